@@ -1,0 +1,130 @@
+#include "vhsm/transport/frame.h"
+
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <cstring>
+#include <memory>
+
+namespace vhsm::transport {
+namespace {
+
+enum Attr : int {
+  kAttrUnspec = 0,
+  kAttrVersion = 1,
+  kAttrPayload = 2,
+  kAttrMax = kAttrPayload,
+};
+
+struct NlMsgDeleter {
+  void operator()(nl_msg* m) const { nlmsg_free(m); }
+};
+
+}  // namespace
+
+Result<std::vector<uint8_t>> EncodeFrame(const Frame& frame) {
+  if (frame.payload.size() > kMaxPayloadSize) {
+    return InvalidArgument("payload of " + std::to_string(frame.payload.size()) +
+                           " bytes exceeds the frame limit of " +
+                           std::to_string(kMaxPayloadSize));
+  }
+  std::unique_ptr<nl_msg, NlMsgDeleter> msg(nlmsg_alloc_size(kMaxFrameSize));
+  if (!msg) return Internal("nlmsg_alloc_size failed");
+  int flags = frame.type == FrameType::kRequest ? NLM_F_REQUEST : 0;
+  if (nlmsg_put(msg.get(), NL_AUTO_PORT, frame.seq,
+                static_cast<int>(frame.type), 0, flags) == nullptr ||
+      nla_put_u32(msg.get(), kAttrVersion, frame.version) < 0 ||
+      nla_put(msg.get(), kAttrPayload, static_cast<int>(frame.payload.size()),
+              frame.payload.data()) < 0) {
+    return Internal("building netlink frame failed");
+  }
+  const nlmsghdr* hdr = nlmsg_hdr(msg.get());
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(hdr);
+  return std::vector<uint8_t>(p, p + hdr->nlmsg_len);
+}
+
+bool PeekSeq(const uint8_t* data, size_t size, uint32_t* seq) {
+  if (size < sizeof(nlmsghdr)) return false;
+  nlmsghdr hdr;
+  std::memcpy(&hdr, data, sizeof(hdr));
+  *seq = hdr.nlmsg_seq;
+  return true;
+}
+
+Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
+  if (size > kMaxFrameSize) {
+    return InvalidArgument("frame of " + std::to_string(size) +
+                           " bytes exceeds the limit of " +
+                           std::to_string(kMaxFrameSize));
+  }
+  if (size < NLMSG_HDRLEN) {
+    return InvalidArgument("truncated netlink header (" + std::to_string(size) +
+                           " bytes)");
+  }
+  // Copy into aligned storage: the datagram buffer carries no alignment
+  // promise, and libnl reads the header and attributes in place.
+  std::vector<uint32_t> aligned((size + 3) / 4);
+  std::memcpy(aligned.data(), data, size);
+  const nlmsghdr* hdr = reinterpret_cast<const nlmsghdr*>(aligned.data());
+  if (hdr->nlmsg_len > size) {
+    return InvalidArgument("nlmsg_len " + std::to_string(hdr->nlmsg_len) +
+                           " larger than the datagram (" + std::to_string(size) +
+                           " bytes)");
+  }
+  // One frame per datagram: trailing bytes beyond the aligned message length
+  // mean a second message or garbage.
+  if (hdr->nlmsg_len < NLMSG_HDRLEN || NLMSG_ALIGN(hdr->nlmsg_len) < size) {
+    return InvalidArgument("nlmsg_len " + std::to_string(hdr->nlmsg_len) +
+                           " smaller than the datagram (" + std::to_string(size) +
+                           " bytes)");
+  }
+  if (hdr->nlmsg_type != kVhsmRequest && hdr->nlmsg_type != kVhsmResponse) {
+    return InvalidArgument("unknown netlink message type " +
+                           std::to_string(hdr->nlmsg_type));
+  }
+  Frame frame;
+  frame.type = static_cast<FrameType>(hdr->nlmsg_type);
+  frame.seq = hdr->nlmsg_seq;
+
+  bool have_version = false, have_payload = false;
+  const nlattr* pos;
+  int rem;
+  nlmsg_for_each_attr(pos, hdr, 0, rem) {
+    int type = nla_type(pos);
+    int len = nla_len(pos);
+    switch (type) {
+      case kAttrVersion:
+        if (have_version) return InvalidArgument("duplicated version attribute");
+        if (len != sizeof(uint32_t)) {
+          return InvalidArgument("version attribute of " + std::to_string(len) +
+                                 " bytes, want 4");
+        }
+        frame.version = nla_get_u32(const_cast<nlattr*>(pos));
+        have_version = true;
+        break;
+      case kAttrPayload:
+        if (have_payload) return InvalidArgument("duplicated payload attribute");
+        frame.payload.assign(static_cast<const char*>(nla_data(pos)),
+                             static_cast<size_t>(len));
+        have_payload = true;
+        break;
+      default:
+        return InvalidArgument("unknown attribute type " + std::to_string(type));
+    }
+  }
+  if (rem != 0) {
+    return InvalidArgument("malformed attribute (" + std::to_string(rem) +
+                           " bytes left over)");
+  }
+  if (!have_version) return InvalidArgument("missing version attribute");
+  if (!have_payload) return InvalidArgument("missing payload attribute");
+  if (frame.version != kProtocolVersion) {
+    return InvalidArgument("unsupported protocol version " +
+                           std::to_string(frame.version) + " (this is version " +
+                           std::to_string(kProtocolVersion) + ")");
+  }
+  return frame;
+}
+
+}  // namespace vhsm::transport

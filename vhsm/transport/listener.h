@@ -1,0 +1,96 @@
+// Listener: the daemon side of the transport. It holds one netlink socket
+// bound to the VHSM port in the host namespace (container "host") and one in
+// each attached container's network namespace, made there with setns(2) on
+// a namespace file (/proc/PID/ns/net, /run/netns/NAME). A datagram arriving
+// on a container's socket can only have been sent from inside that
+// container: the kernel is the witness, not the message.
+//
+// Poll() waits on all sockets with one epoll set and returns what arrived,
+// each tagged with container name, sender port id and SCM_CREDENTIALS
+// (pid/uid/gid). Malformed datagrams come back with a non-OK `error` (and
+// the seq when a header was readable) so the caller can answer them; they
+// never stop the loop. Attach/Detach/Reply are thread-safe and may run
+// while another thread is in Poll().
+#ifndef VHSM_TRANSPORT_LISTENER_H_
+#define VHSM_TRANSPORT_LISTENER_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vhsm/base/status.h"
+#include "vhsm/transport/netlink_socket.h"
+
+namespace vhsm::transport {
+
+inline constexpr char kHostContainer[] = "host";
+
+struct Incoming {
+  std::string container;
+  uint32_t sender_port = 0;
+  bool has_creds = false;
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  uint32_t seq = 0;
+  bool has_seq = false;
+  Status error;          // non-OK: the datagram was not a valid frame
+  std::string payload;   // the frame's payload when error is OK
+  std::shared_ptr<NetlinkSocket> socket;  // where the reply goes
+};
+
+class Listener {
+ public:
+  // Create binds the VHSM port in the calling thread's namespace.
+  static Result<std::unique_ptr<Listener>> Create(uint32_t port);
+  ~Listener();
+
+  uint32_t port() const { return port_; }
+
+  // Attach binds the VHSM port inside the namespace at netns_path under
+  // container name `name`. InvalidArgument for a bad name or a file that is
+  // not a network namespace, NotFound for a missing file, AlreadyExists for
+  // a name in use or a port already bound there (squatting).
+  Status Attach(const std::string& name, const std::string& netns_path);
+  // Detach closes the container's socket; NotFound if not attached.
+  Status Detach(const std::string& name);
+  bool IsAttached(const std::string& name) const;
+  std::vector<std::string> AttachedNames() const;
+
+  // Poll waits up to timeout_ms (-1: forever) and returns up to max_batch
+  // datagrams. An empty result means timeout or Wake().
+  std::vector<Incoming> Poll(int timeout_ms, size_t max_batch = 64);
+  // Wake makes a concurrent Poll return now.
+  void Wake();
+
+  // Reply sends payload as the response to `to`.
+  static Status Reply(const Incoming& to, const std::string& payload);
+
+ private:
+  struct Endpoint {
+    std::string name;
+    std::shared_ptr<NetlinkSocket> socket;
+  };
+  Listener(uint32_t port, int epoll_fd, int wake_fd)
+      : port_(port), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
+  Status Add(const std::string& name, std::unique_ptr<NetlinkSocket> socket);
+
+  const uint32_t port_;
+  const int epoll_fd_;
+  const int wake_fd_;
+  mutable std::mutex mu_;
+  std::map<int, Endpoint> by_fd_;         // guarded by mu_
+  std::map<std::string, int> fd_by_name_;  // guarded by mu_
+};
+
+// ValidContainerName: 1-64 chars of [A-Za-z0-9._-], not starting with '.'.
+bool ValidContainerName(const std::string& name);
+
+}  // namespace vhsm::transport
+
+#endif  // VHSM_TRANSPORT_LISTENER_H_

@@ -1,0 +1,144 @@
+#include "vhsm/transport/netlink_socket.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace vhsm::transport {
+namespace {
+
+std::string Errno(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port,
+                                                             bool pass_creds) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+  if (fd < 0) return Unavailable(Errno("socket(NETLINK_USERSOCK)"));
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  addr.nl_pid = port;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    int err = errno;
+    close(fd);
+    if (err == EADDRINUSE) {
+      return AlreadyExists("netlink port " + std::to_string(port) +
+                           " is already bound in this network namespace");
+    }
+    errno = err;
+    return Unavailable(Errno("bind(netlink)"));
+  }
+  socklen_t len = sizeof(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return Internal(Errno("getsockname(netlink)"));
+  }
+  if (pass_creds) {
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0) {
+      close(fd);
+      return Internal(Errno("setsockopt(SO_PASSCRED)"));
+    }
+  }
+  return std::unique_ptr<NetlinkSocket>(new NetlinkSocket(fd, addr.nl_pid));
+}
+
+NetlinkSocket::~NetlinkSocket() { close(fd_); }
+
+void NetlinkSocket::SetBufferSizes(int bytes) {
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+  }
+  if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  }
+}
+
+Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size,
+                             bool dont_wait) {
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  addr.nl_pid = port;
+  for (int attempt = 0;; ++attempt) {
+    ssize_t n = sendto(fd_, data, size, dont_wait ? MSG_DONTWAIT : 0,
+                       reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    if (n == static_cast<ssize_t>(size)) return Status::Ok();
+    if (n >= 0) return Internal("short netlink send");
+    if (errno == EINTR) continue;
+    if ((errno == ENOBUFS || errno == EAGAIN) && dont_wait) {
+      if (attempt < 5) {
+        usleep(200);
+        continue;
+      }
+      return ResourceExhausted("receiver on port " + std::to_string(port) +
+                               " does not drain its queue; datagram dropped");
+    }
+    if ((errno == ENOBUFS || errno == EAGAIN) && attempt < 50) {
+      // The receiver's queue is full: give it a moment to drain.
+      usleep(1000 * (attempt < 10 ? 1 : 10));
+      continue;
+    }
+    if (errno == ECONNREFUSED) {
+      return Unavailable("nothing listens on netlink port " +
+                         std::to_string(port) + " (is vhsmd running and this "
+                         "container attached?)");
+    }
+    if (errno == EMSGSIZE) return InvalidArgument(Errno("netlink send"));
+    return Unavailable(Errno("netlink send"));
+  }
+}
+
+Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
+  for (;;) {
+    if (timeout_ms >= 0) {
+      pollfd pfd{fd_, POLLIN, 0};
+      int r = poll(&pfd, 1, timeout_ms);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return Internal(Errno("poll"));
+      if (r == 0) return DeadlineExceeded("no reply within " +
+                                          std::to_string(timeout_ms) + " ms");
+    }
+    Datagram d;
+    d.data.resize(max_size);
+    sockaddr_nl addr{};
+    iovec iov{d.data.data(), d.data.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+    msghdr msg{};
+    msg.msg_name = &addr;
+    msg.msg_namelen = sizeof(addr);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    // MSG_TRUNC makes recvmsg return the real length of a longer datagram.
+    ssize_t n = recvmsg(fd_, &msg, MSG_TRUNC | (timeout_ms >= 0 ? MSG_DONTWAIT : 0));
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      if (errno == ENOBUFS) continue;  // the kernel dropped datagrams; go on
+      return Internal(Errno("netlink recvmsg"));
+    }
+    d.real_size = static_cast<size_t>(n);
+    d.data.resize(std::min(d.real_size, max_size));
+    d.sender_port = addr.nl_pid;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+          c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+        ucred cred;
+        std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+        d.has_creds = true;
+        d.pid = cred.pid;
+        d.uid = cred.uid;
+        d.gid = cred.gid;
+      }
+    }
+    return d;
+  }
+}
+
+}  // namespace vhsm::transport

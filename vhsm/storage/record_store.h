@@ -1,0 +1,97 @@
+// RecordStore: the narrow persistence interface under the vault. It stores
+// rows of containers, users and keys, and knows nothing of cryptography:
+// every secret reaching it is already ciphertext (wrapped master keys,
+// sealed key blobs), so a database server behind it only ever sees those.
+// SQLite (sqlite_record_store.h) is the embedded implementation; keep the
+// interface small and SQL portable so a replicated database can follow.
+//
+// Every mutating call is one transaction: it happens entirely or not at all.
+// Implementations must be safe to call from several threads at once.
+#ifndef VHSM_STORAGE_RECORD_STORE_H_
+#define VHSM_STORAGE_RECORD_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vhsm/base/status.h"
+
+namespace vhsm::storage {
+
+using Blob = std::vector<uint8_t>;
+
+struct ContainerRecord {
+  std::string name;
+  std::string netns_path;  // to re-attach after a restart; may be empty
+  int64_t created_unix = 0;
+};
+
+struct UserRecord {
+  std::string container;
+  std::string name;
+  Blob salt;
+  uint32_t iterations = 0;
+  Blob wrapped_master_key;  // nonce || AES-256-GCM(KEK, master) || tag
+  int32_t failed_logins = 0;
+  int64_t locked_until_ms = 0;  // unix ms; 0: not locked
+  std::string role = "user";
+  int64_t created_unix = 0;
+};
+
+struct KeyRecord {
+  std::string container;
+  std::string user;
+  std::string key_id;
+  std::string type;  // "hmac-sha256", "ec-p256", ...
+  uint32_t allowed_ops = 0;
+  int64_t created_unix = 0;
+  Blob blob;  // format version || nonce || AES-256-GCM(master, secret) || tag
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+
+  // Containers. PutContainer inserts or updates the namespace path.
+  virtual Status PutContainer(const ContainerRecord& c) = 0;
+  // DeleteContainer removes the container and, in the same transaction, all
+  // its users and keys. NotFound if absent.
+  virtual Status DeleteContainer(const std::string& name) = 0;
+  virtual Result<std::vector<ContainerRecord>> ListContainers() = 0;
+
+  // Users. InsertUser: NotFound without the container, AlreadyExists on a
+  // duplicate name.
+  virtual Status InsertUser(const UserRecord& u) = 0;
+  virtual Result<UserRecord> GetUser(const std::string& container,
+                                     const std::string& name) = 0;
+  virtual Status UpdateUserCredentials(const std::string& container,
+                                       const std::string& name, const Blob& salt,
+                                       uint32_t iterations,
+                                       const Blob& wrapped_master_key) = 0;
+  // RecordLoginFailure atomically increments the failure counter and sets
+  // locked_until_ms = lock_until(new_count); returns the new count.
+  virtual Result<int32_t> RecordLoginFailure(
+      const std::string& container, const std::string& name,
+      const std::function<int64_t(int32_t)>& lock_until) = 0;
+  virtual Status ResetLoginFailures(const std::string& container,
+                                    const std::string& name) = 0;
+  // DeleteUser removes the user and all their keys.
+  virtual Status DeleteUser(const std::string& container, const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ListUsers(const std::string& container) = 0;
+
+  // Keys: unique per (container, user, key_id).
+  virtual Status InsertKey(const KeyRecord& k) = 0;
+  virtual Result<KeyRecord> GetKey(const std::string& container, const std::string& user,
+                                   const std::string& key_id) = 0;
+  virtual Status DeleteKey(const std::string& container, const std::string& user,
+                           const std::string& key_id) = 0;
+  // ListKeys returns the user's keys without their blobs, ordered by id.
+  virtual Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
+                                                  const std::string& user) = 0;
+  virtual Result<int64_t> CountKeys(const std::string& container) = 0;
+};
+
+}  // namespace vhsm::storage
+
+#endif  // VHSM_STORAGE_RECORD_STORE_H_

@@ -1,0 +1,419 @@
+#include "vhsm/storage/sqlite_record_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <ctime>
+
+namespace vhsm::storage {
+namespace {
+
+// Stmt: a prepared statement with typed binds and column reads.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& Bind(const std::string& s) {
+    sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const Blob& b) {
+    sqlite3_bind_blob(stmt_, ++index_, b.data(), static_cast<int>(b.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  // Step returns SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return ok() ? sqlite3_step(stmt_) : rc_; }
+
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  Blob GetBlob(int col) const {
+    const uint8_t* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? Blob(p, p + n) : Blob();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  int index_ = 0;
+};
+
+Status SqlError(sqlite3* db, const std::string& what) {
+  return Internal(what + ": " + sqlite3_errmsg(db));
+}
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Internal(std::string("SQL failed: ") + msg);
+  }
+  return Status::Ok();
+}
+
+// Step a statement that changes rows; maps constraint failures.
+Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return Status::Ok();
+  int ext = sqlite3_extended_errcode(db);
+  if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) {
+    return AlreadyExists(what + " already exists");
+  }
+  if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return NotFound(what + ": its container or user does not exist");
+  }
+  return SqlError(db, what);
+}
+
+// Transaction: BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {
+    status_ = Exec(db, "BEGIN IMMEDIATE");
+  }
+  ~Transaction() {
+    if (status_.ok() && !done_) (void)Exec(db_, "ROLLBACK");
+  }
+  const Status& status() const { return status_; }
+  Status Commit() {
+    done_ = true;
+    return Exec(db_, "COMMIT");
+  }
+
+ private:
+  sqlite3* db_;
+  Status status_;
+  bool done_ = false;
+};
+
+const char* const kMigrations[] = {
+    // Version 1.
+    "CREATE TABLE containers ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  netns_path TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE users ("
+    "  container TEXT NOT NULL REFERENCES containers(name) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  salt BLOB NOT NULL,"
+    "  iterations INTEGER NOT NULL CHECK (iterations > 0),"
+    "  wrapped_master_key BLOB NOT NULL,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until_ms INTEGER NOT NULL DEFAULT 0,"
+    "  role TEXT NOT NULL DEFAULT 'user',"
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (container, name));"
+    "CREATE TABLE keys ("
+    "  container TEXT NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  allowed_ops INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  blob BLOB NOT NULL,"
+    "  PRIMARY KEY (container, user, key_id),"
+    "  FOREIGN KEY (container, user) REFERENCES users(container, name)"
+    "    ON DELETE CASCADE);",
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  mode_t old_mask = umask(077);  // the file and its -wal/-shm: owner only
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                               SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    umask(old_mask);
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Unavailable("cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<SqliteRecordStore> store(new SqliteRecordStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  // A file that is not a database fails here, on the first read.
+  {
+    Stmt check(db, "PRAGMA integrity_check");
+    std::string result;
+    if (check.Step() == SQLITE_ROW) result = check.Text(0);
+    if (result != "ok") {
+      umask(old_mask);
+      return DataLoss("database " + path + " failed its integrity check (" +
+                      (result.empty() ? std::string(sqlite3_errmsg(db)) : result) +
+                      "); refusing to start. Restore it from a backup.");
+    }
+  }
+  Status s = Exec(db, "PRAGMA journal_mode=WAL");
+  if (s.ok()) s = Exec(db, "PRAGMA synchronous=FULL");
+  if (s.ok()) s = Exec(db, "PRAGMA foreign_keys=ON");
+  if (s.ok()) s = Exec(db, "PRAGMA secure_delete=ON");
+  if (s.ok()) s = store->Migrate();
+  umask(old_mask);
+  if (!s.ok()) return s;
+  chmod(path.c_str(), 0600);
+  return store;
+}
+
+SqliteRecordStore::~SqliteRecordStore() {
+  (void)Checkpoint();
+  sqlite3_close(db_);
+}
+
+Status SqliteRecordStore::Migrate() {
+  int version = 0;
+  {
+    Stmt s(db_, "PRAGMA user_version");
+    if (s.Step() == SQLITE_ROW) version = static_cast<int>(s.Int(0));
+  }
+  const int latest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+  if (version > latest) {
+    return DataLoss("database schema version " + std::to_string(version) +
+                    " is newer than this vhsmd understands (" +
+                    std::to_string(latest) + ")");
+  }
+  for (int v = version; v < latest; ++v) {
+    Transaction tx(db_);
+    VHSM_RETURN_IF_ERROR(tx.status());
+    VHSM_RETURN_IF_ERROR(Exec(db_, kMigrations[v]));
+    std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    VHSM_RETURN_IF_ERROR(Exec(db_, set.c_str()));
+    VHSM_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Status::Ok();
+}
+
+Status SqliteRecordStore::Checkpoint() {
+  return Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO containers (name, netns_path, created) VALUES (?, ?, ?) "
+         "ON CONFLICT(name) DO UPDATE SET netns_path = excluded.netns_path");
+  s.Bind(c.name).Bind(c.netns_path).Bind(c.created_unix);
+  return StepChange(db_, s, "container '" + c.name + "'");
+}
+
+Status SqliteRecordStore::DeleteContainer(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "DELETE FROM containers WHERE name = ?");
+  s.Bind(name);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "container '" + name + "'"));
+  if (sqlite3_changes(db_) == 0) return NotFound("no container '" + name + "'");
+  return Checkpoint();
+}
+
+Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "SELECT name, netns_path, created FROM containers ORDER BY name");
+  std::vector<ContainerRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "listing containers");
+  return out;
+}
+
+Status SqliteRecordStore::InsertUser(const UserRecord& u) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO users (container, name, salt, iterations, wrapped_master_key,"
+         " failed_logins, locked_until_ms, role, created) VALUES (?,?,?,?,?,?,?,?,?)");
+  s.Bind(u.container).Bind(u.name).Bind(u.salt).Bind(int64_t{u.iterations})
+      .Bind(u.wrapped_master_key).Bind(int64_t{u.failed_logins})
+      .Bind(u.locked_until_ms).Bind(u.role).Bind(u.created_unix);
+  return StepChange(db_, s, "user '" + u.name + "' in container '" + u.container + "'");
+}
+
+Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
+                                              const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT salt, iterations, wrapped_master_key, failed_logins, locked_until_ms,"
+         " role, created FROM users WHERE container = ? AND name = ?");
+  s.Bind(container).Bind(name);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) {
+    return NotFound("no user '" + name + "' in container '" + container + "'");
+  }
+  if (rc != SQLITE_ROW) return SqlError(db_, "reading user");
+  UserRecord u;
+  u.container = container;
+  u.name = name;
+  u.salt = s.GetBlob(0);
+  u.iterations = static_cast<uint32_t>(s.Int(1));
+  u.wrapped_master_key = s.GetBlob(2);
+  u.failed_logins = static_cast<int32_t>(s.Int(3));
+  u.locked_until_ms = s.Int(4);
+  u.role = s.Text(5);
+  u.created_unix = s.Int(6);
+  return u;
+}
+
+Status SqliteRecordStore::UpdateUserCredentials(const std::string& container,
+                                                const std::string& name,
+                                                const Blob& salt, uint32_t iterations,
+                                                const Blob& wrapped_master_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "UPDATE users SET salt = ?, iterations = ?, wrapped_master_key = ?,"
+         " failed_logins = 0, locked_until_ms = 0 WHERE container = ? AND name = ?");
+  s.Bind(salt).Bind(int64_t{iterations}).Bind(wrapped_master_key).Bind(container).Bind(name);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
+  if (sqlite3_changes(db_) == 0) {
+    return NotFound("no user '" + name + "' in container '" + container + "'");
+  }
+  return Checkpoint();  // the old wrapping must not linger in the WAL
+}
+
+Result<int32_t> SqliteRecordStore::RecordLoginFailure(
+    const std::string& container, const std::string& name,
+    const std::function<int64_t(int32_t)>& lock_until) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  VHSM_RETURN_IF_ERROR(tx.status());
+  int32_t count;
+  {
+    Stmt s(db_, "SELECT failed_logins FROM users WHERE container = ? AND name = ?");
+    s.Bind(container).Bind(name);
+    if (s.Step() != SQLITE_ROW) return NotFound("no user '" + name + "'");
+    count = static_cast<int32_t>(s.Int(0)) + 1;
+  }
+  Stmt u(db_,
+         "UPDATE users SET failed_logins = ?, locked_until_ms = ?"
+         " WHERE container = ? AND name = ?");
+  u.Bind(int64_t{count}).Bind(lock_until(count)).Bind(container).Bind(name);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, u, "user '" + name + "'"));
+  VHSM_RETURN_IF_ERROR(tx.Commit());
+  return count;
+}
+
+Status SqliteRecordStore::ResetLoginFailures(const std::string& container,
+                                             const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "UPDATE users SET failed_logins = 0, locked_until_ms = 0"
+         " WHERE container = ? AND name = ? AND (failed_logins != 0 OR locked_until_ms != 0)");
+  s.Bind(container).Bind(name);
+  return StepChange(db_, s, "user '" + name + "'");
+}
+
+Status SqliteRecordStore::DeleteUser(const std::string& container, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "DELETE FROM users WHERE container = ? AND name = ?");
+  s.Bind(container).Bind(name);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
+  if (sqlite3_changes(db_) == 0) {
+    return NotFound("no user '" + name + "' in container '" + container + "'");
+  }
+  return Checkpoint();
+}
+
+Result<std::vector<std::string>> SqliteRecordStore::ListUsers(const std::string& container) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "SELECT name FROM users WHERE container = ? ORDER BY name");
+  s.Bind(container);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
+  if (rc != SQLITE_DONE) return SqlError(db_, "listing users");
+  return out;
+}
+
+Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob)"
+         " VALUES (?,?,?,?,?,?,?)");
+  s.Bind(k.container).Bind(k.user).Bind(k.key_id).Bind(k.type)
+      .Bind(int64_t{k.allowed_ops}).Bind(k.created_unix).Bind(k.blob);
+  return StepChange(db_, s, "key '" + k.key_id + "'");
+}
+
+Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container,
+                                            const std::string& user,
+                                            const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT type, allowed_ops, created, blob FROM keys"
+         " WHERE container = ? AND user = ? AND key_id = ?");
+  s.Bind(container).Bind(user).Bind(key_id);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return NotFound("no key '" + key_id + "'");
+  if (rc != SQLITE_ROW) return SqlError(db_, "reading key");
+  KeyRecord k;
+  k.container = container;
+  k.user = user;
+  k.key_id = key_id;
+  k.type = s.Text(0);
+  k.allowed_ops = static_cast<uint32_t>(s.Int(1));
+  k.created_unix = s.Int(2);
+  k.blob = s.GetBlob(3);
+  return k;
+}
+
+Status SqliteRecordStore::DeleteKey(const std::string& container, const std::string& user,
+                                    const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "DELETE FROM keys WHERE container = ? AND user = ? AND key_id = ?");
+  s.Bind(container).Bind(user).Bind(key_id);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "key '" + key_id + "'"));
+  if (sqlite3_changes(db_) == 0) return NotFound("no key '" + key_id + "'");
+  return Checkpoint();
+}
+
+Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& container,
+                                                           const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT key_id, type, allowed_ops, created FROM keys"
+         " WHERE container = ? AND user = ? ORDER BY key_id");
+  s.Bind(container).Bind(user);
+  std::vector<KeyRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    KeyRecord k;
+    k.container = container;
+    k.user = user;
+    k.key_id = s.Text(0);
+    k.type = s.Text(1);
+    k.allowed_ops = static_cast<uint32_t>(s.Int(2));
+    k.created_unix = s.Int(3);
+    out.push_back(std::move(k));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "listing keys");
+  return out;
+}
+
+Result<int64_t> SqliteRecordStore::CountKeys(const std::string& container) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "SELECT COUNT(*) FROM keys WHERE container = ?");
+  s.Bind(container);
+  if (s.Step() != SQLITE_ROW) return SqlError(db_, "counting keys");
+  return s.Int(0);
+}
+
+}  // namespace vhsm::storage

@@ -1,0 +1,71 @@
+// SqliteRecordStore: RecordStore on one SQLite file.
+//
+// Durability: WAL journal, synchronous=FULL (a change the call reported as
+// done survives a crash or power cut), foreign keys on, secure_delete on,
+// and a WAL checkpoint after every deletion so deleted ciphertext does not
+// linger in the log. Open() runs PRAGMA integrity_check and refuses a
+// corrupt file, applies forward schema migrations, and creates the file
+// with mode 0600.
+//
+// Concurrency: one connection, serialized by a mutex (a serialized writer).
+// Callers do slow work (PBKDF2, crypto) outside the store, so the lock is
+// held only for short SQL statements.
+#ifndef VHSM_STORAGE_SQLITE_RECORD_STORE_H_
+#define VHSM_STORAGE_SQLITE_RECORD_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "vhsm/storage/record_store.h"
+
+struct sqlite3;
+
+namespace vhsm::storage {
+
+inline constexpr int kSchemaVersion = 1;
+
+class SqliteRecordStore : public RecordStore {
+ public:
+  // Open opens or creates the database at path. DataLoss when the file fails
+  // its integrity check or has a newer schema than this build knows.
+  static Result<std::unique_ptr<SqliteRecordStore>> Open(const std::string& path);
+  ~SqliteRecordStore() override;
+
+  Status PutContainer(const ContainerRecord& c) override;
+  Status DeleteContainer(const std::string& name) override;
+  Result<std::vector<ContainerRecord>> ListContainers() override;
+
+  Status InsertUser(const UserRecord& u) override;
+  Result<UserRecord> GetUser(const std::string& container, const std::string& name) override;
+  Status UpdateUserCredentials(const std::string& container, const std::string& name,
+                               const Blob& salt, uint32_t iterations,
+                               const Blob& wrapped_master_key) override;
+  Result<int32_t> RecordLoginFailure(
+      const std::string& container, const std::string& name,
+      const std::function<int64_t(int32_t)>& lock_until) override;
+  Status ResetLoginFailures(const std::string& container, const std::string& name) override;
+  Status DeleteUser(const std::string& container, const std::string& name) override;
+  Result<std::vector<std::string>> ListUsers(const std::string& container) override;
+
+  Status InsertKey(const KeyRecord& k) override;
+  Result<KeyRecord> GetKey(const std::string& container, const std::string& user,
+                           const std::string& key_id) override;
+  Status DeleteKey(const std::string& container, const std::string& user,
+                   const std::string& key_id) override;
+  Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
+                                          const std::string& user) override;
+  Result<int64_t> CountKeys(const std::string& container) override;
+
+ private:
+  explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
+  Status Migrate();
+  Status Checkpoint();
+
+  std::mutex mu_;
+  sqlite3* db_;  // guarded by mu_
+};
+
+}  // namespace vhsm::storage
+
+#endif  // VHSM_STORAGE_SQLITE_RECORD_STORE_H_

@@ -1,0 +1,224 @@
+#include "vhsm/storage/vault.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/pbkdf2.h"
+#include "vhsm/crypto/random.h"
+
+namespace vhsm::storage {
+
+using crypto::ByteView;
+using crypto::Bytes;
+using crypto::SecretBytes;
+
+namespace {
+
+constexpr size_t kSaltSize = 16;
+constexpr size_t kMasterKeySize = 32;
+constexpr size_t kMaxPassword = 1024;
+
+void AppendField(Bytes& out, const std::string& field) {
+  uint32_t n = static_cast<uint32_t>(field.size());
+  out.push_back(static_cast<uint8_t>(n >> 24));
+  out.push_back(static_cast<uint8_t>(n >> 16));
+  out.push_back(static_cast<uint8_t>(n >> 8));
+  out.push_back(static_cast<uint8_t>(n));
+  out.insert(out.end(), field.begin(), field.end());
+}
+
+bool ValidName(const std::string& s, size_t max, const std::string& extra) {
+  if (s.empty() || s.size() > max || s[0] == '.' || s[0] == '-') return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+              extra.find(c) != std::string::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status CheckPassword(ByteView password) {
+  if (password.empty()) return InvalidArgument("password must not be empty");
+  if (password.size() > kMaxPassword) {
+    return InvalidArgument("password longer than 1024 bytes");
+  }
+  return Status::Ok();
+}
+
+const char kLoginFailed[] = "login failed: unknown user or wrong password";
+
+}  // namespace
+
+Bytes MasterKeyAad(const std::string& container, const std::string& user) {
+  Bytes aad;
+  AppendField(aad, "vhsm-master-key");
+  AppendField(aad, container);
+  AppendField(aad, user);
+  return aad;
+}
+
+Bytes KeyBlobAad(const std::string& container, const std::string& user,
+                 const std::string& key_id, const std::string& type, uint8_t version) {
+  Bytes aad;
+  AppendField(aad, "vhsm-key");
+  AppendField(aad, container);
+  AppendField(aad, user);
+  AppendField(aad, key_id);
+  AppendField(aad, type);
+  aad.push_back(version);
+  return aad;
+}
+
+bool ValidUserName(const std::string& name) { return ValidName(name, 64, "@"); }
+bool ValidKeyId(const std::string& id) { return ValidName(id, 128, ":"); }
+
+Vault::Vault(RecordStore* store, VaultOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+int64_t Vault::Now() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Vault::LockUntil(int32_t failures) const {
+  int64_t now = Now();
+  if (failures >= options_.max_failed_logins) return now + options_.lockout_ms;
+  if (failures < 2) return 0;  // one typo is free
+  int64_t delay = options_.base_delay_ms;
+  for (int32_t i = 2; i < failures && delay < options_.max_delay_ms; ++i) delay *= 2;
+  return now + std::min(delay, options_.max_delay_ms);
+}
+
+Status Vault::CreateUser(const std::string& container, const std::string& user,
+                         ByteView password) {
+  if (!ValidUserName(user)) {
+    return InvalidArgument("invalid user name '" + user +
+                           "' (1-64 of A-Z a-z 0-9 . _ - @)");
+  }
+  VHSM_RETURN_IF_ERROR(CheckPassword(password));
+  VHSM_ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltSize));
+  VHSM_ASSIGN_OR_RETURN(SecretBytes master, crypto::RandomSecret(kMasterKeySize));
+  VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
+                        crypto::Pbkdf2HmacSha256(password, salt,
+                                                 options_.pbkdf2_iterations, 32));
+  VHSM_ASSIGN_OR_RETURN(Bytes wrapped,
+                        crypto::AesGcmSealWithRandomNonce(
+                            kek.view(), master.view(), MasterKeyAad(container, user)));
+  UserRecord u;
+  u.container = container;
+  u.name = user;
+  u.salt = salt;
+  u.iterations = options_.pbkdf2_iterations;
+  u.wrapped_master_key = wrapped;
+  u.created_unix = static_cast<int64_t>(std::time(nullptr));
+  return store_->InsertUser(u);
+}
+
+Result<SecretBytes> Vault::Login(const std::string& container, const std::string& user,
+                                 ByteView password) {
+  if (password.size() > kMaxPassword) return Unauthenticated(kLoginFailed);
+  Result<UserRecord> u = store_->GetUser(container, user);
+  if (!u.ok()) {
+    if (u.status().code() != StatusCode::kNotFound) return u.status();
+    // Spend the same time as a real check, so timing does not tell who exists.
+    Bytes dummy_salt(kSaltSize, 0);
+    (void)crypto::Pbkdf2HmacSha256(password, dummy_salt, options_.pbkdf2_iterations, 32);
+    return Unauthenticated(kLoginFailed);
+  }
+  int64_t now = Now();
+  if (u->locked_until_ms > now) {
+    int64_t wait_s = (u->locked_until_ms - now + 999) / 1000;
+    return ResourceExhausted("too many failed logins (" + std::to_string(u->failed_logins) +
+                             "); try again in " + std::to_string(wait_s) + " s");
+  }
+  VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
+                        crypto::Pbkdf2HmacSha256(password, u->salt, u->iterations, 32));
+  Result<SecretBytes> master = crypto::AesGcmOpenWithNonce(
+      kek.view(), u->wrapped_master_key, MasterKeyAad(container, user));
+  if (!master.ok()) {
+    if (master.status().code() != StatusCode::kDataLoss) return master.status();
+    Result<int32_t> count = store_->RecordLoginFailure(
+        container, user, [this](int32_t n) { return LockUntil(n); });
+    if (!count.ok()) return count.status();
+    return Unauthenticated(kLoginFailed);
+  }
+  if (u->failed_logins != 0 || u->locked_until_ms != 0) {
+    VHSM_RETURN_IF_ERROR(store_->ResetLoginFailures(container, user));
+  }
+  return master;
+}
+
+Status Vault::ChangePassword(const std::string& container, const std::string& user,
+                             ByteView old_password, ByteView new_password) {
+  VHSM_RETURN_IF_ERROR(CheckPassword(new_password));
+  VHSM_ASSIGN_OR_RETURN(SecretBytes master, Login(container, user, old_password));
+  VHSM_ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltSize));
+  VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
+                        crypto::Pbkdf2HmacSha256(new_password, salt,
+                                                 options_.pbkdf2_iterations, 32));
+  VHSM_ASSIGN_OR_RETURN(Bytes wrapped,
+                        crypto::AesGcmSealWithRandomNonce(
+                            kek.view(), master.view(), MasterKeyAad(container, user)));
+  return store_->UpdateUserCredentials(container, user, salt, options_.pbkdf2_iterations,
+                                       wrapped);
+}
+
+Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key,
+                     const std::string& key_id, const std::string& type,
+                     uint32_t allowed_ops, ByteView material) {
+  if (!ValidKeyId(key_id)) {
+    return InvalidArgument("invalid key id '" + key_id + "' (1-128 of A-Z a-z 0-9 . _ - :)");
+  }
+  if (material.empty()) return InvalidArgument("key material is empty");
+  if (material.size() > kMaxKeyMaterial) {
+    return InvalidArgument("key material of " + std::to_string(material.size()) +
+                           " bytes exceeds the limit of " + std::to_string(kMaxKeyMaterial));
+  }
+  VHSM_ASSIGN_OR_RETURN(
+      Bytes sealed,
+      crypto::AesGcmSealWithRandomNonce(
+          master_key.view(), material,
+          KeyBlobAad(owner.container, owner.user, key_id, type, kKeyBlobVersion)));
+  KeyRecord k;
+  k.container = owner.container;
+  k.user = owner.user;
+  k.key_id = key_id;
+  k.type = type;
+  k.allowed_ops = allowed_ops;
+  k.created_unix = static_cast<int64_t>(std::time(nullptr));
+  k.blob.reserve(1 + sealed.size());
+  k.blob.push_back(kKeyBlobVersion);
+  k.blob.insert(k.blob.end(), sealed.begin(), sealed.end());
+  return store_->InsertKey(k);
+}
+
+Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_key,
+                                const std::string& key_id) {
+  if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
+  VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
+  if (k.blob.empty() || k.blob[0] != kKeyBlobVersion) {
+    return DataLoss("key '" + key_id + "' has an unknown blob format");
+  }
+  Result<SecretBytes> material = crypto::AesGcmOpenWithNonce(
+      master_key.view(), ByteView(k.blob).substr(1),
+      KeyBlobAad(owner.container, owner.user, key_id, k.type, kKeyBlobVersion));
+  if (!material.ok()) {
+    if (material.status().code() == StatusCode::kDataLoss) {
+      return DataLoss("key '" + key_id +
+                      "' is corrupted or was moved from another record");
+    }
+    return material.status();
+  }
+  OpenedKey out;
+  out.type = k.type;
+  out.allowed_ops = k.allowed_ops;
+  out.created_unix = k.created_unix;
+  out.material = std::move(material).value();
+  return out;
+}
+
+}  // namespace vhsm::storage

@@ -1,0 +1,104 @@
+// Vault: the key hierarchy on top of a RecordStore (DESIGN.md section 3).
+//
+//   password --PBKDF2-HMAC-SHA256(salt, iterations)--> KEK
+//   KEK --AES-256-GCM(AAD: container, user)--> wrapped random 256-bit master key
+//   master key --AES-256-GCM(AAD: container, user, key id, type, version)--> key blob
+//
+// A GCM failure on the wrapped master key is a failed login (Unauthenticated,
+// same message for an unknown user, so logins do not reveal who exists); on a
+// key blob it is a corrupted or moved record (DataLoss). Failed logins delay
+// further attempts exponentially and lock the user out after
+// max_failed_logins, per (container, user); success resets the count.
+// Everything handed to the store is ciphertext. Thread-safe when the store
+// is; PBKDF2 runs outside any lock.
+#ifndef VHSM_STORAGE_VAULT_H_
+#define VHSM_STORAGE_VAULT_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vhsm/base/status.h"
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/crypto/secret_bytes.h"
+#include "vhsm/storage/record_store.h"
+
+namespace vhsm::storage {
+
+inline constexpr uint32_t kDefaultPbkdf2Iterations = 600000;
+inline constexpr uint8_t kKeyBlobVersion = 1;
+inline constexpr size_t kMaxKeyMaterial = 8192;
+
+struct VaultOptions {
+  uint32_t pbkdf2_iterations = kDefaultPbkdf2Iterations;
+  int32_t max_failed_logins = 10;
+  int64_t base_delay_ms = 250;        // after the 2nd failure; doubles after
+  int64_t max_delay_ms = 60 * 1000;
+  int64_t lockout_ms = 15 * 60 * 1000;  // after max_failed_logins
+  std::function<int64_t()> now_ms;      // unix ms; default: the real clock
+};
+
+// Owner: whose keys a call touches. Always from the authenticated session,
+// never from the request.
+struct Owner {
+  std::string container;
+  std::string user;
+};
+
+struct OpenedKey {
+  std::string type;
+  uint32_t allowed_ops = 0;
+  int64_t created_unix = 0;
+  crypto::SecretBytes material;
+};
+
+class Vault {
+ public:
+  Vault(RecordStore* store, VaultOptions options);
+
+  RecordStore* store() { return store_; }
+
+  // CreateUser makes a fresh master key and wraps it under password.
+  Status CreateUser(const std::string& container, const std::string& user,
+                    crypto::ByteView password);
+  // Login returns the user's master key, or Unauthenticated (unknown user or
+  // wrong password) or ResourceExhausted (delayed or locked out).
+  Result<crypto::SecretBytes> Login(const std::string& container, const std::string& user,
+                                    crypto::ByteView password);
+  // ChangePassword rewraps the master key; key blobs are untouched.
+  Status ChangePassword(const std::string& container, const std::string& user,
+                        crypto::ByteView old_password, crypto::ByteView new_password);
+
+  Status PutKey(const Owner& owner, const crypto::SecretBytes& master_key,
+                const std::string& key_id, const std::string& type,
+                uint32_t allowed_ops, crypto::ByteView material);
+  // GetKey: NotFound for an unknown id, DataLoss for a blob that does not
+  // open under this owner's master key with this row's metadata.
+  Result<OpenedKey> GetKey(const Owner& owner, const crypto::SecretBytes& master_key,
+                           const std::string& key_id);
+
+ private:
+  int64_t Now() const;
+  int64_t LockUntil(int32_t failures) const;
+
+  RecordStore* store_;
+  VaultOptions options_;
+};
+
+// The AAD encodings (exposed for tests that decrypt a blob independently):
+// a label, then each field as a 4-byte big-endian length and its bytes, then
+// for key blobs the format version as one byte.
+crypto::Bytes MasterKeyAad(const std::string& container, const std::string& user);
+crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
+                         const std::string& key_id, const std::string& type,
+                         uint8_t version);
+
+// Name rules: user names 1-64 of [A-Za-z0-9._@-]; key ids 1-128 of
+// [A-Za-z0-9._:-]. Both must not start with '.' or '-'.
+bool ValidUserName(const std::string& name);
+bool ValidKeyId(const std::string& id);
+
+}  // namespace vhsm::storage
+
+#endif  // VHSM_STORAGE_VAULT_H_

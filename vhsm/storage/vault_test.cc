@@ -1,0 +1,325 @@
+#include "vhsm/storage/vault.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <atomic>
+
+#include "gtest/gtest.h"
+#include "vhsm/crypto/random.h"
+#include "vhsm/storage/sqlite_record_store.h"
+#include "vhsm/testing/test_util.h"
+
+namespace vhsm::storage {
+namespace {
+
+using crypto::Bytes;
+using crypto::ByteView;
+using crypto::SecretBytes;
+
+class VaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = vhsm::testing::MakeTempDir();
+    path_ = dir_ + "/vhsm.db";
+    Reopen();
+  }
+  void Reopen() {
+    vault_.reset();
+    store_.reset();
+    auto s = SqliteRecordStore::Open(path_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    VaultOptions o;
+    o.pbkdf2_iterations = 1000;  // fast tests; the default is measured elsewhere
+    o.now_ms = [this] { return now_ms_.load(); };
+    vault_ = std::make_unique<Vault>(store_.get(), o);
+  }
+  void AddContainerAndUser(const std::string& ct, const std::string& user,
+                           const std::string& password) {
+    ASSERT_TRUE(store_->PutContainer({ct, "", 0}).ok());
+    Status s = vault_->CreateUser(ct, user, password);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  SecretBytes Login(const std::string& ct, const std::string& user,
+                    const std::string& password) {
+    Result<SecretBytes> m = vault_->Login(ct, user, password);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return m.ok() ? std::move(m).value() : SecretBytes();
+  }
+  // Runs SQL on the file with a second connection, as an attacker would.
+  void RawSql(const std::string& sql) {
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  std::string dir_, path_;
+  std::atomic<int64_t> now_ms_{1'000'000'000'000};
+  std::unique_ptr<SqliteRecordStore> store_;
+  std::unique_ptr<Vault> vault_;
+};
+
+TEST_F(VaultTest, StoreAndReadBackAKey) {
+  AddContainerAndUser("ct1", "alice", "pw-alice");
+  SecretBytes master = Login("ct1", "alice", "pw-alice");
+  ASSERT_EQ(master.size(), 32u);
+  Bytes material = *crypto::RandomBytes(32);
+  Owner alice{"ct1", "alice"};
+  ASSERT_TRUE(vault_->PutKey(alice, master, "k1", "hmac-sha256", 1, material).ok());
+  Result<OpenedKey> k = vault_->GetKey(alice, master, "k1");
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_EQ(k->type, "hmac-sha256");
+  EXPECT_EQ(k->allowed_ops, 1u);
+  EXPECT_EQ(Bytes(k->material.data(), k->material.data() + k->material.size()), material);
+  Reopen();
+  SecretBytes again = Login("ct1", "alice", "pw-alice");
+  EXPECT_TRUE(vault_->GetKey(alice, again, "k1").ok());
+}
+
+TEST_F(VaultTest, WrongPasswordAndUnknownUserLookTheSame) {
+  AddContainerAndUser("ct1", "alice", "right");
+  Result<SecretBytes> wrong = vault_->Login("ct1", "alice", "wrong");
+  Result<SecretBytes> nobody = vault_->Login("ct1", "mallory", "x");
+  EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(nobody.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(wrong.status().message(), nobody.status().message());
+  // Same user name in another container is another user.
+  ASSERT_TRUE(store_->PutContainer({"ct2", "", 0}).ok());
+  EXPECT_FALSE(vault_->Login("ct2", "alice", "right").ok());
+}
+
+TEST_F(VaultTest, FailedLoginsDelayThenLockOut) {
+  AddContainerAndUser("ct1", "alice", "right");
+  EXPECT_EQ(vault_->Login("ct1", "alice", "bad").status().code(),
+            StatusCode::kUnauthenticated);
+  // One typo is free: the right password works at once, and resets.
+  EXPECT_TRUE(vault_->Login("ct1", "alice", "right").ok());
+  EXPECT_EQ(store_->GetUser("ct1", "alice")->failed_logins, 0);
+
+  EXPECT_FALSE(vault_->Login("ct1", "alice", "bad").ok());
+  EXPECT_FALSE(vault_->Login("ct1", "alice", "bad").ok());
+  // Now delayed: even the right password is refused without being checked.
+  Result<SecretBytes> early = vault_->Login("ct1", "alice", "right");
+  EXPECT_EQ(early.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(early.status().message().find("try again"), std::string::npos);
+  now_ms_ += 250;
+  EXPECT_TRUE(vault_->Login("ct1", "alice", "right").ok());
+
+  // Ten failures in a row (waiting out each delay) lock the user out.
+  for (int i = 0; i < 10; ++i) {
+    now_ms_ += 61'000;
+    EXPECT_EQ(vault_->Login("ct1", "alice", "bad").status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  now_ms_ += 61'000;
+  EXPECT_EQ(vault_->Login("ct1", "alice", "right").status().code(),
+            StatusCode::kResourceExhausted);
+  now_ms_ += 15 * 60 * 1000;
+  EXPECT_TRUE(vault_->Login("ct1", "alice", "right").ok());
+}
+
+TEST_F(VaultTest, PasswordChangeKeepsKeysWithNewPasswordOnly) {
+  AddContainerAndUser("ct1", "alice", "old-pw");
+  SecretBytes master = Login("ct1", "alice", "old-pw");
+  Owner alice{"ct1", "alice"};
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(vault_->PutKey(alice, master, "k" + std::to_string(i), "aes-256", 6,
+                               *crypto::RandomBytes(32)).ok());
+  }
+  EXPECT_EQ(vault_->ChangePassword("ct1", "alice", "wrong", "new-pw").code(),
+            StatusCode::kUnauthenticated);
+  ASSERT_TRUE(vault_->ChangePassword("ct1", "alice", "old-pw", "new-pw").ok());
+  EXPECT_EQ(vault_->Login("ct1", "alice", "old-pw").status().code(),
+            StatusCode::kUnauthenticated);
+  SecretBytes again = Login("ct1", "alice", "new-pw");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(vault_->GetKey(alice, again, "k" + std::to_string(i)).ok());
+  }
+}
+
+TEST_F(VaultTest, BlobSwapIsDetectedAsCorruption) {
+  AddContainerAndUser("ct1", "alice", "pa");
+  AddContainerAndUser("ct2", "alice", "pa");
+  ASSERT_TRUE(vault_->CreateUser("ct1", "bob", "pb").ok());
+  SecretBytes ma = Login("ct1", "alice", "pa");
+  SecretBytes mb = Login("ct1", "bob", "pb");
+  SecretBytes m2 = Login("ct2", "alice", "pa");
+  Owner a{"ct1", "alice"}, b{"ct1", "bob"}, a2{"ct2", "alice"};
+  ASSERT_TRUE(vault_->PutKey(a, ma, "k1", "hmac-sha256", 1, "alice-secret-1").ok());
+  ASSERT_TRUE(vault_->PutKey(a, ma, "k2", "hmac-sha256", 1, "alice-secret-2").ok());
+  ASSERT_TRUE(vault_->PutKey(a, ma, "e1", "aes-256", 6, *crypto::RandomBytes(32)).ok());
+  ASSERT_TRUE(vault_->PutKey(b, mb, "k1", "hmac-sha256", 1, "bob-secret-1").ok());
+  ASSERT_TRUE(vault_->PutKey(a2, m2, "k1", "hmac-sha256", 1, "ct2-secret-1").ok());
+  store_.reset();
+  vault_.reset();
+  // Same user, other key id.
+  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+         "user='alice' AND key_id='k1') WHERE container='ct1' AND user='alice' AND key_id='k2'");
+  // Other user, same id.
+  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+         "user='alice' AND key_id='k1') WHERE container='ct1' AND user='bob' AND key_id='k1'");
+  // Other container, same user name and id.
+  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+         "user='alice' AND key_id='k1') WHERE container='ct2' AND key_id='k1'");
+  // Type relabelled.
+  RawSql("UPDATE keys SET type = 'hmac-sha512' WHERE container='ct1' AND user='alice' "
+         "AND key_id='e1'");
+  Reopen();
+  EXPECT_TRUE(vault_->GetKey(a, ma, "k1").ok());
+  for (auto [owner, master, id] :
+       {std::tuple{&a, &ma, "k2"}, std::tuple{&b, &mb, "k1"}, std::tuple{&a2, &m2, "k1"},
+        std::tuple{&a, &ma, "e1"}}) {
+    Result<OpenedKey> k = vault_->GetKey(*owner, *master, id);
+    ASSERT_FALSE(k.ok());
+    EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
+    EXPECT_NE(k.status().message().find("corrupted or was moved"), std::string::npos);
+  }
+  // Moving a wrapped master key to another user fails as a login failure.
+  RawSql("UPDATE users SET wrapped_master_key = (SELECT wrapped_master_key FROM users "
+         "WHERE container='ct1' AND name='alice'), salt = (SELECT salt FROM users WHERE "
+         "container='ct1' AND name='alice') WHERE container='ct1' AND name='bob'");
+  Reopen();
+  EXPECT_EQ(vault_->Login("ct1", "bob", "pa").status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(VaultTest, BadInputIsRefusedAndChangesNothing) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  SecretBytes m = Login("ct1", "alice", "pw");
+  Owner a{"ct1", "alice"};
+  EXPECT_EQ(vault_->PutKey(a, m, "k", "aes-256", 6, "").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(vault_->PutKey(a, m, "k", "aes-256", 6, std::string(8193, 'x')).code(),
+            StatusCode::kInvalidArgument);
+  for (const char* bad : {"", "-x", ".x", "a b", "a/b", "a'b"}) {
+    EXPECT_EQ(vault_->PutKey(a, m, bad, "aes-256", 6, "x").code(),
+              StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(vault_->PutKey(a, m, std::string(129, 'k'), "aes-256", 6, "x").code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(vault_->PutKey(a, m, "k", "aes-256", 6, "x").ok());
+  EXPECT_EQ(vault_->PutKey(a, m, "k", "aes-256", 6, "y").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(vault_->GetKey(a, m, "nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(vault_->CreateUser("ct1", "alice", "x").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(vault_->CreateUser("nope", "bob", "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(vault_->CreateUser("ct1", "bad name", "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(vault_->CreateUser("ct1", "bob", "").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->DeleteKey("ct1", "alice", "nope").code(), StatusCode::kNotFound);
+  // The one good key is intact and alone.
+  EXPECT_EQ(store_->ListKeys("ct1", "alice")->size(), 1u);
+  Result<OpenedKey> k = vault_->GetKey(a, m, "k");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->material.data()[0], 'x');
+}
+
+TEST_F(VaultTest, DeletingUserAndContainerCascades) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  ASSERT_TRUE(vault_->CreateUser("ct1", "bob", "pw").ok());
+  SecretBytes m = Login("ct1", "alice", "pw");
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "aes-256", 6, "x").ok());
+  ASSERT_TRUE(store_->DeleteUser("ct1", "alice").ok());
+  EXPECT_EQ(*store_->CountKeys("ct1"), 0);
+  EXPECT_EQ(store_->ListUsers("ct1")->size(), 1u);
+  ASSERT_TRUE(store_->DeleteContainer("ct1").ok());
+  EXPECT_EQ(store_->ListUsers("ct1")->size(), 0u);
+  EXPECT_EQ(store_->DeleteContainer("ct1").code(), StatusCode::kNotFound);
+}
+
+// Scans every file of the database for a needle.
+bool FileSetContains(const std::string& path, const std::string& needle) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    struct stat st;
+    std::string p = path + suffix;
+    if (stat(p.c_str(), &st) != 0) continue;
+    std::string data = vhsm::testing::ReadFile(p);
+    if (data.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(VaultTest, NoPlaintextAtRest) {
+  std::string password = "correct horse battery staple 7f3a";
+  AddContainerAndUser("ct1", "alice", password);
+  SecretBytes m = Login("ct1", "alice", password);
+  Bytes material = *crypto::RandomBytes(32);
+  std::string deleted_material = "this-key-will-be-deleted-0123456789";
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "hmac-sha256", 1, material).ok());
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "gone", "hmac-sha256", 1,
+                             deleted_material).ok());
+  std::string master(reinterpret_cast<const char*>(m.data()), m.size());
+  std::string mat(material.begin(), material.end());
+  // While open (WAL live) and after close.
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_FALSE(FileSetContains(path_, mat)) << "key material in clear, round " << round;
+    EXPECT_FALSE(FileSetContains(path_, password)) << "password in clear";
+    EXPECT_FALSE(FileSetContains(path_, master)) << "master key in clear";
+    EXPECT_FALSE(FileSetContains(path_, deleted_material));
+    store_.reset();
+    vault_.reset();
+  }
+  // Deleted ciphertext does not linger (secure_delete + checkpoint).
+  Reopen();
+  Result<KeyRecord> gone = store_->GetKey("ct1", "alice", "gone");
+  ASSERT_TRUE(gone.ok());
+  std::string blob(gone->blob.begin(), gone->blob.end());
+  ASSERT_TRUE(store_->DeleteKey("ct1", "alice", "gone").ok());
+  EXPECT_FALSE(FileSetContains(path_, blob.substr(1, 40))) << "deleted blob lingers";
+}
+
+// The on-disk format is what DESIGN.md says: Python's `cryptography`,
+// given only the master key, decrypts a blob it reads with its own sqlite3
+// module and an AAD it builds itself.
+TEST_F(VaultTest, PythonDecryptsABlobIndependently) {
+  AddContainerAndUser("ct-9", "alice@ex", "pw");
+  SecretBytes m = Login("ct-9", "alice@ex", "pw");
+  Bytes material = *crypto::RandomBytes(48);
+  ASSERT_TRUE(vault_->PutKey({"ct-9", "alice@ex"}, m, "key:1", "hmac-sha512", 1, material).ok());
+  std::string script = R"(
+import sqlite3, struct, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+db, master = sys.argv[1], bytes.fromhex(sys.argv[2])
+row = sqlite3.connect(db).execute(
+    "SELECT container, user, key_id, type, blob FROM keys").fetchone()
+field = lambda s: struct.pack(">I", len(s)) + s
+container, user, key_id, typ, blob = row
+version = blob[0]
+aad = b"".join(field(x.encode()) for x in ("vhsm-key", container, user, key_id, typ)) + bytes([version])
+nonce, ct = blob[1:13], blob[13:]
+print(AESGCM(master).decrypt(nonce, ct, aad).hex())
+)";
+  vhsm::testing::CommandResult py = vhsm::testing::RunCommand(
+      {vhsm::testing::kPython, "-c", script, path_, crypto::HexEncode(m.view())});
+  ASSERT_EQ(py.exit_code, 0) << py.out;
+  EXPECT_EQ(py.out, crypto::HexEncode(material) + "\n");
+}
+
+TEST(SqliteRecordStoreTest, RefusesACorruptFile) {
+  std::string dir = vhsm::testing::MakeTempDir();
+  std::string path = dir + "/bad.db";
+  vhsm::testing::WriteFile(path, std::string(8192, 'Z'));
+  auto s = SqliteRecordStore::Open(path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.status().message().find("integrity"), std::string::npos);
+}
+
+TEST(SqliteRecordStoreTest, RefusesANewerSchema) {
+  std::string dir = vhsm::testing::MakeTempDir();
+  std::string path = dir + "/new.db";
+  { ASSERT_TRUE(SqliteRecordStore::Open(path).ok()); }
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = SqliteRecordStore::Open(path);
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+}  // namespace
+}  // namespace vhsm::storage

@@ -1,0 +1,107 @@
+// Sessions: what a client holds between requests. A session id is 128 random
+// bits, and a session is bound to the (container, sender port id) that opened
+// it: presented by any other client it does not exist. Logging out or closing
+// wipes the master key, every open digest/MAC context and cached key.
+//
+// SessionManager is thread-safe. A Session's mutable state is guarded by its
+// own mutex, which the server holds for the whole of one request, so the
+// requests of one session run one at a time.
+#ifndef VHSM_SERVER_SESSION_H_
+#define VHSM_SERVER_SESSION_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vhsm/base/status.h"
+#include "vhsm/crypto/digest.h"
+#include "vhsm/crypto/hmac.h"
+#include "vhsm/crypto/secret_bytes.h"
+#include "vhsm/storage/vault.h"
+
+namespace vhsm::server {
+
+struct ClientId {
+  std::string container;
+  uint32_t port = 0;
+  bool operator==(const ClientId& o) const {
+    return port == o.port && container == o.container;
+  }
+};
+
+struct Context {
+  std::optional<crypto::Digest> digest;
+  std::optional<crypto::Hmac> mac;
+};
+
+class Session {
+ public:
+  Session(std::string id, ClientId owner) : id_(std::move(id)), owner_(std::move(owner)) {}
+
+  const std::string& id() const { return id_; }
+  const ClientId& owner() const { return owner_; }
+
+  std::mutex mu;
+  // Guarded by mu.
+  std::optional<std::string> user;
+  crypto::SecretBytes master_key;
+  std::map<uint32_t, Context> contexts;
+  uint32_t next_context_id = 1;
+  // Opened keys, so a hot key is not decrypted on every request. Valid while
+  // key_cache_generation equals the manager's generation for this user
+  // (bumped on every key deletion); wiped on logout.
+  std::unordered_map<std::string, std::shared_ptr<const storage::OpenedKey>> key_cache;
+  uint64_t key_cache_generation = 0;
+  int64_t last_used_ms = 0;
+
+  // Logout forgets the user and wipes every secret the session holds.
+  void Logout();
+  storage::Owner owner_of_keys() const { return {owner_.container, user.value_or("")}; }
+
+ private:
+  const std::string id_;
+  const ClientId owner_;
+};
+
+class SessionManager {
+ public:
+  struct Limits {
+    size_t max_sessions_per_container = 256;
+    int64_t idle_timeout_ms = 15 * 60 * 1000;
+  };
+  explicit SessionManager(Limits limits) : limits_(limits) {}
+
+  // Open makes a session for client; ResourceExhausted past the limit.
+  Result<std::string> Open(const ClientId& client, int64_t now_ms);
+  // Find returns the session when it exists and belongs to client, else
+  // NotFound (the same answer for a foreign id as for a made-up one).
+  Result<std::shared_ptr<Session>> Find(const ClientId& client, const std::string& id,
+                                        int64_t now_ms);
+  Status Close(const ClientId& client, const std::string& id);
+  // KeysChanged invalidates every session's key cache for (container, user).
+  void KeysChanged(const std::string& container, const std::string& user);
+  // KeyGeneration returns the current cache generation of (container, user).
+  uint64_t KeyGeneration(const std::string& container, const std::string& user) const;
+  // ExpireIdle closes sessions idle for longer than the limit; returns how many.
+  size_t ExpireIdle(int64_t now_ms);
+  // CloseContainer closes every session of a container (on detach).
+  void CloseContainer(const std::string& container);
+  void CloseAll();
+  size_t size() const;
+
+ private:
+  Limits limits_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;  // guarded by mu_
+  std::unordered_map<std::string, size_t> per_container_;               // guarded by mu_
+  std::unordered_map<std::string, uint64_t> key_generation_;            // guarded by mu_
+};
+
+}  // namespace vhsm::server
+
+#endif  // VHSM_SERVER_SESSION_H_

@@ -151,7 +151,11 @@ Status Service::Dispatch(const Caller& caller, const proto::Request& req, Respon
                         sessions_->Find(caller.client, req.session_id(), now));
   std::lock_guard<std::mutex> lock(session->mu);
   Status s = DispatchSession(caller, req, *session, resp, key_for_log);
-  if (session->user) *user_for_log = *session->user;
+  if (session->user) {
+    *user_for_log = *session->user;
+  } else if (req.has_login() && storage::ValidUserName(req.login().user())) {
+    *user_for_log = req.login().user();  // the name tried, for the audit trail
+  }
   return s;
 }
 

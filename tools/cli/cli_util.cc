@@ -1,0 +1,144 @@
+#include "tools/cli/cli_util.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace vhsm::cli {
+
+Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_options,
+                   const std::set<std::string>& value_flags) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 2 && a.rfind("--", 0) == 0) {
+      std::string name = a.substr(2), value;
+      size_t eq = name.find('=');
+      bool inline_value = eq != std::string::npos;
+      if (inline_value) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      if (value_flags.count(name)) {
+        if (inline_value) return InvalidArgument("--" + name + " takes no value");
+        args.flags.insert(name);
+      } else if (value_options.count(name)) {
+        if (!inline_value) {
+          if (i + 1 >= argc) return InvalidArgument("--" + name + " needs a value");
+          value = argv[++i];
+        }
+        args.options[name] = value;
+      } else {
+        return InvalidArgument("unknown option --" + name + " (try --help)");
+      }
+    } else if (a == "-h") {
+      args.flags.insert("help");
+    } else {
+      args.words.push_back(a);
+    }
+  }
+  return args;
+}
+
+void WipeString(std::string* s) {
+  if (!s->empty()) explicit_bzero(s->data(), s->size());
+  s->clear();
+}
+
+namespace {
+
+Result<std::string> ReadPasswordFile(const std::string& path) {
+  Result<std::string> data = ReadInput(path);
+  if (!data.ok()) return data.status();
+  std::string pw = std::move(data).value();
+  if (!pw.empty() && pw.back() == '\n') pw.pop_back();
+  if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+  if (pw.empty()) return InvalidArgument("password file " + path + " is empty");
+  return pw;
+}
+
+}  // namespace
+
+Result<std::string> ReadPassword(const Args& args, const std::string& file_option,
+                                 const std::string& prompt) {
+  std::string file = args.Get(file_option);
+  if (!file.empty()) return ReadPasswordFile(file);
+  if (const char* env = std::getenv("VHSM_PASSWORD"); env != nullptr && *env) {
+    return std::string(env);
+  }
+  if (const char* env = std::getenv("VHSM_PASSWORD_FILE"); env != nullptr && *env) {
+    return ReadPasswordFile(env);
+  }
+  int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0 || !isatty(tty)) {
+    if (tty >= 0) close(tty);
+    return InvalidArgument("no password: use --" + file_option +
+                           ", VHSM_PASSWORD or VHSM_PASSWORD_FILE, or run on a terminal");
+  }
+  termios old{}, quiet{};
+  tcgetattr(tty, &old);
+  quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ssize_t ignored = write(tty, prompt.data(), prompt.size());
+  tcsetattr(tty, TCSAFLUSH, &quiet);
+  std::string pw;
+  char c;
+  while (read(tty, &c, 1) == 1 && c != '\n') pw.push_back(c);
+  tcsetattr(tty, TCSAFLUSH, &old);
+  ignored = write(tty, "\n", 1);
+  (void)ignored;
+  close(tty);
+  if (pw.empty()) return InvalidArgument("empty password");
+  return pw;
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path + ": " + strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status WriteOutput(const std::string& path, const std::string& data) {
+  if (path.empty() || path == "-") {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+    std::fflush(stdout);
+    return Status::Ok();
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) return Unavailable("cannot write " + path);
+  return Status::Ok();
+}
+
+std::string Hex(const std::vector<uint8_t>& data) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (uint8_t b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+void Die(const char* prog, const std::string& message) {
+  std::fprintf(stderr, "%s: %s\n", prog, message.c_str());
+  std::exit(1);
+}
+
+}  // namespace vhsm::cli

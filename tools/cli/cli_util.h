@@ -1,0 +1,49 @@
+// Shared plumbing of the vhsm and vhsm-admin commands: argument parsing,
+// password sources (DESIGN.md section 5), file I/O and hex. Passwords are
+// read into a string the caller wipes with WipeString.
+#ifndef VHSM_TOOLS_CLI_CLI_UTIL_H_
+#define VHSM_TOOLS_CLI_CLI_UTIL_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vhsm/base/status.h"
+
+namespace vhsm::cli {
+
+struct Args {
+  std::vector<std::string> words;               // positional, in order
+  std::map<std::string, std::string> options;  // --name value
+  std::set<std::string> flags;                  // --name (no value)
+  bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
+  std::string Get(const std::string& name, const std::string& def = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? def : it->second;
+  }
+};
+
+// Parse splits argv; names in value_flags take no value. InvalidArgument for
+// an option missing its value or an unknown one.
+Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_options,
+                   const std::set<std::string>& value_flags);
+
+// ReadPassword: --password-file (option name given), $VHSM_PASSWORD,
+// $VHSM_PASSWORD_FILE, or a prompt on the terminal. One trailing newline of
+// a file is dropped.
+Result<std::string> ReadPassword(const Args& args, const std::string& file_option,
+                                 const std::string& prompt);
+void WipeString(std::string* s);
+
+// ReadInput reads FILE, or stdin when path is empty or "-".
+Result<std::string> ReadInput(const std::string& path);
+Status WriteOutput(const std::string& path, const std::string& data);
+std::string Hex(const std::vector<uint8_t>& data);
+
+// Die prints "PROG: message" on stderr and exits 1.
+[[noreturn]] void Die(const char* prog, const std::string& message);
+
+}  // namespace vhsm::cli
+
+#endif  // VHSM_TOOLS_CLI_CLI_UTIL_H_

@@ -1,0 +1,129 @@
+// vhsm-admin: the host administrator's command line (root on the host only;
+// the daemon checks that from the kernel's credentials).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "tools/cli/cli_util.h"
+#include "vhsm/api/client.h"
+
+namespace {
+
+using vhsm::cli::Args;
+using vhsm::cli::Die;
+
+const char kProg[] = "vhsm-admin";
+
+const char kUsage[] =
+    "usage: vhsm-admin [--port-id N] COMMAND ...\n"
+    "\n"
+    "  container attach NAME (--pid PID | --netns PATH)\n"
+    "                          serve the container whose network namespace is PID's\n"
+    "                          (/proc/PID/ns/net) or PATH (e.g. /run/netns/NAME)\n"
+    "  container detach NAME   stop serving it (its users and keys are kept)\n"
+    "  container list          NAME, ATTACHED, NAMESPACE\n"
+    "  user add --container NAME USER       (password: --password-file, VHSM_PASSWORD,\n"
+    "                                        VHSM_PASSWORD_FILE or a prompt)\n"
+    "  user delete --container NAME USER    deletes the user and all their keys\n"
+    "  user list --container NAME\n"
+    "  user password --container NAME USER --old-password-file F [--password-file F]\n"
+    "\n"
+    "The host's own container is named 'host'.\n";
+
+void Must(const vhsm::Status& s) {
+  if (!s.ok()) Die(kProg, s.message());
+}
+
+template <typename T>
+T Must(vhsm::Result<T> r) {
+  if (!r.ok()) Die(kProg, r.status().message());
+  return std::move(r).value();
+}
+
+std::string Word(const Args& a, size_t i, const char* what) {
+  if (a.words.size() <= i) Die(kProg, std::string("missing ") + what + " (try --help)");
+  return a.words[i];
+}
+
+std::string NeedContainer(const Args& a) {
+  std::string c = a.Get("container");
+  if (c.empty()) Die(kProg, "--container is required (try --help)");
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = vhsm::cli::Parse(
+      argc, argv, {"port-id", "pid", "netns", "container", "password-file", "old-password-file"},
+      {"help"});
+  if (!parsed.ok()) Die(kProg, parsed.status().message());
+  Args args = std::move(parsed).value();
+  if (args.Has("help") || args.words.size() < 2) {
+    std::fputs(kUsage, args.Has("help") ? stdout : stderr);
+    return args.Has("help") ? 0 : 2;
+  }
+  vhsm::ClientOptions options;
+  if (!args.Get("port-id").empty()) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(args.Get("port-id").c_str(), &end, 0);
+    if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
+    options.port_id = static_cast<uint32_t>(v);
+  }
+  std::string noun = args.words[0], verb = args.words[1];
+  bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list")) ||
+               (noun == "user" &&
+                (verb == "add" || verb == "delete" || verb == "list" || verb == "password"));
+  if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
+
+  std::unique_ptr<vhsm::Admin> admin = Must(vhsm::Admin::Connect(options));
+  if (noun == "container") {
+    if (verb == "attach") {
+      std::string name = Word(args, 2, "container name");
+      std::string pid = args.Get("pid"), netns = args.Get("netns");
+      if (pid.empty() == netns.empty()) Die(kProg, "give exactly one of --pid and --netns");
+      if (!pid.empty()) {
+        if (pid.find_first_not_of("0123456789") != std::string::npos) {
+          Die(kProg, "invalid --pid '" + pid + "'");
+        }
+        netns = "/proc/" + pid + "/ns/net";
+      }
+      Must(admin->AttachContainer(name, netns));
+    } else if (verb == "detach") {
+      Must(admin->DetachContainer(Word(args, 2, "container name")));
+    } else {
+      for (const auto& c : Must(admin->ListContainers())) {
+        std::printf("%s\t%s\t%s\n", c.name().c_str(), c.attached() ? "attached" : "detached",
+                    c.netns_path().empty() ? "-" : c.netns_path().c_str());
+      }
+    }
+  } else {
+    if (verb == "add") {
+      std::string container = NeedContainer(args), user = Word(args, 2, "user name");
+      std::string pw = Must(vhsm::cli::ReadPassword(args, "password-file",
+                                                    "password for new user " + user + ": "));
+      vhsm::Status s = admin->AddUser(container, user, pw);
+      vhsm::cli::WipeString(&pw);
+      Must(s);
+    } else if (verb == "delete") {
+      Must(admin->DeleteUser(NeedContainer(args), Word(args, 2, "user name")));
+    } else if (verb == "list") {
+      for (const auto& u : Must(admin->ListUsers(NeedContainer(args)))) {
+        std::printf("%s\n", u.c_str());
+      }
+    } else {
+      std::string container = NeedContainer(args), user = Word(args, 2, "user name");
+      if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
+      Args old_args;
+      old_args.options["password-file"] = args.Get("old-password-file");
+      std::string old_pw = Must(vhsm::cli::ReadPassword(old_args, "password-file", ""));
+      std::string new_pw =
+          Must(vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
+      vhsm::Status s = admin->ChangePassword(container, user, old_pw, new_pw);
+      vhsm::cli::WipeString(&old_pw);
+      vhsm::cli::WipeString(&new_pw);
+      Must(s);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,170 @@
+// vhsm: the tenant's command line (DESIGN.md section 5). Every command that
+// touches keys logs in first; keys never come back, only results.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "tools/cli/cli_util.h"
+#include "vhsm/api/client.h"
+
+namespace {
+
+using vhsm::cli::Args;
+using vhsm::cli::Die;
+
+const char kProg[] = "vhsm";
+
+const char kUsage[] =
+    "usage: vhsm [--user USER] [--password-file FILE] [--port-id N] COMMAND ...\n"
+    "\n"
+    "  key generate --type T [--id ID]        generate a key; prints its id\n"
+    "  key import --type T [--id ID] [--in FILE]\n"
+    "                                         import raw bytes (hmac-*, aes-256) or a\n"
+    "                                         PKCS#8 PEM/DER private key; prints its id\n"
+    "  key list [--json]                      list your keys\n"
+    "  key delete ID                          delete a key\n"
+    "  key public ID                          print a signing key's public key (PEM)\n"
+    "  digest --alg sha256 [--in FILE]        print the digest in hex\n"
+    "  mac --key ID [--in FILE]               print the HMAC in hex\n"
+    "  sign --key ID [--in FILE] [--out FILE] sign (hex on stdout, or raw to --out)\n"
+    "  verify --key ID --sig FILE [--in FILE] exit 0 when the signature verifies\n"
+    "  encrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
+    "  decrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
+    "                                         AES-256-GCM; ciphertext is nonce||ct||tag\n"
+    "\n"
+    "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ed25519.\n"
+    "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
+    "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
+    "Input defaults to stdin.\n";
+
+template <typename T>
+T Must(vhsm::Result<T> r) {
+  if (!r.ok()) Die(kProg, r.status().message());
+  return std::move(r).value();
+}
+
+void Must(const vhsm::Status& s) {
+  if (!s.ok()) Die(kProg, s.message());
+}
+
+std::string Need(const Args& a, const std::string& name) {
+  std::string v = a.Get(name);
+  if (v.empty()) Die(kProg, "--" + name + " is required (try --help)");
+  return v;
+}
+
+std::string Word(const Args& a, size_t i, const char* what) {
+  if (a.words.size() <= i) Die(kProg, std::string("missing ") + what + " (try --help)");
+  return a.words[i];
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = vhsm::cli::Parse(
+      argc, argv,
+      {"user", "password-file", "port-id", "type", "id", "in", "out", "alg", "key", "sig",
+       "aad"},
+      {"help", "json"});
+  if (!parsed.ok()) Die(kProg, parsed.status().message());
+  Args args = std::move(parsed).value();
+  if (args.Has("help") || args.words.empty()) {
+    std::fputs(kUsage, args.Has("help") ? stdout : stderr);
+    return args.Has("help") ? 0 : 2;
+  }
+  vhsm::ClientOptions options;
+  if (!args.Get("port-id").empty()) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(args.Get("port-id").c_str(), &end, 0);
+    if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
+    options.port_id = static_cast<uint32_t>(v);
+  }
+  std::string command = args.words[0];
+  std::string sub = args.words.size() > 1 ? args.words[1] : "";
+  bool known = (command == "key" &&
+                (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
+                 sub == "public")) ||
+               command == "digest" || command == "mac" || command == "sign" ||
+               command == "verify" || command == "encrypt" || command == "decrypt";
+  if (!known) Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) +
+                             "' (try --help)");
+
+  // Read the input before connecting, so a bad path fails fast.
+  std::string input;
+  bool needs_input = (command == "key" && sub == "import") || command == "digest" ||
+                     command == "mac" || command == "sign" || command == "verify" ||
+                     command == "encrypt" || command == "decrypt";
+  if (needs_input) input = Must(vhsm::cli::ReadInput(args.Get("in")));
+
+  std::unique_ptr<vhsm::Client> client = Must(vhsm::Client::Connect(options));
+  if (command != "digest") {
+    std::string user = args.Get("user");
+    if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
+    if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
+    std::string password =
+        Must(vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
+    vhsm::Status s = client->Login(user, password);
+    vhsm::cli::WipeString(&password);
+    Must(s);
+  }
+
+  if (command == "key") {
+    if (sub == "generate") {
+      std::printf("%s\n", Must(client->GenerateKey(Need(args, "type"), args.Get("id"))).c_str());
+    } else if (sub == "import") {
+      std::string id = Must(client->ImportKey(Need(args, "type"), args.Get("id"), input));
+      vhsm::cli::WipeString(&input);
+      std::printf("%s\n", id.c_str());
+    } else if (sub == "list") {
+      std::vector<vhsm::KeyInfo> keys = Must(client->ListKeys());
+      if (args.Has("json")) {
+        std::printf("[");
+        for (size_t i = 0; i < keys.size(); ++i) {
+          std::printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"created\":%lld}", i ? "," : "",
+                      JsonEscape(keys[i].id).c_str(), keys[i].type.c_str(),
+                      static_cast<long long>(keys[i].created_unix));
+        }
+        std::printf("]\n");
+      } else {
+        for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
+      }
+    } else if (sub == "delete") {
+      Must(client->DeleteKey(Word(args, 2, "key id")));
+    } else if (sub == "public") {
+      std::fputs(Must(client->PublicKeyPem(Word(args, 2, "key id"))).c_str(), stdout);
+    }
+  } else if (command == "digest") {
+    std::printf("%s\n",
+                vhsm::cli::Hex(Must(client->Digest(args.Get("alg", "sha256"), input))).c_str());
+  } else if (command == "mac") {
+    std::printf("%s\n", vhsm::cli::Hex(Must(client->Mac(Need(args, "key"), input))).c_str());
+  } else if (command == "sign") {
+    vhsm::Bytes sig = Must(client->Sign(Need(args, "key"), input));
+    if (args.Get("out").empty()) {
+      std::printf("%s\n", vhsm::cli::Hex(sig).c_str());
+    } else {
+      Must(vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
+    }
+  } else if (command == "verify") {
+    std::string sig = Must(vhsm::cli::ReadInput(Need(args, "sig")));
+    if (!Must(client->Verify(Need(args, "key"), input, sig))) {
+      Die(kProg, "signature does not verify");
+    }
+    std::printf("signature ok\n");
+  } else if (command == "encrypt" || command == "decrypt") {
+    vhsm::Bytes out = command == "encrypt"
+                          ? Must(client->Encrypt(Need(args, "key"), input, args.Get("aad")))
+                          : Must(client->Decrypt(Need(args, "key"), input, args.Get("aad")));
+    Must(vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
+  }
+  return 0;
+}

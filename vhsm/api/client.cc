@@ -1,0 +1,425 @@
+#include "vhsm/api/client.h"
+
+#include <string.h>
+
+#include <cstdlib>
+
+#include "vhsm/proto/status_mapping.h"
+#include "vhsm/transport/frame.h"
+
+namespace vhsm {
+namespace {
+
+// Data bytes per update frame: the payload limit less room for the session
+// id, context id and protobuf framing.
+constexpr size_t kChunk = transport::kMaxPayloadSize - 256;
+
+void Wipe(std::string* s) {
+  if (!s->empty()) explicit_bzero(s->data(), s->size());
+}
+
+Status ResponseStatus(const proto::Response& resp) {
+  if (resp.status() == proto::OK) return Status::Ok();
+  StatusCode code = FromWireStatus(resp.status());
+  if (code == StatusCode::kOk) code = StatusCode::kInternal;
+  return Status(code, resp.message().empty() ? "vhsmd returned an error" : resp.message());
+}
+
+Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+std::optional<proto::KeyType> KeyTypeFromName(const std::string& name) {
+  if (name == "hmac-sha256") return proto::HMAC_SHA256;
+  if (name == "hmac-sha512") return proto::HMAC_SHA512;
+  if (name == "aes-256") return proto::AES_256;
+  if (name == "ec-p256") return proto::EC_P256;
+  if (name == "ed25519") return proto::ED25519;
+  return std::nullopt;
+}
+
+std::string KeyTypeToName(proto::KeyType t) {
+  switch (t) {
+    case proto::HMAC_SHA256: return "hmac-sha256";
+    case proto::HMAC_SHA512: return "hmac-sha512";
+    case proto::AES_256: return "aes-256";
+    case proto::EC_P256: return "ec-p256";
+    case proto::ED25519: return "ed25519";
+    default: return "unknown";
+  }
+}
+
+std::optional<proto::DigestAlgorithm> DigestFromName(const std::string& name) {
+  if (name == "sha1") return proto::SHA1;
+  if (name == "sha256") return proto::SHA256;
+  if (name == "sha384") return proto::SHA384;
+  if (name == "sha512") return proto::SHA512;
+  return std::nullopt;
+}
+
+KeyInfo FromProto(const proto::KeyInfo& k) {
+  return KeyInfo{k.id(), KeyTypeToName(k.type()), k.allowed_ops(), k.created_unix()};
+}
+
+}  // namespace
+
+Result<uint32_t> ResolvePortId(uint32_t port_id) {
+  if (port_id != 0) return port_id;
+  const char* env = std::getenv("VHSM_PORT_ID");
+  if (env == nullptr || *env == '\0') return transport::kDefaultVhsmPort;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(env, &end, 0);
+  if (*end != '\0' || v == 0 || v > 0xffffffffull || env[0] == '-') {
+    return InvalidArgument(std::string("invalid VHSM_PORT_ID '") + env + "'");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+// ---- Channel ---------------------------------------------------------------
+
+Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {
+  VHSM_ASSIGN_OR_RETURN(uint32_t port, ResolvePortId(options.port_id));
+  transport::ClientChannel::Options o;
+  o.server_port = port;
+  o.timeout_ms = options.timeout_ms;
+  VHSM_ASSIGN_OR_RETURN(auto ch, transport::ClientChannel::Create(o));
+  return std::unique_ptr<Channel>(new Channel(std::move(ch)));
+}
+
+Result<proto::Response> Channel::Call(proto::Request& request) {
+  request.set_request_id(next_request_id_++);
+  std::string payload = request.SerializeAsString();
+  Result<std::string> reply = ch_->Call(payload);
+  Wipe(&payload);  // it may hold a password
+  if (!reply.ok()) return reply.status();
+  proto::Response resp;
+  if (!resp.ParseFromString(*reply)) return Internal("vhsmd sent a malformed response");
+  VHSM_RETURN_IF_ERROR(ResponseStatus(resp));
+  return resp;
+}
+
+Result<std::vector<proto::Response>> Channel::CallMany(std::vector<proto::Request> requests,
+                                                       size_t window) {
+  std::vector<proto::Response> out(requests.size());
+  std::vector<uint32_t> seqs(requests.size());
+  size_t sent = 0, received = 0;
+  Status first_error;
+  while (received < requests.size()) {
+    while (sent < requests.size() && sent - received < window) {
+      requests[sent].set_request_id(next_request_id_++);
+      VHSM_ASSIGN_OR_RETURN(seqs[sent], ch_->Send(requests[sent].SerializeAsString()));
+      ++sent;
+    }
+    VHSM_ASSIGN_OR_RETURN(std::string reply, ch_->Receive(seqs[received]));
+    if (!out[received].ParseFromString(reply)) {
+      return Internal("vhsmd sent a malformed response");
+    }
+    Status s = ResponseStatus(out[received]);
+    if (!s.ok() && first_error.ok()) first_error = s;
+    ++received;
+  }
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
+// ---- Client ----------------------------------------------------------------
+
+Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
+  VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
+  proto::Request open;
+  open.mutable_open_session();
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel->Call(open));
+  return std::unique_ptr<Client>(
+      new Client(std::move(channel), resp.open_session().session_id()));
+}
+
+Client::~Client() {
+  proto::Request close;
+  close.mutable_close_session();
+  (void)Call(close);
+}
+
+Result<proto::Response> Client::Call(proto::Request& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  request.set_session_id(session_id_);
+  return channel_->Call(request);
+}
+
+Status Client::Login(const std::string& user, std::string_view password) {
+  proto::Request r;
+  r.mutable_login()->set_user(user);
+  r.mutable_login()->set_password(password.data(), password.size());
+  Result<proto::Response> resp = Call(r);
+  Wipe(r.mutable_login()->mutable_password());
+  return resp.status();
+}
+
+Status Client::Logout() {
+  proto::Request r;
+  r.mutable_logout();
+  return Call(r).status();
+}
+
+Result<std::string> Client::GenerateKey(const std::string& type, const std::string& id) {
+  std::optional<proto::KeyType> t = KeyTypeFromName(type);
+  if (!t) return InvalidArgument("unknown key type '" + type + "'");
+  proto::Request r;
+  r.mutable_key_generate()->set_type(*t);
+  r.mutable_key_generate()->set_id(id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return resp.key_id().id();
+}
+
+Result<std::string> Client::ImportKey(const std::string& type, const std::string& id,
+                                      std::string_view material) {
+  std::optional<proto::KeyType> t = KeyTypeFromName(type);
+  if (!t) return InvalidArgument("unknown key type '" + type + "'");
+  proto::Request r;
+  r.mutable_key_import()->set_type(*t);
+  r.mutable_key_import()->set_id(id);
+  r.mutable_key_import()->set_material(material.data(), material.size());
+  Result<proto::Response> resp = Call(r);
+  Wipe(r.mutable_key_import()->mutable_material());
+  if (!resp.ok()) return resp.status();
+  return resp->key_id().id();
+}
+
+Status Client::DeleteKey(const std::string& id) {
+  proto::Request r;
+  r.mutable_key_delete()->set_id(id);
+  return Call(r).status();
+}
+
+Result<std::vector<KeyInfo>> Client::ListKeys() {
+  proto::Request r;
+  r.mutable_key_list();
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  std::vector<KeyInfo> out;
+  for (const auto& k : resp.key_list().keys()) out.push_back(FromProto(k));
+  return out;
+}
+
+Result<KeyInfo> Client::GetKeyInfo(const std::string& id) {
+  proto::Request r;
+  r.mutable_key_info()->set_id(id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return FromProto(resp.key_info());
+}
+
+Result<std::string> Client::PublicKeyPem(const std::string& id) {
+  proto::Request r;
+  r.mutable_key_public()->set_id(id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return resp.key_public().pem();
+}
+
+Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
+  std::vector<proto::Request> updates;
+  for (size_t off = 0; off < data.size(); off += kChunk) {
+    proto::Request r;
+    r.set_session_id(session_id_);
+    proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
+    u->set_context_id(context);
+    std::string_view chunk = data.substr(off, kChunk);
+    u->set_data(chunk.data(), chunk.size());
+    updates.push_back(std::move(r));
+  }
+  if (updates.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  return channel_->CallMany(std::move(updates), 16).status();
+}
+
+Result<Bytes> Client::Digest(const std::string& alg, std::string_view data) {
+  std::optional<proto::DigestAlgorithm> a = DigestFromName(alg);
+  if (!a) return InvalidArgument("unknown digest algorithm '" + alg + "'");
+  if (data.size() <= kChunk) {
+    proto::Request r;
+    r.mutable_digest()->set_algorithm(*a);
+    r.mutable_digest()->set_data(data.data(), data.size());
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    return ToBytes(resp.bytes().data());
+  }
+  VHSM_ASSIGN_OR_RETURN(uint32_t ctx, DigestInit(alg));
+  VHSM_RETURN_IF_ERROR(DigestUpdate(ctx, data));
+  return DigestFinal(ctx);
+}
+
+Result<uint32_t> Client::DigestInit(const std::string& alg) {
+  std::optional<proto::DigestAlgorithm> a = DigestFromName(alg);
+  if (!a) return InvalidArgument("unknown digest algorithm '" + alg + "'");
+  proto::Request r;
+  r.mutable_digest_init()->set_algorithm(*a);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return resp.context().context_id();
+}
+
+Status Client::DigestUpdate(uint32_t context, std::string_view data) {
+  return Stream(false, context, data);
+}
+
+Result<Bytes> Client::DigestFinal(uint32_t context) {
+  proto::Request r;
+  r.mutable_digest_final()->set_context_id(context);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<Bytes> Client::Mac(const std::string& key_id, std::string_view data) {
+  if (data.size() <= kChunk) {
+    proto::Request r;
+    r.mutable_mac()->set_key_id(key_id);
+    r.mutable_mac()->set_data(data.data(), data.size());
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    return ToBytes(resp.bytes().data());
+  }
+  VHSM_ASSIGN_OR_RETURN(uint32_t ctx, MacInit(key_id));
+  VHSM_RETURN_IF_ERROR(MacUpdate(ctx, data));
+  return MacFinal(ctx);
+}
+
+Result<uint32_t> Client::MacInit(const std::string& key_id) {
+  proto::Request r;
+  r.mutable_mac_init()->set_key_id(key_id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return resp.context().context_id();
+}
+
+Status Client::MacUpdate(uint32_t context, std::string_view data) {
+  return Stream(true, context, data);
+}
+
+Result<Bytes> Client::MacFinal(uint32_t context) {
+  proto::Request r;
+  r.mutable_mac_final()->set_context_id(context);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
+                                                const std::vector<std::string>& messages) {
+  std::vector<proto::Request> reqs;
+  reqs.reserve(messages.size());
+  for (const std::string& m : messages) {
+    if (m.size() > kChunk) return InvalidArgument("pipelined message larger than a frame");
+    proto::Request r;
+    r.set_session_id(session_id_);
+    r.mutable_mac()->set_key_id(key_id);
+    r.mutable_mac()->set_data(m);
+    reqs.push_back(std::move(r));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  VHSM_ASSIGN_OR_RETURN(std::vector<proto::Response> resps,
+                        channel_->CallMany(std::move(reqs), 64));
+  std::vector<Bytes> out;
+  out.reserve(resps.size());
+  for (const auto& r : resps) out.push_back(ToBytes(r.bytes().data()));
+  return out;
+}
+
+Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaintext,
+                              std::string_view aad) {
+  proto::Request r;
+  r.mutable_encrypt()->set_key_id(key_id);
+  r.mutable_encrypt()->set_plaintext(plaintext.data(), plaintext.size());
+  r.mutable_encrypt()->set_aad(aad.data(), aad.size());
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed,
+                              std::string_view aad) {
+  proto::Request r;
+  r.mutable_decrypt()->set_key_id(key_id);
+  r.mutable_decrypt()->set_ciphertext(sealed.data(), sealed.size());
+  r.mutable_decrypt()->set_aad(aad.data(), aad.size());
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message, bool prehashed) {
+  proto::Request r;
+  r.mutable_sign()->set_key_id(key_id);
+  r.mutable_sign()->set_message(message.data(), message.size());
+  r.mutable_sign()->set_prehashed(prehashed);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<bool> Client::Verify(const std::string& key_id, std::string_view message,
+                            std::string_view signature, bool prehashed) {
+  proto::Request r;
+  r.mutable_verify()->set_key_id(key_id);
+  r.mutable_verify()->set_message(message.data(), message.size());
+  r.mutable_verify()->set_signature(signature.data(), signature.size());
+  r.mutable_verify()->set_prehashed(prehashed);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  return resp.verify().valid();
+}
+
+// ---- Admin -----------------------------------------------------------------
+
+Result<std::unique_ptr<Admin>> Admin::Connect(const ClientOptions& options) {
+  VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
+  return std::unique_ptr<Admin>(new Admin(std::move(channel)));
+}
+
+Status Admin::AttachContainer(const std::string& name, const std::string& netns_path) {
+  proto::Request r;
+  r.mutable_container_attach()->set_name(name);
+  r.mutable_container_attach()->set_netns_path(netns_path);
+  return channel_->Call(r).status();
+}
+
+Status Admin::DetachContainer(const std::string& name) {
+  proto::Request r;
+  r.mutable_container_detach()->set_name(name);
+  return channel_->Call(r).status();
+}
+
+Result<std::vector<proto::ContainerInfo>> Admin::ListContainers() {
+  proto::Request r;
+  r.mutable_container_list();
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+  return std::vector<proto::ContainerInfo>(resp.container_list().containers().begin(),
+                                           resp.container_list().containers().end());
+}
+
+Status Admin::AddUser(const std::string& container, const std::string& user,
+                      std::string_view password) {
+  proto::Request r;
+  r.mutable_user_add()->set_container(container);
+  r.mutable_user_add()->set_user(user);
+  r.mutable_user_add()->set_password(password.data(), password.size());
+  Status s = channel_->Call(r).status();
+  Wipe(r.mutable_user_add()->mutable_password());
+  return s;
+}
+
+Status Admin::DeleteUser(const std::string& container, const std::string& user) {
+  proto::Request r;
+  r.mutable_user_delete()->set_container(container);
+  r.mutable_user_delete()->set_user(user);
+  return channel_->Call(r).status();
+}
+
+Result<std::vector<std::string>> Admin::ListUsers(const std::string& container) {
+  proto::Request r;
+  r.mutable_user_list()->set_container(container);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+  return std::vector<std::string>(resp.user_list().users().begin(),
+                                  resp.user_list().users().end());
+}
+
+Status Admin::ChangePassword(const std::string& container, const std::string& user,
+                             std::string_view old_password, std::string_view new_password) {
+  proto::Request r;
+  auto* p = r.mutable_user_password();
+  p->set_container(container);
+  p->set_user(user);
+  p->set_old_password(old_password.data(), old_password.size());
+  p->set_new_password(new_password.data(), new_password.size());
+  Status s = channel_->Call(r).status();
+  Wipe(p->mutable_old_password());
+  Wipe(p->mutable_new_password());
+  return s;
+}
+
+}  // namespace vhsm

@@ -1,0 +1,145 @@
+// vhsm::Client: the C++ client library (libvhsm). A Client owns one session
+// with vhsmd over one netlink channel; destroying it closes the session
+// (the daemon wipes the session's master key and contexts).
+//
+// Long data is split into frames transparently: one-shot operations take a
+// single round trip when the data fits in a frame, else they run as
+// init/update/final with the updates pipelined. MacPipelined sends many
+// independent MACs before reading the replies, for throughput.
+//
+// Thread-safe: calls on one Client are serialized by a mutex; threads that
+// want parallelism hold one Client each. Errors are Status values with the
+// daemon's message (never containing secrets).
+#ifndef VHSM_API_CLIENT_H_
+#define VHSM_API_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vhsm/base/status.h"
+#include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/transport/client_channel.h"
+
+namespace vhsm {
+
+using Bytes = std::vector<uint8_t>;
+
+struct ClientOptions {
+  // 0: $VHSM_PORT_ID when set, else the default VHSM port.
+  uint32_t port_id = 0;
+  int timeout_ms = 30000;
+};
+
+// ResolvePortId applies the rule above; InvalidArgument for a bad
+// $VHSM_PORT_ID.
+Result<uint32_t> ResolvePortId(uint32_t port_id);
+
+// Channel: a request/response exchange with the daemon, without a session.
+class Channel {
+ public:
+  static Result<std::unique_ptr<Channel>> Open(const ClientOptions& options);
+  // Call sends request and returns the response when its status is OK, or
+  // the daemon's error as a Status.
+  Result<proto::Response> Call(proto::Request& request);
+  // Pipelined: send all, then read all replies in order.
+  Result<std::vector<proto::Response>> CallMany(std::vector<proto::Request> requests,
+                                                size_t window = 32);
+
+ private:
+  explicit Channel(std::unique_ptr<transport::ClientChannel> ch) : ch_(std::move(ch)) {}
+  std::unique_ptr<transport::ClientChannel> ch_;
+  uint64_t next_request_id_ = 1;
+};
+
+struct KeyInfo {
+  std::string id;
+  std::string type;  // "hmac-sha256", ...
+  uint32_t allowed_ops = 0;
+  int64_t created_unix = 0;
+};
+
+class Client {
+ public:
+  // Connect opens a channel and a session. Unavailable when vhsmd is not
+  // reachable from this network namespace.
+  static Result<std::unique_ptr<Client>> Connect(const ClientOptions& options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Status Login(const std::string& user, std::string_view password);
+  Status Logout();
+
+  // Key types by name: hmac-sha256, hmac-sha512, aes-256, ec-p256, ed25519.
+  // An empty id lets the daemon choose one; the id is returned.
+  Result<std::string> GenerateKey(const std::string& type, const std::string& id = "");
+  Result<std::string> ImportKey(const std::string& type, const std::string& id,
+                                std::string_view material);
+  Status DeleteKey(const std::string& id);
+  Result<std::vector<KeyInfo>> ListKeys();
+  Result<KeyInfo> GetKeyInfo(const std::string& id);
+  Result<std::string> PublicKeyPem(const std::string& id);
+
+  // Digests: alg is "sha1", "sha256", "sha384" or "sha512".
+  Result<Bytes> Digest(const std::string& alg, std::string_view data);
+  Result<uint32_t> DigestInit(const std::string& alg);
+  Status DigestUpdate(uint32_t context, std::string_view data);
+  Result<Bytes> DigestFinal(uint32_t context);
+
+  Result<Bytes> Mac(const std::string& key_id, std::string_view data);
+  Result<uint32_t> MacInit(const std::string& key_id);
+  Status MacUpdate(uint32_t context, std::string_view data);
+  Result<Bytes> MacFinal(uint32_t context);
+  // MacPipelined computes one MAC per message (each must fit in a frame).
+  Result<std::vector<Bytes>> MacPipelined(const std::string& key_id,
+                                          const std::vector<std::string>& messages);
+
+  // Encrypt returns nonce || ciphertext || tag (AES-256-GCM).
+  Result<Bytes> Encrypt(const std::string& key_id, std::string_view plaintext,
+                        std::string_view aad = {});
+  Result<Bytes> Decrypt(const std::string& key_id, std::string_view sealed,
+                        std::string_view aad = {});
+  // Sign: ECDSA P-256 (DER, over SHA-256 of message, or of a given 32-byte
+  // digest when prehashed) or Ed25519.
+  Result<Bytes> Sign(const std::string& key_id, std::string_view message,
+                     bool prehashed = false);
+  Result<bool> Verify(const std::string& key_id, std::string_view message,
+                      std::string_view signature, bool prehashed = false);
+
+ private:
+  Client(std::unique_ptr<Channel> channel, std::string session_id)
+      : channel_(std::move(channel)), session_id_(std::move(session_id)) {}
+  Result<proto::Response> Call(proto::Request& request);
+  Status Stream(bool mac, uint32_t context, std::string_view data);
+
+  std::mutex mu_;
+  std::unique_ptr<Channel> channel_;  // guarded by mu_
+  const std::string session_id_;
+};
+
+// Admin operations (vhsm-admin): accepted only from root on the host.
+class Admin {
+ public:
+  static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
+  Status AttachContainer(const std::string& name, const std::string& netns_path);
+  Status DetachContainer(const std::string& name);
+  Result<std::vector<proto::ContainerInfo>> ListContainers();
+  Status AddUser(const std::string& container, const std::string& user,
+                 std::string_view password);
+  Status DeleteUser(const std::string& container, const std::string& user);
+  Result<std::vector<std::string>> ListUsers(const std::string& container);
+  Status ChangePassword(const std::string& container, const std::string& user,
+                        std::string_view old_password, std::string_view new_password);
+
+ private:
+  explicit Admin(std::unique_ptr<Channel> channel) : channel_(std::move(channel)) {}
+  std::unique_ptr<Channel> channel_;
+};
+
+}  // namespace vhsm
+
+#endif  // VHSM_API_CLIENT_H_

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "vhsm/crypto/digest.h"
 #include "vhsm/proto/status_mapping.h"
 #include "vhsm/transport/frame.h"
 
@@ -334,7 +335,30 @@ Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed
   return ToBytes(resp.bytes().data());
 }
 
-Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message, bool prehashed) {
+// PrehashIfLong: a message too long for one frame is signed or verified
+// through its SHA-256 digest, which only ECDSA P-256 allows; Ed25519 signs
+// the message itself, so its messages must fit in a frame.
+Result<std::pair<std::string, bool>> Client::PrehashIfLong(const std::string& key_id,
+                                                           std::string_view message,
+                                                           bool prehashed) {
+  if (prehashed || message.size() <= kChunk) {
+    return std::make_pair(std::string(message), prehashed);
+  }
+  VHSM_ASSIGN_OR_RETURN(KeyInfo info, GetKeyInfo(key_id));
+  if (info.type != "ec-p256") {
+    return InvalidArgument(info.type + " signs messages of at most " + std::to_string(kChunk) +
+                           " bytes; this one has " + std::to_string(message.size()));
+  }
+  VHSM_ASSIGN_OR_RETURN(crypto::Bytes digest,
+                        crypto::ComputeDigest(crypto::DigestAlg::kSha256, message));
+  return std::make_pair(std::string(digest.begin(), digest.end()), true);
+}
+
+Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message_in,
+                           bool prehashed_in) {
+  VHSM_ASSIGN_OR_RETURN(auto m, PrehashIfLong(key_id, message_in, prehashed_in));
+  const std::string& message = m.first;
+  bool prehashed = m.second;
   proto::Request r;
   r.mutable_sign()->set_key_id(key_id);
   r.mutable_sign()->set_message(message.data(), message.size());
@@ -343,8 +367,11 @@ Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message, 
   return ToBytes(resp.bytes().data());
 }
 
-Result<bool> Client::Verify(const std::string& key_id, std::string_view message,
-                            std::string_view signature, bool prehashed) {
+Result<bool> Client::Verify(const std::string& key_id, std::string_view message_in,
+                            std::string_view signature, bool prehashed_in) {
+  VHSM_ASSIGN_OR_RETURN(auto m, PrehashIfLong(key_id, message_in, prehashed_in));
+  const std::string& message = m.first;
+  bool prehashed = m.second;
   proto::Request r;
   r.mutable_verify()->set_key_id(key_id);
   r.mutable_verify()->set_message(message.data(), message.size());

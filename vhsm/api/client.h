@@ -104,7 +104,8 @@ class Client {
   Result<Bytes> Decrypt(const std::string& key_id, std::string_view sealed,
                         std::string_view aad = {});
   // Sign: ECDSA P-256 (DER, over SHA-256 of message, or of a given 32-byte
-  // digest when prehashed) or Ed25519.
+  // digest when prehashed; a message longer than a frame is hashed here) or
+  // Ed25519 (messages up to one frame, ~64 KB).
   Result<Bytes> Sign(const std::string& key_id, std::string_view message,
                      bool prehashed = false);
   Result<bool> Verify(const std::string& key_id, std::string_view message,
@@ -115,6 +116,8 @@ class Client {
       : channel_(std::move(channel)), session_id_(std::move(session_id)) {}
   Result<proto::Response> Call(proto::Request& request);
   Status Stream(bool mac, uint32_t context, std::string_view data);
+  Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
+                                                     std::string_view message, bool prehashed);
 
   std::mutex mu_;
   std::unique_ptr<Channel> channel_;  // guarded by mu_

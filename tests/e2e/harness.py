@@ -64,6 +64,7 @@ class Daemon:
 
     def start(self):
         self.log = open(self.log_path, "ab")
+        offset = self.log.tell()  # look for this run's "ready", not an earlier one's
         self.proc = subprocess.Popen(
             [VHSMD, "--data-dir", os.path.join(self.dir, "data"), "--port-id", str(self.port),
              "--pbkdf2-iterations", str(self.iterations), "--threads", str(self.threads)]
@@ -71,7 +72,7 @@ class Daemon:
             stdout=self.log, stderr=self.log)
         deadline = time.time() + 30
         while time.time() < deadline:
-            if "vhsmd: ready" in self.read_log():
+            if "vhsmd: ready" in self.read_log()[offset:]:
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("vhsmd exited early:\n" + self.read_log())

@@ -1,0 +1,85 @@
+"""Restarts, lock-out and per-container limits of a real vhsmd."""
+import hmac
+import os
+import time
+
+import harness
+from harness import pb
+
+
+class RestartTest(harness.DaemonTestCase):
+    def test_restart_reattaches_containers_and_keeps_keys(self):
+        ct = self.container("ct1")
+        self.admin("user", "add", "--container", "ct1", "alice", password="pw")
+        key = os.urandom(32)
+        self.vhsm("alice", "pw", "key", "import", "--type", "hmac-sha256", "--id", "k",
+                  input=key, container=ct)
+        ec = self.vhsm("alice", "pw", "key", "generate", "--type", "ec-p256",
+                       container=ct).stdout.strip().decode()
+        pub_before = self.vhsm("alice", "pw", "key", "public", ec, container=ct).stdout
+        self.daemon.stop()
+        self.daemon.start()
+        self.assertIn("ct1\tattached", self.admin("container", "list").stdout.decode())
+        mac = self.vhsm("alice", "pw", "mac", "--key", "k", input=b"after restart", container=ct)
+        self.assertEqual(mac.stdout.strip().decode(),
+                         hmac.new(key, b"after restart", "sha256").hexdigest())
+        self.assertEqual(self.vhsm("alice", "pw", "key", "public", ec, container=ct).stdout,
+                         pub_before)
+        # A container that is gone is reported, not fatal.
+        self.daemon.stop()
+        ct.close()
+        self.containers.remove(ct)
+        self.daemon.start()
+        self.assertIn("not re-attached: container 'ct1'", self.daemon.read_log())
+        self.assertIn("ct1\tdetached", self.admin("container", "list").stdout.decode())
+
+    def test_failed_logins_delay_then_lock_out(self):
+        self.admin("user", "add", "--container", "host", "alice", password="right")
+        c = harness.RawClient(self.daemon.port)
+        c.open_session()
+        self.assertEqual(c.login("alice", "bad1").status, pb.UNAUTHENTICATED)
+        self.assertEqual(c.login("alice", "bad2").status, pb.UNAUTHENTICATED)
+        resp = c.login("alice", "right")  # delayed: refused without a check
+        self.assertEqual(resp.status, pb.RESOURCE_EXHAUSTED, resp.message)
+        self.assertIn("try again", resp.message)
+        time.sleep(0.3)
+        self.assertEqual(c.login("alice", "right").status, pb.OK)
+        # The counter was reset by the success.
+        d = harness.RawClient(self.daemon.port)
+        d.open_session()
+        self.assertEqual(d.login("alice", "bad").status, pb.UNAUTHENTICATED)
+        self.assertEqual(d.login("alice", "right").status, pb.OK)
+
+
+class LimitsTest(harness.DaemonTestCase):
+    def setUp(self):
+        harness.require_root(self)
+        self.daemon = harness.Daemon(extra=["--max-sessions", "3", "--max-keys", "2"]).start()
+        self.containers = []
+
+    def test_per_container_limits(self):
+        clients = [harness.RawClient(self.daemon.port) for _ in range(4)]
+        for c in clients[:3]:
+            c.open_session()
+        r = pb.Request()
+        r.open_session.SetInParent()
+        resp = clients[3].call(r, session=b"")
+        self.assertEqual(resp.status, pb.RESOURCE_EXHAUSTED)
+        self.assertIn("open sessions, the limit", resp.message)
+        # Closing one makes room.
+        close = pb.Request()
+        close.close_session.SetInParent()
+        self.assertEqual(clients[0].call(close).status, pb.OK)
+        clients[3].open_session()
+        for c in clients[1:]:
+            c.call(close)
+        self.admin("user", "add", "--container", "host", "alice", password="pw")
+        self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256")
+        self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256")
+        p = self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"keys, the limit", p.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -317,6 +317,11 @@ Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
 
 Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaintext,
                               std::string_view aad) {
+  if (plaintext.size() + aad.size() > kChunk) {
+    return InvalidArgument("encrypt takes at most " + std::to_string(kChunk) +
+                           " bytes of plaintext and AAD per call; got " +
+                           std::to_string(plaintext.size() + aad.size()));
+  }
   proto::Request r;
   r.mutable_encrypt()->set_key_id(key_id);
   r.mutable_encrypt()->set_plaintext(plaintext.data(), plaintext.size());
@@ -327,6 +332,11 @@ Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaint
 
 Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed,
                               std::string_view aad) {
+  if (sealed.size() + aad.size() > kChunk) {
+    return InvalidArgument("decrypt takes at most " + std::to_string(kChunk) +
+                           " bytes of ciphertext and AAD per call; got " +
+                           std::to_string(sealed.size() + aad.size()));
+  }
   proto::Request r;
   r.mutable_decrypt()->set_key_id(key_id);
   r.mutable_decrypt()->set_ciphertext(sealed.data(), sealed.size());

@@ -98,7 +98,8 @@ class Client {
   Result<std::vector<Bytes>> MacPipelined(const std::string& key_id,
                                           const std::vector<std::string>& messages);
 
-  // Encrypt returns nonce || ciphertext || tag (AES-256-GCM).
+  // Encrypt returns nonce || ciphertext || tag (AES-256-GCM). One call takes
+  // one frame: at most ~64 KB of plaintext plus AAD (InvalidArgument past it).
   Result<Bytes> Encrypt(const std::string& key_id, std::string_view plaintext,
                         std::string_view aad = {});
   Result<Bytes> Decrypt(const std::string& key_id, std::string_view sealed,

@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/daemon.h"
 #include "vhsm/server/service.h"
@@ -144,6 +146,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vhsmd: warning: %llu PBKDF2 iterations is weak (default 600000)\n",
                  static_cast<unsigned long long>(iterations));
   }
+
+  // A hostile client must not be able to fill our log through libprotobuf's
+  // own warnings (e.g. invalid UTF-8 in a string field); the request is
+  // rejected and logged once by the service instead.
+  google::protobuf::SetLogHandler(nullptr);
 
   // No secret may reach a core file, and nobody but root may ptrace us.
   rlimit no_core{0, 0};

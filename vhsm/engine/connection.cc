@@ -1,0 +1,100 @@
+#include "vhsm/engine/connection.h"
+
+#include <string.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace vhsm::engine {
+
+std::string KeyIdFrom(const std::string& text, bool allow_bare) {
+  const std::string prefix = kKeyPrefix;
+  if (text.compare(0, prefix.size(), prefix) == 0) return text.substr(prefix.size());
+  return allow_bare ? text : "";
+}
+
+void Connection::SetUser(std::string user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  user_ = std::move(user);
+}
+
+void Connection::SetPasswordFile(std::string path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  password_file_ = std::move(path);
+}
+
+void Connection::SetPassword(std::string password) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!password_.empty()) explicit_bzero(password_.data(), password_.size());
+  password_ = std::move(password);
+}
+
+Status Connection::SetPortId(const std::string& text) {
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  if (text.empty() || *end != '\0' || v == 0 || v > 0xffffffffull || text[0] == '-') {
+    return InvalidArgument("invalid VHSM port id '" + text + "'");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  port_id_ = static_cast<uint32_t>(v);
+  return Status::Ok();
+}
+
+void Connection::SetTimeoutMs(int ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  timeout_ms_ = ms;
+}
+
+Result<std::string> Connection::ReadPassword() {
+  if (!password_.empty()) return password_;
+  std::string file = password_file_;
+  if (file.empty()) {
+    if (const char* env = std::getenv("VHSM_PASSWORD"); env && *env) return std::string(env);
+    if (const char* env = std::getenv("VHSM_PASSWORD_FILE"); env && *env) file = env;
+  }
+  if (file.empty()) {
+    return Unauthenticated("no VHSM password: set PASSWORD_FILE, VHSM_PASSWORD or "
+                           "VHSM_PASSWORD_FILE");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return NotFound("cannot read VHSM password file " + file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string pw = ss.str();
+  std::string copy = pw;
+  explicit_bzero(pw.data(), pw.size());
+  while (!copy.empty() && (copy.back() == '\n' || copy.back() == '\r')) copy.pop_back();
+  return copy;
+}
+
+Result<std::shared_ptr<Client>> Connection::Get() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (client_) return client_;
+  std::string user = user_;
+  if (user.empty()) {
+    if (const char* env = std::getenv("VHSM_USER"); env && *env) user = env;
+  }
+  if (user.empty()) return InvalidArgument("no VHSM user: set USER or VHSM_USER");
+  ClientOptions options;
+  options.port_id = port_id_;
+  options.timeout_ms = timeout_ms_;
+  VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(options));
+  VHSM_ASSIGN_OR_RETURN(std::string password, ReadPassword());
+  Status s = client->Login(user, password);
+  explicit_bzero(password.data(), password.size());
+  if (!password_.empty()) {
+    explicit_bzero(password_.data(), password_.size());
+    password_.clear();
+  }
+  VHSM_RETURN_IF_ERROR(s);
+  client_ = std::shared_ptr<Client>(std::move(client));
+  return client_;
+}
+
+void Connection::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  client_.reset();
+}
+
+}  // namespace vhsm::engine

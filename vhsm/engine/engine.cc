@@ -1,0 +1,503 @@
+// The VHSM OpenSSL engine (engine id "vhsm"), a dynamic engine for OpenSSL
+// 3.0's deprecated-but-supported ENGINE API.
+//
+// - HMAC: an HMAC key of the form "vhsm:KEYID" names a VHSM key; the MAC is
+//   computed by vhsmd over the data streamed to it. Any other HMAC key is
+//   computed here with OpenSSL's own HMAC, so ordinary programs keep working
+//   with the engine loaded. Plain digests are never touched.
+// - ec-p256 private keys: ENGINE_load_private_key("KEYID" or "vhsm:KEYID")
+//   returns an EVP_PKEY holding only the public key, whose ECDSA signing is
+//   done by vhsmd. ENGINE_load_public_key returns the public key.
+// - Control commands USER, PASSWORD_FILE, PORT_ID (also from openssl.cnf);
+//   unset, VHSM_USER, VHSM_PASSWORD(_FILE) and VHSM_PORT_ID apply.
+// Ed25519 is not offered: OpenSSL 3.0's engine interface has no key method
+// for EdDSA through which signing could be delegated (the provider has it).
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/engine.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <string.h>
+
+#include <memory>
+#include <string>
+
+#include "vhsm/engine/connection.h"
+
+namespace {
+
+using vhsm::engine::Connection;
+
+const char kEngineId[] = "vhsm";
+const char kEngineName[] = "VHSM: keys held in the vhsmd virtual HSM";
+
+// ---- errors -------------------------------------------------------------------
+
+int g_err_lib = 0;  // set once in Bind, before any other call
+constexpr int kReason = 100;
+
+ERR_STRING_DATA g_err_reasons[] = {{ERR_PACK(0, 0, kReason), "vhsm"}, {0, nullptr}};
+ERR_STRING_DATA g_err_lib_name[] = {{0, "vhsm engine"}, {0, nullptr}};
+
+void RaiseError(const std::string& message) {
+  ERR_raise_data(g_err_lib, kReason, "%s", message.c_str());
+}
+
+void RaiseStatus(const vhsm::Status& s) { RaiseError(s.message()); }
+
+// ---- per-engine state ----------------------------------------------------------
+
+struct EngineState {
+  Connection connection;
+  int ec_ex_index = -1;
+  EC_KEY_METHOD* ec_method = nullptr;
+  EVP_PKEY_METHOD* hmac_pmeth = nullptr;
+  EVP_PKEY_ASN1_METHOD* hmac_ameth = nullptr;
+};
+
+// The engine loaded into this process (the shared object is loaded once per
+// ENGINE; OpenSSL gives callbacks no user pointer for methods).
+EngineState* g_state = nullptr;
+
+EngineState* State(ENGINE* e) {
+  return static_cast<EngineState*>(ENGINE_get_ex_data(e, 0));
+}
+
+// ---- control commands ------------------------------------------------------------
+
+enum { kCmdUser = ENGINE_CMD_BASE, kCmdPasswordFile, kCmdPortId };
+
+const ENGINE_CMD_DEFN kCommands[] = {
+    {kCmdUser, "USER", "VHSM user name", ENGINE_CMD_FLAG_STRING},
+    {kCmdPasswordFile, "PASSWORD_FILE", "file holding the VHSM password", ENGINE_CMD_FLAG_STRING},
+    {kCmdPortId, "PORT_ID", "vhsmd netlink port id", ENGINE_CMD_FLAG_STRING},
+    {0, nullptr, nullptr, 0}};
+
+int Ctrl(ENGINE* e, int cmd, long, void* p, void (*)(void)) {
+  EngineState* st = State(e);
+  const char* value = static_cast<const char*>(p);
+  if (st == nullptr || value == nullptr) return 0;
+  switch (cmd) {
+    case kCmdUser:
+      st->connection.SetUser(value);
+      return 1;
+    case kCmdPasswordFile:
+      st->connection.SetPasswordFile(value);
+      return 1;
+    case kCmdPortId: {
+      vhsm::Status s = st->connection.SetPortId(value);
+      if (!s.ok()) RaiseStatus(s);
+      return s.ok() ? 1 : 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+std::shared_ptr<vhsm::Client> ClientOrRaise() {
+  if (g_state == nullptr) {
+    RaiseError("engine not initialised");
+    return nullptr;
+  }
+  auto client = g_state->connection.Get();
+  if (!client.ok()) {
+    RaiseStatus(client.status());
+    return nullptr;
+  }
+  return *client;
+}
+
+// ---- HMAC: pkey method + ASN.1 method for EVP_PKEY_HMAC ------------------------
+
+// The key: the raw bytes given to EVP_PKEY_new_raw_private_key, kept in an
+// ASN1_OCTET_STRING as OpenSSL's own HMAC keys are.
+int HmacSetPrivKey(EVP_PKEY* pkey, const unsigned char* priv, size_t len) {
+  ASN1_OCTET_STRING* os = ASN1_OCTET_STRING_new();
+  if (os == nullptr || !ASN1_OCTET_STRING_set(os, priv, static_cast<int>(len)) ||
+      !EVP_PKEY_assign(pkey, EVP_PKEY_HMAC, os)) {
+    ASN1_OCTET_STRING_free(os);
+    return 0;
+  }
+  return 1;
+}
+
+void HmacFreeKey(EVP_PKEY* pkey) {
+  auto* os = static_cast<ASN1_OCTET_STRING*>(EVP_PKEY_get0(pkey));
+  if (os == nullptr) return;
+  if (os->data != nullptr) OPENSSL_cleanse(os->data, static_cast<size_t>(os->length));
+  ASN1_OCTET_STRING_free(os);
+}
+
+int HmacKeySize(const EVP_PKEY*) { return EVP_MAX_MD_SIZE; }
+
+// One MAC in progress: either in VHSM (remote context id) or local.
+struct MacState {
+  std::shared_ptr<vhsm::Client> client;  // set for VHSM keys
+  uint32_t remote_ctx = 0;
+  std::string buffer;  // data not yet sent to vhsmd
+  EVP_MAC_CTX* local = nullptr;
+  bool failed = false;
+  ~MacState() { EVP_MAC_CTX_free(local); }
+};
+
+constexpr size_t kSendChunk = 60000;
+
+struct HmacCtx {
+  const EVP_MD* md = nullptr;
+  std::string key;                // the EVP_PKEY's bytes: "vhsm:ID" or a real key
+  std::shared_ptr<MacState> mac;  // started at the first update or final;
+                                  // shared with duplicates made for Final
+  HmacCtx() = default;
+  HmacCtx(const HmacCtx&) = default;
+  ~HmacCtx() { OPENSSL_cleanse(key.data(), key.size()); }
+};
+
+int HmacInit(EVP_PKEY_CTX* ctx) {
+  EVP_PKEY_CTX_set_data(ctx, new HmacCtx());
+  return 1;
+}
+
+int HmacCopy(EVP_PKEY_CTX* dst, const EVP_PKEY_CTX* src) {
+  auto* from = static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(src));
+  EVP_PKEY_CTX_set_data(dst, new HmacCtx(*from));
+  return 1;
+}
+
+void HmacCleanup(EVP_PKEY_CTX* ctx) {
+  delete static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(ctx));
+  EVP_PKEY_CTX_set_data(ctx, nullptr);
+}
+
+int HmacCtrl(EVP_PKEY_CTX* ctx, int type, int, void* p2) {
+  auto* h = static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(ctx));
+  switch (type) {
+    case EVP_PKEY_CTRL_MD:
+      h->md = static_cast<const EVP_MD*>(p2);
+      return 1;
+    case EVP_PKEY_CTRL_DIGESTINIT:
+      return 1;
+    default:
+      return -2;
+  }
+}
+
+bool FlushRemote(MacState& m) {
+  if (m.buffer.empty()) return true;
+  vhsm::Status s = m.client->MacUpdate(m.remote_ctx, m.buffer);
+  OPENSSL_cleanse(m.buffer.data(), m.buffer.size());
+  m.buffer.clear();
+  if (!s.ok()) {
+    RaiseStatus(s);
+    m.failed = true;
+  }
+  return s.ok();
+}
+
+const EVP_MD* DigestOf(HmacCtx* h, EVP_MD_CTX* mctx) {
+  const EVP_MD* md = EVP_MD_CTX_get0_md(mctx);
+  if (md == nullptr) md = h->md;
+  return md != nullptr ? md : EVP_sha256();
+}
+
+// Start begins the MAC once the digest is known: locally for an ordinary
+// key, in vhsmd for "vhsm:ID".
+bool Start(HmacCtx* h, EVP_MD_CTX* mctx) {
+  if (h->mac) return !h->mac->failed;
+  const EVP_MD* md = DigestOf(h, mctx);
+  std::string key_id = vhsm::engine::KeyIdFrom(h->key, false);
+  auto state = std::make_shared<MacState>();
+  if (key_id.empty()) {
+    // An ordinary HMAC key: computed here, exactly as OpenSSL would.
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", "provider=default");
+    state->local = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    EVP_MAC_free(mac);
+    std::string digest = EVP_MD_get0_name(md);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
+        OSSL_PARAM_construct_end()};
+    static const unsigned char kEmpty[1] = {0};
+    const unsigned char* key = h->key.empty()
+                                   ? kEmpty
+                                   : reinterpret_cast<const unsigned char*>(h->key.data());
+    if (state->local == nullptr || !EVP_MAC_init(state->local, key, h->key.size(), params)) {
+      return false;
+    }
+  } else {
+    state->client = ClientOrRaise();
+    if (!state->client) return false;
+    auto info = state->client->GetKeyInfo(key_id);
+    if (!info.ok()) {
+      RaiseStatus(info.status());
+      return false;
+    }
+    const char* want = info->type == "hmac-sha512" ? "SHA512" : "SHA256";
+    if (info->type.rfind("hmac-", 0) != 0) {
+      RaiseError("key '" + key_id + "' is " + info->type + ", not an HMAC key");
+      return false;
+    }
+    if (!EVP_MD_is_a(md, want)) {
+      RaiseError("key '" + key_id + "' is " + info->type + " but the digest is " +
+                 EVP_MD_get0_name(md) + "; use -" + (info->type == "hmac-sha512" ? "sha512" : "sha256"));
+      return false;
+    }
+    auto ctx_id = state->client->MacInit(key_id);
+    if (!ctx_id.ok()) {
+      RaiseStatus(ctx_id.status());
+      return false;
+    }
+    state->remote_ctx = *ctx_id;
+  }
+  h->mac = std::move(state);
+  return true;
+}
+
+int HmacUpdate(EVP_MD_CTX* mctx, const void* data, size_t count) {
+  auto* h = static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(EVP_MD_CTX_get_pkey_ctx(mctx)));
+  if (h == nullptr || !Start(h, mctx)) return 0;
+  MacState& m = *h->mac;
+  if (m.local != nullptr) {
+    return EVP_MAC_update(m.local, static_cast<const unsigned char*>(data), count);
+  }
+  m.buffer.append(static_cast<const char*>(data), count);
+  if (m.buffer.size() >= kSendChunk) return FlushRemote(m) ? 1 : 0;
+  return 1;
+}
+
+int HmacSignctxInit(EVP_PKEY_CTX* ctx, EVP_MD_CTX* mctx) {
+  auto* h = static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(ctx));
+  EVP_PKEY* pkey = EVP_PKEY_CTX_get0_pkey(ctx);
+  auto* os = static_cast<ASN1_OCTET_STRING*>(EVP_PKEY_get0(pkey));
+  if (h == nullptr || os == nullptr) return 0;
+  h->key.assign(reinterpret_cast<const char*>(os->data), static_cast<size_t>(os->length));
+  h->mac.reset();
+  EVP_MD_CTX_set_flags(mctx, EVP_MD_CTX_FLAG_NO_INIT);
+  EVP_MD_CTX_set_update_fn(mctx, HmacUpdate);
+  return 1;
+}
+
+int HmacSignctx(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, EVP_MD_CTX* mctx) {
+  auto* h = static_cast<HmacCtx*>(EVP_PKEY_CTX_get_data(ctx));
+  if (h == nullptr) return 0;
+  size_t size = static_cast<size_t>(EVP_MD_get_size(DigestOf(h, mctx)));
+  if (sig == nullptr) {
+    *siglen = size;
+    return 1;
+  }
+  if (!Start(h, mctx)) return 0;
+  MacState& m = *h->mac;
+  if (m.local != nullptr) {
+    return EVP_MAC_final(m.local, sig, siglen, *siglen);
+  }
+  if (!FlushRemote(m)) return 0;
+  auto out = m.client->MacFinal(m.remote_ctx);
+  m.failed = true;  // a remote context can be finished only once
+  if (!out.ok()) {
+    RaiseStatus(out.status());
+    return 0;
+  }
+  if (out->size() > *siglen) return 0;
+  memcpy(sig, out->data(), out->size());
+  *siglen = out->size();
+  return 1;
+}
+
+// ---- ECDSA with VHSM-held P-256 keys ---------------------------------------------
+
+struct EcKeyRef {
+  std::string key_id;
+};
+
+void FreeEcKeyRef(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<EcKeyRef*>(ptr);
+}
+
+ECDSA_SIG* EcSignSig(const unsigned char* dgst, int dlen, const BIGNUM*, const BIGNUM*,
+                     EC_KEY* eckey) {
+  auto* ref = static_cast<EcKeyRef*>(EC_KEY_get_ex_data(eckey, g_state->ec_ex_index));
+  if (ref == nullptr) {
+    RaiseError("EC key is not a VHSM key");
+    return nullptr;
+  }
+  // ECDSA uses the leftmost 256 bits of the digest; shorter digests are
+  // numbers of fewer bits, i.e. left-padded with zeros.
+  std::string digest(32, '\0');
+  if (dlen >= 32) {
+    memcpy(digest.data(), dgst, 32);
+  } else {
+    memcpy(digest.data() + (32 - dlen), dgst, static_cast<size_t>(dlen));
+  }
+  auto client = ClientOrRaise();
+  if (!client) return nullptr;
+  auto der = client->Sign(ref->key_id, digest, /*prehashed=*/true);
+  if (!der.ok()) {
+    RaiseStatus(der.status());
+    return nullptr;
+  }
+  const unsigned char* p = der->data();
+  return d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der->size()));
+}
+
+int EcSign(int, const unsigned char* dgst, int dlen, unsigned char* sig, unsigned int* siglen,
+           const BIGNUM* kinv, const BIGNUM* r, EC_KEY* eckey) {
+  ECDSA_SIG* s = EcSignSig(dgst, dlen, kinv, r, eckey);
+  if (s == nullptr) return 0;
+  unsigned char* p = sig;
+  int len = i2d_ECDSA_SIG(s, &p);
+  ECDSA_SIG_free(s);
+  if (len <= 0) return 0;
+  *siglen = static_cast<unsigned int>(len);
+  return 1;
+}
+
+int EcSignSetup(EC_KEY*, BN_CTX*, BIGNUM**, BIGNUM**) { return 1; }
+
+EVP_PKEY* LoadPublic(ENGINE*, const char* key_id_text, std::string* key_id) {
+  *key_id = vhsm::engine::KeyIdFrom(key_id_text ? key_id_text : "", true);
+  if (key_id->empty()) {
+    RaiseError("no key id given");
+    return nullptr;
+  }
+  auto client = ClientOrRaise();
+  if (!client) return nullptr;
+  auto pem = client->PublicKeyPem(*key_id);
+  if (!pem.ok()) {
+    RaiseStatus(pem.status());
+    return nullptr;
+  }
+  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+  EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (pkey == nullptr) RaiseError("vhsmd returned an unreadable public key");
+  return pkey;
+}
+
+EVP_PKEY* LoadPublicKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
+  std::string key_id;
+  return LoadPublic(e, id, &key_id);
+}
+
+EVP_PKEY* LoadPrivateKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
+  std::string key_id;
+  EVP_PKEY* pub = LoadPublic(e, id, &key_id);
+  if (pub == nullptr) return nullptr;
+  if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
+    EVP_PKEY_free(pub);
+    RaiseError("key '" + key_id + "' is not ec-p256: the engine signs only with ec-p256 keys "
+               "(use the vhsm provider for ed25519)");
+    return nullptr;
+  }
+  // A legacy EC_KEY with only the public point, whose signing method calls
+  // vhsmd: OpenSSL treats it as a foreign key and never looks for a private part.
+  EC_KEY* ec = EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub));
+  EVP_PKEY_free(pub);
+  EVP_PKEY* pkey = EVP_PKEY_new();
+  if (ec == nullptr || pkey == nullptr || !EC_KEY_set_method(ec, g_state->ec_method) ||
+      !EC_KEY_set_ex_data(ec, g_state->ec_ex_index, new EcKeyRef{key_id}) ||
+      !EVP_PKEY_assign_EC_KEY(pkey, ec)) {
+    EC_KEY_free(ec);
+    EVP_PKEY_free(pkey);
+    RaiseError("cannot build an EC key for '" + key_id + "'");
+    return nullptr;
+  }
+  return pkey;
+}
+
+// ---- engine lifecycle --------------------------------------------------------------
+
+int PkeyMeths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
+  static const int kNids[] = {EVP_PKEY_HMAC};
+  if (pmeth == nullptr) {
+    *nids = kNids;
+    return 1;
+  }
+  if (nid == EVP_PKEY_HMAC && g_state != nullptr) {
+    *pmeth = g_state->hmac_pmeth;
+    return 1;
+  }
+  *pmeth = nullptr;
+  return 0;
+}
+
+int Asn1Meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) {
+  static const int kNids[] = {EVP_PKEY_HMAC};
+  if (ameth == nullptr) {
+    *nids = kNids;
+    return 1;
+  }
+  if (nid == EVP_PKEY_HMAC && g_state != nullptr) {
+    *ameth = g_state->hmac_ameth;
+    return 1;
+  }
+  *ameth = nullptr;
+  return 0;
+}
+
+int Destroy(ENGINE* e) {
+  EngineState* st = State(e);
+  if (st != nullptr) {
+    if (g_state == st) g_state = nullptr;
+    EC_KEY_METHOD_free(st->ec_method);
+    delete st;
+    ENGINE_set_ex_data(e, 0, nullptr);
+  }
+  return 1;
+}
+
+int Finish(ENGINE* e) {
+  if (EngineState* st = State(e)) st->connection.Reset();  // closes the session
+  return 1;
+}
+
+int Bind(ENGINE* e, const char* id) {
+  if (id != nullptr && strcmp(id, kEngineId) != 0) return 0;
+  if (g_err_lib == 0) {
+    g_err_lib = ERR_get_next_error_library();
+    ERR_load_strings(g_err_lib, g_err_reasons);
+    g_err_lib_name[0].error = ERR_PACK(g_err_lib, 0, 0);
+    ERR_load_strings(0, g_err_lib_name);
+  }
+  auto* st = new EngineState();
+  st->ec_ex_index = EC_KEY_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeEcKeyRef);
+  st->ec_method = EC_KEY_METHOD_new(EC_KEY_OpenSSL());
+  EC_KEY_METHOD_set_sign(st->ec_method, EcSign, EcSignSetup, EcSignSig);
+
+  st->hmac_ameth = EVP_PKEY_asn1_new(EVP_PKEY_HMAC, 0, "HMAC", "VHSM HMAC");
+  EVP_PKEY_asn1_set_set_priv_key(st->hmac_ameth, HmacSetPrivKey);
+  EVP_PKEY_asn1_set_free(st->hmac_ameth, HmacFreeKey);
+  EVP_PKEY_asn1_set_public(st->hmac_ameth, nullptr, nullptr, nullptr, nullptr, HmacKeySize,
+                           nullptr);
+
+  st->hmac_pmeth = EVP_PKEY_meth_new(EVP_PKEY_HMAC, EVP_PKEY_FLAG_SIGCTX_CUSTOM);
+  EVP_PKEY_meth_set_init(st->hmac_pmeth, HmacInit);
+  EVP_PKEY_meth_set_copy(st->hmac_pmeth, HmacCopy);
+  EVP_PKEY_meth_set_cleanup(st->hmac_pmeth, HmacCleanup);
+  EVP_PKEY_meth_set_signctx(st->hmac_pmeth, HmacSignctxInit, HmacSignctx);
+  EVP_PKEY_meth_set_ctrl(st->hmac_pmeth, HmacCtrl, nullptr);
+
+  if (!ENGINE_set_id(e, kEngineId) || !ENGINE_set_name(e, kEngineName) ||
+      !ENGINE_set_ex_data(e, 0, st) || !ENGINE_set_destroy_function(e, Destroy) ||
+      !ENGINE_set_finish_function(e, Finish) || !ENGINE_set_ctrl_function(e, Ctrl) ||
+      !ENGINE_set_cmd_defns(e, kCommands) ||
+      !ENGINE_set_load_privkey_function(e, LoadPrivateKey) ||
+      !ENGINE_set_load_pubkey_function(e, LoadPublicKey) ||
+      !ENGINE_set_pkey_meths(e, PkeyMeths) || !ENGINE_set_pkey_asn1_meths(e, Asn1Meths)) {
+    delete st;
+    return 0;
+  }
+  g_state = st;
+  // OpenSSL 3.0's apps load a key from an engine through the engine's id
+  // ("org.openssl.engine:vhsm:KEYID"), which finds only listed engines; an
+  // engine loaded with "-engine /path/to/vhsm-engine.so" is not listed, so
+  // list ourselves. Already listed (loaded by id): nothing to do.
+  ERR_set_mark();
+  if (!ENGINE_add(e)) ERR_pop_to_mark(); else ERR_clear_last_mark();
+  return 1;
+}
+
+}  // namespace
+
+extern "C" {
+IMPLEMENT_DYNAMIC_CHECK_FN()
+IMPLEMENT_DYNAMIC_BIND_FN(Bind)
+}

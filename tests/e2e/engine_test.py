@@ -1,0 +1,169 @@
+"""The OpenSSL engine, driven through the real openssl command and a C program:
+HMAC with vhsm:KEYID equals Python's hmac, ECDSA signatures made through the
+engine verify with plain openssl, ordinary digests and HMACs are untouched,
+and failures are clear and bounded in time."""
+import hashlib
+import hmac
+import os
+import random
+import subprocess
+
+import harness
+
+ENGINE = os.path.abspath("vhsm/engine/vhsm-engine.so")
+THREADS = os.path.abspath("tests/e2e/engine_threads")
+EXAMPLE = os.path.abspath("examples/engine_hmac")
+
+
+def sanitizer_preload():
+    """Under --config=asan the engine is instrumented but openssl is not: the
+    sanitizer runtimes must then be preloaded into openssl."""
+    libs = []
+    out = subprocess.run(["ldd", ENGINE], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "libasan" in line or "libubsan" in line:
+            libs.append(line.split("=>")[1].split()[0])
+    return libs
+
+
+PRELOAD = sanitizer_preload()
+
+
+def with_preload(env):
+    if PRELOAD:
+        env = dict(env)
+        env["LD_PRELOAD"] = " ".join(PRELOAD)
+        # openssl's own allocations are not ours to judge.
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
+    return env
+
+
+class EngineTest(harness.DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.admin("user", "add", "--container", "host", "alice", password="pw-alice")
+        self.key = os.urandom(32)
+        self.vhsm("alice", "pw-alice", "key", "import", "--type", "hmac-sha256", "--id", "mk",
+                  input=self.key)
+        self.key512 = os.urandom(64)
+        self.vhsm("alice", "pw-alice", "key", "import", "--type", "hmac-sha512", "--id", "mk512",
+                  input=self.key512)
+        self.vhsm("alice", "pw-alice", "key", "generate", "--type", "ec-p256", "--id", "ec")
+        self.pub = self.write("ec.pem", self.vhsm("alice", "pw-alice", "key", "public", "ec").stdout)
+
+    def write(self, name, data):
+        path = os.path.join(self.daemon.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def openssl(self, *args, env=None, check=True, timeout=60):
+        env = with_preload(env or self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"))
+        p = subprocess.run(["openssl"] + list(args), env=env, capture_output=True, timeout=timeout)
+        if check:
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return p
+
+    def test_hmac_equals_python_hmac(self):
+        for size in [0, 1, 64, 60000, 60001, 65536, 200000, 1 << 20, random.randint(0, 1 << 20)]:
+            data = self.write("data.bin", os.urandom(size))
+            out = self.openssl("dgst", "-engine", ENGINE, "-sha256", "-hmac", "vhsm:mk", data).stdout
+            self.assertEqual(out.split(b"= ")[1].strip().decode(),
+                             hmac.new(self.key, open(data, "rb").read(), "sha256").hexdigest(),
+                             "size %d" % size)
+        data = self.write("data.bin", os.urandom(5000))
+        out = self.openssl("dgst", "-engine", ENGINE, "-sha512", "-hmac", "vhsm:mk512", data).stdout
+        self.assertEqual(out.split(b"= ")[1].strip().decode(),
+                         hmac.new(self.key512, open(data, "rb").read(), "sha512").hexdigest())
+        # The C example does the same through EVP_DigestSign.
+        p = subprocess.run([EXAMPLE, ENGINE, "mk", data], capture_output=True,
+                           env=self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip().decode(),
+                         hmac.new(self.key, open(data, "rb").read(), "sha256").hexdigest())
+
+    def test_ordinary_digests_and_hmacs_are_untouched(self):
+        data = self.write("data.bin", os.urandom(100000))
+        for args in (["-sha256"], ["-sha1"], ["-sha512"], ["-sha256", "-hmac", "plain key"],
+                     ["-sha384", "-hmac", "vhsmX:not-a-vhsm-key"]):
+            plain = self.openssl("dgst", *args, data).stdout
+            with_engine = self.openssl("dgst", "-engine", ENGINE, *args, data).stdout
+            self.assertEqual(plain, with_engine, args)
+        raw = open(data, "rb").read()
+        self.assertIn(hashlib.sha1(raw).hexdigest().encode(),
+                      self.openssl("dgst", "-engine", ENGINE, "-sha1", data).stdout)
+        self.assertIn(hmac.new(b"plain key", raw, "sha256").hexdigest().encode(),
+                      self.openssl("dgst", "-engine", ENGINE, "-sha256", "-hmac", "plain key",
+                                   data).stdout)
+
+    def test_ecdsa_signatures_verify_with_plain_openssl(self):
+        data = self.write("data.bin", os.urandom(3000))
+        sig = os.path.join(self.daemon.dir, "sig.bin")
+        self.openssl("dgst", "-sha256", "-sign", "ec", "-keyform", "engine", "-engine", ENGINE,
+                     "-out", sig, data)
+        self.openssl("dgst", "-sha256", "-verify", self.pub, "-signature", sig, data,
+                     env=dict(os.environ))
+        digest = self.write("digest.bin", hashlib.sha256(open(data, "rb").read()).digest())
+        sig2 = os.path.join(self.daemon.dir, "sig2.bin")
+        self.openssl("pkeyutl", "-engine", ENGINE, "-keyform", "engine", "-inkey", "vhsm:ec",
+                     "-sign", "-in", digest, "-out", sig2)
+        self.openssl("pkeyutl", "-verify", "-pubin", "-inkey", self.pub, "-in", digest,
+                     "-sigfile", sig2, env=dict(os.environ))
+        # A tampered message fails.
+        with open(data, "ab") as f:
+            f.write(b"x")
+        bad = self.openssl("dgst", "-sha256", "-verify", self.pub, "-signature", sig, data,
+                           check=False, env=dict(os.environ))
+        self.assertNotEqual(bad.returncode, 0)
+        # The engine's public key is the daemon's.
+        pub = self.openssl("pkey", "-engine", ENGINE, "-pubin", "-inform", "engine", "-in", "ec",
+                           "-pubout").stdout
+        self.assertEqual(pub, open(self.pub, "rb").read())
+
+    def test_failures_are_clear_and_bounded(self):
+        data = self.write("data.bin", b"hello")
+        cases = [
+            (dict(VHSM_USER="alice", VHSM_PASSWORD="wrong"), "vhsm:mk",
+             b"unknown user or wrong password"),
+            (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"), "vhsm:nope", b"no key 'nope'"),
+            (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice", VHSM_PORT_ID="12345"), "vhsm:mk",
+             b"is vhsmd running"),
+            (dict(VHSM_PASSWORD="pw-alice"), "vhsm:mk", b"no VHSM user"),
+            (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"), "vhsm:ec", b"not an HMAC key"),
+        ]
+        for extra, key, message in cases:
+            env = with_preload(self.daemon.env(**extra))
+            p = self.openssl("dgst", "-engine", ENGINE, "-sha256", "-hmac", key, data, env=env,
+                             check=False, timeout=30)
+            self.assertNotEqual(p.returncode, 0, extra)
+            self.assertIn(message, p.stderr, extra)
+            self.assertIn(b"vhsm engine", p.stderr)
+        p = self.openssl("dgst", "-sha512", "-engine", ENGINE, "-hmac", "vhsm:mk", data,
+                         check=False)
+        self.assertIn(b"use -sha256", p.stderr)
+        p = self.openssl("dgst", "-sha256", "-sign", "nope", "-keyform", "engine", "-engine",
+                         ENGINE, data, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"no key 'nope'", p.stderr)
+
+    def test_daemon_down_fails_fast(self):
+        self.daemon.stop()
+        data = self.write("data.bin", b"hello")
+        p = self.openssl("dgst", "-engine", ENGINE, "-sha256", "-hmac", "vhsm:mk", data,
+                         check=False, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"is vhsmd running", p.stderr)
+        self.daemon.start()
+
+    def test_four_threads_share_the_engine(self):
+        data = self.write("data.bin", os.urandom(70000))
+        want = hmac.new(self.key, open(data, "rb").read(), "sha256").hexdigest()
+        p = subprocess.run([THREADS, ENGINE, "mk", "ec", data, want, self.pub],
+                           env=self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"),
+                           capture_output=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(b"80 of 80 rounds right", p.stdout)
+
+
+if __name__ == "__main__":
+    harness.main()

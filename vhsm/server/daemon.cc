@@ -1,38 +1,29 @@
 #include "vhsm/server/daemon.h"
 
-#include <functional>
-
 namespace vhsm::server {
+namespace {
+
+std::string ClientKey(const transport::Incoming& in) {
+  std::string key = in.container;
+  key.push_back('\0');
+  key.append(std::to_string(in.sender_port));
+  return key;
+}
+
+}  // namespace
 
 Daemon::Daemon(transport::Listener* listener, Service* service, SessionManager* sessions,
                int threads)
-    : listener_(listener), service_(service), sessions_(sessions) {
-  if (threads > 1) {
-    for (int i = 0; i < threads; ++i) {
-      workers_.push_back(std::make_unique<Worker>());
-    }
-    for (auto& w : workers_) {
-      Worker* raw = w.get();
-      w->thread = std::thread([this, raw] { WorkerLoop(raw); });
-    }
-  }
-}
+    : listener_(listener),
+      service_(service),
+      sessions_(sessions),
+      threads_(threads < 1 ? 1 : threads) {}
 
-Daemon::~Daemon() {
-  Stop();
-  for (auto& w : workers_) {
-    {
-      std::lock_guard<std::mutex> lock(w->mu);
-    }
-    w->cv.notify_all();
-    if (w->thread.joinable()) w->thread.join();
-  }
-}
+Daemon::~Daemon() { Stop(); }
 
 void Daemon::Stop() {
   stop_ = true;
   listener_->Wake();
-  for (auto& w : workers_) w->cv.notify_all();
 }
 
 void Daemon::Serve(const transport::Incoming& in) {
@@ -46,52 +37,66 @@ void Daemon::Serve(const transport::Incoming& in) {
   (void)transport::Listener::Reply(in, reply);
 }
 
-void Daemon::WorkerLoop(Worker* w) {
+bool Daemon::Admit(transport::Incoming& in) {
+  std::lock_guard<std::mutex> lock(inflight_mu_);
+  auto [it, inserted] = inflight_.try_emplace(ClientKey(in));
+  if (!inserted) it->second.push_back(std::move(in));
+  return inserted;
+}
+
+void Daemon::Drain(const transport::Incoming& first) {
+  std::string key = ClientKey(first);
+  Serve(first);
   for (;;) {
-    std::deque<transport::Incoming> batch;
+    transport::Incoming next;
     {
-      std::unique_lock<std::mutex> lock(w->mu);
-      w->cv.wait(lock, [&] { return stop_ || !w->queue.empty(); });
-      if (stop_ && w->queue.empty()) return;
-      batch.swap(w->queue);
+      std::lock_guard<std::mutex> lock(inflight_mu_);
+      auto it = inflight_.find(key);
+      if (it->second.empty()) {
+        inflight_.erase(it);
+        return;
+      }
+      next = std::move(it->second.front());
+      it->second.pop_front();
     }
-    for (const auto& in : batch) Serve(in);
+    Serve(next);
+  }
+}
+
+void Daemon::Loop(bool expire_sessions) {
+  int64_t last_expiry = service_->Now();
+  std::vector<transport::Incoming> mine;
+  while (!stop_) {
+    mine.clear();
+    listener_->Poll(1000, 32, [&](std::vector<transport::Incoming>& batch) {
+      for (auto& in : batch) {
+        if (!in.error.ok()) {
+          if (in.has_seq) {
+            (void)transport::Listener::Reply(in, Service::ErrorResponse(in.error));
+          }
+        } else if (Admit(in)) {
+          mine.push_back(std::move(in));
+        }
+      }
+    });
+    for (const auto& in : mine) Drain(in);
+    if (expire_sessions) {
+      int64_t now = service_->Now();
+      if (now - last_expiry >= 1000) {
+        sessions_->ExpireIdle(now);
+        last_expiry = now;
+      }
+    }
   }
 }
 
 void Daemon::Run() {
-  int64_t last_expiry = service_->Now();
-  while (!stop_) {
-    std::vector<transport::Incoming> batch = listener_->Poll(1000);
-    std::vector<bool> touched(workers_.size(), false);
-    for (auto& in : batch) {
-      if (!in.error.ok()) {
-        if (in.has_seq) {
-          (void)transport::Listener::Reply(in, Service::ErrorResponse(in.error));
-        }
-        continue;
-      }
-      if (workers_.empty()) {
-        Serve(in);
-        continue;
-      }
-      size_t h = std::hash<std::string>()(in.container) * 31 + in.sender_port;
-      size_t i = h % workers_.size();
-      {
-        std::lock_guard<std::mutex> lock(workers_[i]->mu);
-        workers_[i]->queue.push_back(std::move(in));
-      }
-      touched[i] = true;
-    }
-    for (size_t i = 0; i < workers_.size(); ++i) {
-      if (touched[i]) workers_[i]->cv.notify_one();
-    }
-    int64_t now = service_->Now();
-    if (now - last_expiry >= 1000) {
-      sessions_->ExpireIdle(now);
-      last_expiry = now;
-    }
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads_; ++i) {
+    others.emplace_back([this] { Loop(false); });
   }
+  Loop(true);
+  for (auto& t : others) t.join();
 }
 
 }  // namespace vhsm::server

@@ -96,7 +96,7 @@ Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> soc
   }
   int fd = socket->fd();
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.fd = fd;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     return Internal(std::string("epoll_ctl: ") + std::strerror(errno));
@@ -151,63 +151,80 @@ std::vector<std::string> Listener::AttachedNames() const {
 }
 
 void Listener::Wake() {
+  // Never read back: the eventfd stays readable, so every Poll returns.
   uint64_t one = 1;
   ssize_t ignored = write(wake_fd_, &one, sizeof(one));
   (void)ignored;
 }
 
-std::vector<Incoming> Listener::Poll(int timeout_ms, size_t max_batch) {
-  std::vector<Incoming> out;
-  epoll_event events[16];
-  int n = epoll_wait(epoll_fd_, events, 16, timeout_ms);
-  for (int i = 0; i < n; ++i) {
-    int fd = events[i].data.fd;
-    if (fd == wake_fd_) {
-      uint64_t v;
-      ssize_t ignored = read(wake_fd_, &v, sizeof(v));
-      (void)ignored;
-      continue;
-    }
-    Endpoint endpoint;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = by_fd_.find(fd);
-      if (it == by_fd_.end()) continue;  // detached meanwhile
-      endpoint = it->second;
-    }
-    // Drain what is queued on this socket, up to the batch size.
-    while (out.size() < max_batch) {
-      Result<Datagram> d = endpoint.socket->Receive(kMaxFrameSize, 0);
-      if (!d.ok()) break;  // nothing more queued
-      Incoming in;
-      in.container = endpoint.name;
-      in.sender_port = d->sender_port;
-      in.has_creds = d->has_creds;
-      in.pid = d->pid;
-      in.uid = d->uid;
-      in.gid = d->gid;
-      in.socket = endpoint.socket;
-      in.has_seq = PeekSeq(d->data.data(), d->data.size(), &in.seq);
-      if (d->sender_port == 0) {
-        continue;  // from the kernel: never a client
-      }
-      if (d->real_size > kMaxFrameSize) {
-        in.error = InvalidArgument("frame of " + std::to_string(d->real_size) +
-                                   " bytes exceeds the limit of " +
-                                   std::to_string(kMaxFrameSize));
+void Listener::Read(const Endpoint& endpoint, size_t max_batch, std::vector<Incoming>* out) {
+  while (out->size() < max_batch) {
+    Result<Datagram> d = endpoint.socket->Receive(kMaxFrameSize, 0);
+    if (!d.ok()) break;  // nothing more queued
+    if (d->sender_port == 0) continue;  // from the kernel: never a client
+    Incoming in;
+    in.container = endpoint.name;
+    in.sender_port = d->sender_port;
+    in.has_creds = d->has_creds;
+    in.pid = d->pid;
+    in.uid = d->uid;
+    in.gid = d->gid;
+    in.socket = endpoint.socket;
+    in.has_seq = PeekSeq(d->data.data(), d->data.size(), &in.seq);
+    if (d->real_size > kMaxFrameSize) {
+      in.error = InvalidArgument("frame of " + std::to_string(d->real_size) +
+                                 " bytes exceeds the limit of " +
+                                 std::to_string(kMaxFrameSize));
+    } else {
+      Result<Frame> frame = DecodeFrame(d->data.data(), d->data.size());
+      if (!frame.ok()) {
+        in.error = frame.status();
+      } else if (frame->type != FrameType::kRequest) {
+        in.error = InvalidArgument("expected a request frame");
       } else {
-        Result<Frame> frame = DecodeFrame(d->data.data(), d->data.size());
-        if (!frame.ok()) {
-          in.error = frame.status();
-        } else if (frame->type != FrameType::kRequest) {
-          in.error = InvalidArgument("expected a request frame");
-        } else {
-          in.payload = std::move(frame->payload);
-        }
+        in.payload = std::move(frame->payload);
       }
-      out.push_back(std::move(in));
+    }
+    out->push_back(std::move(in));
+  }
+}
+
+bool Listener::Poll(int timeout_ms, size_t max_batch,
+                    const std::function<void(std::vector<Incoming>&)>& admit) {
+  epoll_event ev;
+  int n = epoll_wait(epoll_fd_, &ev, 1, timeout_ms);
+  if (n <= 0) return false;
+  int fd = ev.data.fd;
+  if (fd == wake_fd_) return false;  // left readable: every poller sees it
+  Endpoint endpoint;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_fd_.find(fd);
+    if (it == by_fd_.end()) return true;  // detached meanwhile
+    endpoint = it->second;
+  }
+  std::vector<Incoming> batch;
+  Read(endpoint, max_batch, &batch);
+  if (!batch.empty()) admit(batch);
+  {
+    // Re-arm, unless the socket was detached (and its fd perhaps reused).
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_fd_.find(fd);
+    if (it != by_fd_.end() && it->second.socket == endpoint.socket) {
+      epoll_event again{};
+      again.events = EPOLLIN | EPOLLONESHOT;
+      again.data.fd = fd;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &again);
     }
   }
+  return true;
+}
+
+std::vector<Incoming> Listener::Poll(int timeout_ms, size_t max_batch) {
+  std::vector<Incoming> out;
+  Poll(timeout_ms, max_batch, [&](std::vector<Incoming>& batch) {
+    for (auto& in : batch) out.push_back(std::move(in));
+  });
   return out;
 }
 

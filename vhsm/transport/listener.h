@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,10 +63,17 @@ class Listener {
   bool IsAttached(const std::string& name) const;
   std::vector<std::string> AttachedNames() const;
 
-  // Poll waits up to timeout_ms (-1: forever) and returns up to max_batch
-  // datagrams. An empty result means timeout or Wake().
+  // Poll waits up to timeout_ms (-1: forever) for one socket to be readable,
+  // reads up to max_batch datagrams from it and hands them to admit, in
+  // arrival order. Several threads may Poll at once: a socket is read by one
+  // thread at a time (EPOLLONESHOT) and re-armed only after admit returns,
+  // so whatever admit does to keep a client's requests in order cannot be
+  // overtaken by a later batch. Returns false on timeout or after Wake().
+  bool Poll(int timeout_ms, size_t max_batch,
+            const std::function<void(std::vector<Incoming>&)>& admit);
+  // Poll, collecting the batch (single-threaded callers and tests).
   std::vector<Incoming> Poll(int timeout_ms, size_t max_batch = 64);
-  // Wake makes a concurrent Poll return now.
+  // Wake makes every current and future Poll return at once (for shutdown).
   void Wake();
 
   // Reply sends payload as the response to `to`.
@@ -79,6 +87,7 @@ class Listener {
   Listener(uint32_t port, int epoll_fd, int wake_fd)
       : port_(port), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
   Status Add(const std::string& name, std::unique_ptr<NetlinkSocket> socket);
+  void Read(const Endpoint& endpoint, size_t max_batch, std::vector<Incoming>* out);
 
   const uint32_t port_;
   const int epoll_fd_;

@@ -129,7 +129,7 @@ class EngineTest(harness.DaemonTestCase):
             (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice", VHSM_PORT_ID="12345"), "vhsm:mk",
              b"is vhsmd running"),
             (dict(VHSM_PASSWORD="pw-alice"), "vhsm:mk", b"no VHSM user"),
-            (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"), "vhsm:ec", b"not an HMAC key"),
+            (dict(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"), "vhsm:ec", b"may not MAC"),
         ]
         for extra, key, message in cases:
             env = with_preload(self.daemon.env(**extra))

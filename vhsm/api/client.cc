@@ -97,6 +97,25 @@ Result<proto::Response> Channel::Call(proto::Request& request) {
   return resp;
 }
 
+Status Channel::Send(proto::Request& request) {
+  request.set_request_id(next_request_id_++);
+  request.SerializeToString(&send_buffer_);
+  VHSM_ASSIGN_OR_RETURN(uint32_t seq, ch_->Send(send_buffer_));
+  pending_.push_back(seq);
+  return Status::Ok();
+}
+
+Result<proto::Response> Channel::ReceiveNext() {
+  if (pending_.empty()) return Internal("no request in flight");
+  uint32_t seq = pending_.front();
+  pending_.pop_front();
+  VHSM_ASSIGN_OR_RETURN(std::string reply, ch_->Receive(seq));
+  proto::Response resp;
+  if (!resp.ParseFromString(reply)) return Internal("vhsmd sent a malformed response");
+  VHSM_RETURN_IF_ERROR(ResponseStatus(resp));
+  return resp;
+}
+
 Result<std::vector<proto::Response>> Channel::CallMany(std::vector<proto::Request> requests,
                                                        size_t window) {
   std::vector<proto::Response> out(requests.size());
@@ -213,19 +232,36 @@ Result<std::string> Client::PublicKeyPem(const std::string& id) {
 }
 
 Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
-  std::vector<proto::Request> updates;
-  for (size_t off = 0; off < data.size(); off += kChunk) {
-    proto::Request r;
-    r.set_session_id(session_id_);
-    proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
-    u->set_context_id(context);
-    std::string_view chunk = data.substr(off, kChunk);
-    u->set_data(chunk.data(), chunk.size());
-    updates.push_back(std::move(r));
-  }
-  if (updates.empty()) return Status::Ok();
+  // One chunk is built and sent at a time, with up to kWindow in flight:
+  // building every chunk first held a second copy of all the data.
+  constexpr size_t kWindow = 16;
   std::lock_guard<std::mutex> lock(mu_);
-  return channel_->CallMany(std::move(updates), 16).status();
+  size_t chunks = (data.size() + kChunk - 1) / kChunk;
+  proto::Request r;  // reused: its buffers keep their capacity
+  r.set_session_id(session_id_);
+  proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
+  u->set_context_id(context);
+  Status first_error;
+  size_t sent = 0, received = 0;
+  while (received < sent || (sent < chunks && first_error.ok())) {
+    if (sent < chunks && sent - received < kWindow && first_error.ok()) {
+      std::string_view chunk = data.substr(sent * kChunk, kChunk);
+      u->mutable_data()->assign(chunk.data(), chunk.size());
+      Status s = channel_->Send(r);
+      if (!s.ok()) {
+        first_error = s;
+      } else {
+        ++sent;
+      }
+      continue;
+    }
+    // Collect every reply in flight, even after an error, so none is left
+    // to confuse a later call.
+    Status s = channel_->ReceiveNext().status();
+    if (!s.ok() && first_error.ok()) first_error = s;
+    ++received;
+  }
+  return first_error;
 }
 
 Result<Bytes> Client::Digest(const std::string& alg, std::string_view data) {

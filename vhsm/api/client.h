@@ -14,6 +14,7 @@
 #define VHSM_API_CLIENT_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,10 @@ class Channel {
   // Call sends request and returns the response when its status is OK, or
   // the daemon's error as a Status.
   Result<proto::Response> Call(proto::Request& request);
+  // Send puts a request in flight; ReceiveNext returns the reply to the
+  // oldest one in flight (or its error).
+  Status Send(proto::Request& request);
+  Result<proto::Response> ReceiveNext();
   // Pipelined: send all, then read all replies in order.
   Result<std::vector<proto::Response>> CallMany(std::vector<proto::Request> requests,
                                                 size_t window = 32);
@@ -53,6 +58,8 @@ class Channel {
   explicit Channel(std::unique_ptr<transport::ClientChannel> ch) : ch_(std::move(ch)) {}
   std::unique_ptr<transport::ClientChannel> ch_;
   uint64_t next_request_id_ = 1;
+  std::deque<uint32_t> pending_;  // seqs of requests sent with Send()
+  std::string send_buffer_;       // reused serialization buffer
 };
 
 struct KeyInfo {

@@ -134,7 +134,10 @@ int HmacKeySize(const EVP_PKEY*) { return EVP_MAX_MD_SIZE; }
 // One MAC in progress: either in VHSM (remote context id) or local.
 struct MacState {
   std::shared_ptr<vhsm::Client> client;  // set for VHSM keys
-  uint32_t remote_ctx = 0;
+  std::string key_id;
+  size_t md_size = 0;
+  std::string md_name;
+  uint32_t remote_ctx = 0;  // 0: not started in vhsmd yet
   std::string buffer;  // data not yet sent to vhsmd
   EVP_MAC_CTX* local = nullptr;
   bool failed = false;
@@ -184,6 +187,15 @@ int HmacCtrl(EVP_PKEY_CTX* ctx, int type, int, void* p2) {
 
 bool FlushRemote(MacState& m) {
   if (m.buffer.empty()) return true;
+  if (m.remote_ctx == 0) {
+    auto ctx = m.client->MacInit(m.key_id);
+    if (!ctx.ok()) {
+      RaiseStatus(ctx.status());
+      m.failed = true;
+      return false;
+    }
+    m.remote_ctx = *ctx;
+  }
   vhsm::Status s = m.client->MacUpdate(m.remote_ctx, m.buffer);
   OPENSSL_cleanse(m.buffer.data(), m.buffer.size());
   m.buffer.clear();
@@ -224,29 +236,13 @@ bool Start(HmacCtx* h, EVP_MD_CTX* mctx) {
       return false;
     }
   } else {
+    // The MAC starts in vhsmd only once more than a frame of data arrived;
+    // short messages take a single one-shot request at Final.
     state->client = ClientOrRaise();
     if (!state->client) return false;
-    auto info = state->client->GetKeyInfo(key_id);
-    if (!info.ok()) {
-      RaiseStatus(info.status());
-      return false;
-    }
-    const char* want = info->type == "hmac-sha512" ? "SHA512" : "SHA256";
-    if (info->type.rfind("hmac-", 0) != 0) {
-      RaiseError("key '" + key_id + "' is " + info->type + ", not an HMAC key");
-      return false;
-    }
-    if (!EVP_MD_is_a(md, want)) {
-      RaiseError("key '" + key_id + "' is " + info->type + " but the digest is " +
-                 EVP_MD_get0_name(md) + "; use -" + (info->type == "hmac-sha512" ? "sha512" : "sha256"));
-      return false;
-    }
-    auto ctx_id = state->client->MacInit(key_id);
-    if (!ctx_id.ok()) {
-      RaiseStatus(ctx_id.status());
-      return false;
-    }
-    state->remote_ctx = *ctx_id;
+    state->key_id = key_id;
+    state->md_size = static_cast<size_t>(EVP_MD_get_size(md));
+    state->md_name = EVP_MD_get0_name(md);
   }
   h->mac = std::move(state);
   return true;
@@ -289,11 +285,24 @@ int HmacSignctx(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, EVP_MD_CT
   if (m.local != nullptr) {
     return EVP_MAC_final(m.local, sig, siglen, *siglen);
   }
-  if (!FlushRemote(m)) return 0;
-  auto out = m.client->MacFinal(m.remote_ctx);
-  m.failed = true;  // a remote context can be finished only once
+  vhsm::Result<vhsm::Bytes> out = vhsm::Internal("unset");
+  if (m.remote_ctx == 0) {
+    out = m.client->Mac(m.key_id, m.buffer);  // one round trip
+    OPENSSL_cleanse(m.buffer.data(), m.buffer.size());
+    m.buffer.clear();
+  } else {
+    if (!FlushRemote(m)) return 0;
+    out = m.client->MacFinal(m.remote_ctx);
+  }
+  m.failed = true;  // a MAC can be finished only once
   if (!out.ok()) {
     RaiseStatus(out.status());
+    return 0;
+  }
+  if (out->size() != m.md_size) {
+    RaiseError("key '" + m.key_id + "' is hmac-sha" + std::to_string(out->size() * 8) +
+               " but the digest is " + m.md_name + "; use -sha" +
+               std::to_string(out->size() * 8));
     return 0;
   }
   if (out->size() > *siglen) return 0;

@@ -18,7 +18,6 @@ namespace vhsm::server {
 using crypto::ByteView;
 using crypto::Bytes;
 using crypto::SecretBytes;
-using storage::OpenedKey;
 
 namespace {
 
@@ -159,7 +158,7 @@ Status Service::Dispatch(const Caller& caller, const proto::Request& req, Respon
   return s;
 }
 
-Result<std::shared_ptr<const OpenedKey>> Service::LoadKey(Session& s, const std::string& key_id,
+Result<std::shared_ptr<const LoadedKey>> Service::LoadKey(Session& s, const std::string& key_id,
                                                           uint32_t needed_op) {
   VHSM_RETURN_IF_ERROR(NeedLogin(s));
   storage::Owner owner = s.owner_of_keys();
@@ -168,17 +167,23 @@ Result<std::shared_ptr<const OpenedKey>> Service::LoadKey(Session& s, const std:
     s.key_cache.clear();
     s.key_cache_generation = generation;
   }
-  std::shared_ptr<const OpenedKey> key;
+  std::shared_ptr<const LoadedKey> key;
   auto it = s.key_cache.find(key_id);
   if (it != s.key_cache.end()) {
     key = it->second;
   } else {
-    VHSM_ASSIGN_OR_RETURN(OpenedKey opened, vault_->GetKey(owner, s.master_key, key_id));
-    key = std::make_shared<const OpenedKey>(std::move(opened));
+    auto loaded = std::make_shared<LoadedKey>();
+    VHSM_ASSIGN_OR_RETURN(loaded->opened, vault_->GetKey(owner, s.master_key, key_id));
+    if (loaded->opened.allowed_ops & proto::KEY_OP_SIGN) {
+      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
+                            crypto::PrivateKey::FromPkcs8Der(loaded->opened.material.view()));
+      loaded->private_key = std::move(pk);
+    }
+    key = std::move(loaded);
     if (s.key_cache.size() < 256) s.key_cache.emplace(key_id, key);
   }
-  if ((key->allowed_ops & needed_op) == 0) {
-    return PermissionDenied("key '" + key_id + "' (" + key->type + ") may not " +
+  if ((key->opened.allowed_ops & needed_op) == 0) {
+    return PermissionDenied("key '" + key_id + "' (" + key->opened.type + ") may not " +
                             OpVerb(needed_op));
   }
   return key;
@@ -279,9 +284,7 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
     case proto::Request::kKeyPublic: {
       *key_for_log = req.key_public().id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.key_public().id(), proto::KEY_OP_VERIFY));
-      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
-                            crypto::PrivateKey::FromPkcs8Der(key->material.view()));
-      VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, pk.GetPublicKey());
+      VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
       VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
       resp->mutable_key_public()->set_pem(pem);
       return Status::Ok();
@@ -302,7 +305,8 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
         *key_for_log = req.mac_init().key_id();
         VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.mac_init().key_id(), proto::KEY_OP_MAC));
         VHSM_ASSIGN_OR_RETURN(crypto::Hmac h,
-                              crypto::Hmac::Create(HmacDigestOf(key->type), key->material.view()));
+                              crypto::Hmac::Create(HmacDigestOf(key->opened.type),
+                                                   key->opened.material.view()));
         ctx.mac = std::move(h);
       }
       uint32_t id = s.next_context_id++;
@@ -345,8 +349,9 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
     case proto::Request::kMac: {
       *key_for_log = req.mac().key_id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.mac().key_id(), proto::KEY_OP_MAC));
-      VHSM_ASSIGN_OR_RETURN(Bytes mac, crypto::ComputeHmac(HmacDigestOf(key->type),
-                                                           key->material.view(), req.mac().data()));
+      VHSM_ASSIGN_OR_RETURN(Bytes mac, crypto::ComputeHmac(HmacDigestOf(key->opened.type),
+                                                           key->opened.material.view(),
+                                                           req.mac().data()));
       SetBytes(resp, mac);
       return Status::Ok();
     }
@@ -355,7 +360,7 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
       *key_for_log = req.encrypt().key_id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.encrypt().key_id(), proto::KEY_OP_ENCRYPT));
       VHSM_ASSIGN_OR_RETURN(Bytes ct, crypto::AesGcmSealWithRandomNonce(
-                                          key->material.view(), req.encrypt().plaintext(),
+                                          key->opened.material.view(), req.encrypt().plaintext(),
                                           req.encrypt().aad()));
       SetBytes(resp, ct);
       return Status::Ok();
@@ -364,7 +369,7 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
       *key_for_log = req.decrypt().key_id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.decrypt().key_id(), proto::KEY_OP_DECRYPT));
       Result<SecretBytes> pt = crypto::AesGcmOpenWithNonce(
-          key->material.view(), req.decrypt().ciphertext(), req.decrypt().aad());
+          key->opened.material.view(), req.decrypt().ciphertext(), req.decrypt().aad());
       if (!pt.ok()) {
         if (pt.status().code() == StatusCode::kDataLoss) {
           return InvalidArgument("decryption failed: wrong key, wrong AAD, or modified ciphertext");
@@ -377,8 +382,7 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
     case proto::Request::kSign: {
       *key_for_log = req.sign().key_id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.sign().key_id(), proto::KEY_OP_SIGN));
-      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
-                            crypto::PrivateKey::FromPkcs8Der(key->material.view()));
+      const crypto::PrivateKey& pk = *key->private_key;
       VHSM_ASSIGN_OR_RETURN(Bytes sig, req.sign().prehashed() ? pk.SignDigest(req.sign().message())
                                                               : pk.Sign(req.sign().message()));
       SetBytes(resp, sig);
@@ -387,9 +391,7 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
     case proto::Request::kVerify: {
       *key_for_log = req.verify().key_id();
       VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(s, req.verify().key_id(), proto::KEY_OP_VERIFY));
-      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
-                            crypto::PrivateKey::FromPkcs8Der(key->material.view()));
-      VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, pk.GetPublicKey());
+      VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
       VHSM_ASSIGN_OR_RETURN(bool valid, req.verify().prehashed()
                                             ? pub.VerifyDigest(req.verify().message(),
                                                                req.verify().signature())

@@ -64,7 +64,7 @@ class Service {
                          Response* resp, std::string* key_for_log);
   Status DispatchAdmin(const proto::Request& req, Response* resp);
 
-  Result<std::shared_ptr<const storage::OpenedKey>> LoadKey(Session& s,
+  Result<std::shared_ptr<const LoadedKey>> LoadKey(Session& s,
                                                             const std::string& key_id,
                                                             uint32_t needed_op);
   Status StoreNewKey(Session& s, proto::KeyType type, std::string id,

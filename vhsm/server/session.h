@@ -22,6 +22,7 @@
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/secret_bytes.h"
+#include "vhsm/crypto/signing_key.h"
 #include "vhsm/storage/vault.h"
 
 namespace vhsm::server {
@@ -32,6 +33,13 @@ struct ClientId {
   bool operator==(const ClientId& o) const {
     return port == o.port && container == o.container;
   }
+};
+
+// A key as the session uses it: the opened record, and for signing keys the
+// parsed private key (parsing PKCS#8 costs more than signing).
+struct LoadedKey {
+  storage::OpenedKey opened;
+  std::optional<crypto::PrivateKey> private_key;
 };
 
 struct Context {
@@ -55,7 +63,7 @@ class Session {
   // Opened keys, so a hot key is not decrypted on every request. Valid while
   // key_cache_generation equals the manager's generation for this user
   // (bumped on every key deletion); wiped on logout.
-  std::unordered_map<std::string, std::shared_ptr<const storage::OpenedKey>> key_cache;
+  std::unordered_map<std::string, std::shared_ptr<const LoadedKey>> key_cache;
   uint64_t key_cache_generation = 0;
   int64_t last_used_ms = 0;
 

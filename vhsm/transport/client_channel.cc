@@ -14,14 +14,12 @@ Result<std::unique_ptr<ClientChannel>> ClientChannel::Create(const Options& opti
 }
 
 Result<uint32_t> ClientChannel::Send(std::string_view payload) {
-  Frame frame;
-  frame.type = FrameType::kRequest;
-  frame.seq = next_seq_++;
+  uint32_t seq = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;
-  frame.payload.assign(payload);
-  VHSM_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, EncodeFrame(frame));
-  VHSM_RETURN_IF_ERROR(socket_->SendTo(options_.server_port, bytes.data(), bytes.size()));
-  return frame.seq;
+  VHSM_ASSIGN_OR_RETURN(FrameEncoder::Encoded frame,
+                        encoder_.Encode(FrameType::kRequest, seq, payload.data(), payload.size()));
+  VHSM_RETURN_IF_ERROR(socket_->SendTo(options_.server_port, frame.data, frame.size));
+  return seq;
 }
 
 Result<std::string> ClientChannel::Receive(uint32_t seq) {

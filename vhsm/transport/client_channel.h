@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "vhsm/base/status.h"
+#include "vhsm/transport/frame.h"
 #include "vhsm/transport/netlink_socket.h"
 
 namespace vhsm::transport {
@@ -51,6 +52,7 @@ class ClientChannel {
   std::unique_ptr<NetlinkSocket> socket_;
   uint32_t next_seq_ = 1;
   std::map<uint32_t, std::string> early_;  // replies that arrived out of order
+  FrameEncoder encoder_;
 };
 
 }  // namespace vhsm::transport

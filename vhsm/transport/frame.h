@@ -17,6 +17,8 @@
 
 #include "vhsm/base/status.h"
 
+struct nl_msg;  // libnl-3
+
 namespace vhsm::transport {
 
 inline constexpr uint16_t kVhsmRequest = 0x5601;   // above NLMSG_MIN_TYPE
@@ -42,6 +44,27 @@ struct Frame {
 // EncodeFrame returns the datagram for frame, or InvalidArgument when the
 // payload exceeds kMaxPayloadSize.
 Result<std::vector<uint8_t>> EncodeFrame(const Frame& frame);
+
+// FrameEncoder encodes into one libnl message buffer of kMaxFrameSize that it
+// reuses, so a sender of many frames does not allocate (and fault in) 64 KiB
+// per frame. Encode's result points into the encoder and is valid until the
+// next Encode. Not thread-safe.
+class FrameEncoder {
+ public:
+  FrameEncoder();
+  ~FrameEncoder();
+  FrameEncoder(const FrameEncoder&) = delete;
+  FrameEncoder& operator=(const FrameEncoder&) = delete;
+
+  struct Encoded {
+    const uint8_t* data;
+    size_t size;
+  };
+  Result<Encoded> Encode(FrameType type, uint32_t seq, const char* payload, size_t size);
+
+ private:
+  ::nl_msg* msg_;
+};
 
 // DecodeFrame parses one datagram. Errors (all InvalidArgument): truncated
 // header, nlmsg_len larger or smaller than the datagram, frame too large,

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "vhsm/base/status.h"
@@ -64,6 +65,8 @@ class NetlinkSocket {
   NetlinkSocket(int fd, uint32_t port) : fd_(fd), port_(port) {}
   int fd_;
   uint32_t port_;
+  std::mutex receive_mu_;
+  std::vector<uint8_t> receive_buffer_;  // guarded by receive_mu_
 };
 
 }  // namespace vhsm::transport

@@ -1,0 +1,401 @@
+// bench: VHSM's cost per operation beside its references, measured in one run.
+//
+//   bazel run --config=release //tools/bench [-- --seconds S]
+//
+// Starts a private vhsmd (temporary data directory, random port id, default
+// PBKDF2 iterations), then measures each operation three ways where it can:
+// through VHSM (`vhsm`), in-process with libcrypto (`openssl`), with SoftHSM2
+// through PKCS#11 in-process with token keys (`softhsm`), plus the raw
+// NETLINK_USERSOCK round trip between two processes (`netlink_rtt`). Prints a
+// table, then one line of JSON {"<op>.<who>": ops per second, ...}.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tools/bench/softhsm_peer.h"
+#include "vhsm/api/client.h"
+#include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/digest.h"
+#include "vhsm/crypto/hmac.h"
+#include "vhsm/crypto/pbkdf2.h"
+#include "vhsm/crypto/signing_key.h"
+#include "vhsm/transport/frame.h"
+#include "vhsm/transport/netlink_socket.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double g_seconds = 1.0;
+std::map<std::string, double> g_results;  // "<op>.<who>" -> ops/s
+
+[[noreturn]] void Die(const std::string& m) {
+  std::fprintf(stderr, "bench: %s\n", m.c_str());
+  std::exit(1);
+}
+
+template <typename T>
+T Must(vhsm::Result<T> r, const char* what) {
+  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
+  return std::move(r).value();
+}
+
+// Measure runs fn (which returns how many operations it did) for about
+// g_seconds * scale and returns operations per second.
+double Measure(const std::function<long()>& fn, double scale = 1.0) {
+  fn();  // warm-up
+  auto start = Clock::now();
+  long ops = 0;
+  double elapsed = 0;
+  do {
+    ops += fn();
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  } while (elapsed < g_seconds * scale);
+  return ops / elapsed;
+}
+
+void Record(const std::string& op, const std::string& who, double rate) {
+  g_results[op + "." + who] = rate;
+  std::fprintf(stderr, "  %-16s %-12s %12.1f op/s\n", op.c_str(), who.c_str(), rate);
+}
+
+std::string RandomString(size_t n) {
+  std::string s(n, '\0');
+  std::mt19937 rng(n);
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+uint32_t RandomPort() { return 0x50000000u | (std::random_device{}() & 0x0fffffffu); }
+
+// ---- the private daemon -------------------------------------------------------
+
+struct Daemon {
+  pid_t pid = -1;
+  std::string dir;
+  uint32_t port = 0;
+};
+
+Daemon StartDaemon(const std::string& vhsmd) {
+  Daemon d;
+  char tmpl[] = "/tmp/vhsm-bench-XXXXXX";
+  d.dir = mkdtemp(tmpl);
+  d.port = RandomPort();
+  int fds[2];
+  if (pipe(fds) != 0) Die("pipe");
+  d.pid = fork();
+  if (d.pid == 0) {
+    dup2(fds[1], 2);
+    close(fds[0]);
+    std::string port = std::to_string(d.port), data = d.dir + "/data";
+    execl(vhsmd.c_str(), vhsmd.c_str(), "--data-dir", data.c_str(), "--port-id", port.c_str(),
+          "--quiet", "--threads", "2", nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string log;
+  char buf[256];
+  ssize_t n;
+  while (log.find("vhsmd: ready") == std::string::npos && (n = read(fds[0], buf, sizeof buf)) > 0) {
+    log.append(buf, n);
+  }
+  if (log.find("vhsmd: ready") == std::string::npos) Die("vhsmd did not start: " + log);
+  // Keep reading the pipe in the background is not needed: --quiet.
+  return d;
+}
+
+// ---- raw netlink round trips -----------------------------------------------------
+
+double NetlinkRtt(size_t payload) {
+  uint32_t port = RandomPort();
+  int ready[2];
+  if (pipe(ready) != 0) Die("pipe");
+  pid_t echo = fork();
+  if (echo == 0) {
+    auto s = vhsm::transport::NetlinkSocket::Create(port, false);
+    if (!s.ok()) _exit(1);
+    (*s)->SetBufferSizes(4 << 20);
+    char ok = 1;
+    if (write(ready[1], &ok, 1) != 1) _exit(1);
+    for (;;) {
+      auto d = (*s)->Receive(1 << 17, -1);
+      if (!d.ok()) continue;
+      (void)(*s)->SendTo(d->sender_port, d->data.data(), d->data.size());
+    }
+  }
+  char ok;
+  if (read(ready[0], &ok, 1) != 1) Die("echo process");
+  auto s = Must(vhsm::transport::NetlinkSocket::Create(0, false), "netlink socket");
+  s->SetBufferSizes(4 << 20);
+  std::string data = RandomString(payload);
+  double rate = Measure([&] {
+    if (!s->SendTo(port, reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok()) {
+      Die("raw send");
+    }
+    if (!s->Receive(1 << 17, 5000).ok()) Die("raw receive");
+    return 1L;
+  });
+  kill(echo, SIGKILL);
+  waitpid(echo, nullptr, 0);
+  return rate;
+}
+
+// ---- several client processes --------------------------------------------------
+
+double ConcurrentHmac(uint32_t port, int clients, const std::string& password) {
+  std::vector<int> reports;
+  std::vector<pid_t> pids;
+  int go[2];
+  if (pipe(go) != 0) Die("pipe");
+  for (int i = 0; i < clients; ++i) {
+    int r[2];
+    if (pipe(r) != 0) Die("pipe");
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(r[0]);
+      close(go[1]);
+      vhsm::ClientOptions o;
+      o.port_id = port;
+      auto c = vhsm::Client::Connect(o);
+      if (!c.ok()) {
+        std::fprintf(stderr, "bench client: %s\n", c.status().ToString().c_str());
+        _exit(1);
+      }
+      if (vhsm::Status s = (*c)->Login("bench", password); !s.ok()) {
+        std::fprintf(stderr, "bench client: %s\n", s.ToString().c_str());
+        _exit(1);
+      }
+      std::string msg = RandomString(64);
+      long ready = -1;
+      if (write(r[1], &ready, sizeof ready) != sizeof ready) _exit(1);
+      char g;
+      if (read(go[0], &g, 1) < 0) _exit(1);  // EOF (the parent closed it) means go
+      auto start = Clock::now();
+      long ops = 0;
+      while (std::chrono::duration<double>(Clock::now() - start).count() < 2 * g_seconds) {
+        auto mac = (*c)->Mac("h", msg);
+        if (!mac.ok()) {
+          std::fprintf(stderr, "bench client: %s\n", mac.status().ToString().c_str());
+          _exit(1);
+        }
+        ++ops;
+      }
+      if (write(r[1], &ops, sizeof ops) != sizeof ops) _exit(1);
+      _exit(0);
+    }
+    close(r[1]);
+    reports.push_back(r[0]);
+    pids.push_back(pid);
+  }
+  for (int fd : reports) {
+    long ready;
+    if (read(fd, &ready, sizeof ready) != sizeof ready) Die("client did not log in");
+  }
+  close(go[1]);  // everyone starts
+  close(go[0]);
+  long total = 0;
+  for (int fd : reports) {
+    long ops = 0;
+    if (read(fd, &ops, sizeof ops) == sizeof ops) total += ops;
+    close(fd);
+  }
+  for (pid_t p : pids) {
+    int status = 0;
+    waitpid(p, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      Die("a client process failed (status " + std::to_string(status) + ")");
+    }
+  }
+  return total / (2 * g_seconds);
+}
+
+// ---- the engine, in an ordinary OpenSSL program ------------------------------
+// A separate process: a program that loads the engine does not link libvhsm
+// itself (two copies of vhsm.proto's descriptors in one process are fatal to
+// libprotobuf), so neither does this measurement.
+
+double EngineHmac(const std::string& helper, const std::string& engine_path) {
+  std::string cmd = helper + " " + engine_path + " h " + std::to_string(g_seconds);
+  FILE* p = popen(cmd.c_str(), "r");
+  double rate = -1;
+  if (p == nullptr || std::fscanf(p, "%lf", &rate) != 1) Die("engine benchmark failed");
+  pclose(p);
+  return rate;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string vhsmd = "vhsm/server/vhsmd", engine = "vhsm/engine/vhsm-engine.so",
+              engine_helper = "tools/bench/engine_hmac_bench";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--seconds" && i + 1 < argc) {
+      g_seconds = std::atof(argv[++i]);
+    } else if (a == "--vhsmd" && i + 1 < argc) {
+      vhsmd = argv[++i];
+    } else if (a == "--engine" && i + 1 < argc) {
+      engine = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH]\n");
+      return 2;
+    }
+  }
+  signal(SIGPIPE, SIG_IGN);
+  Daemon d = StartDaemon(vhsmd);
+  const std::string password = "bench-password";
+  vhsm::ClientOptions options;
+  options.port_id = d.port;
+  setenv("VHSM_PORT_ID", std::to_string(d.port).c_str(), 1);
+  setenv("VHSM_USER", "bench", 1);
+  setenv("VHSM_PASSWORD", password.c_str(), 1);
+  {
+    auto admin = Must(vhsm::Admin::Connect(options), "admin connect");
+    if (!admin->AddUser("host", "bench", password).ok()) Die("user add");
+  }
+  auto client = Must(vhsm::Client::Connect(options), "connect");
+  if (!client->Login("bench", password).ok()) Die("login");
+  const std::string hmac_key(32, '\x42');
+  Must(client->ImportKey("hmac-sha256", "h", hmac_key), "import hmac");
+  Must(client->ImportKey("aes-256", "a", std::string(32, '\x17')), "import aes");
+  Must(client->GenerateKey("ec-p256", "e"), "generate ec");
+  Must(client->GenerateKey("ed25519", "d"), "generate ed25519");
+
+  std::string softhsm_error;
+  auto softhsm = vhsm::bench::SoftHsmPeer::Open(d.dir, &softhsm_error);
+  if (!softhsm) std::fprintf(stderr, "bench: SoftHSM2 rows skipped: %s\n", softhsm_error.c_str());
+
+  const std::string m64 = RandomString(64), k1 = RandomString(1024), m1m = RandomString(1 << 20);
+  auto ec_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEcP256), "ec");
+  auto ed_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEd25519), "ed");
+  const vhsm::crypto::Bytes gcm_key(32, 0x17), nonce(12, 1);
+  auto hmac_ok = [](auto r) {
+    if (!r.ok()) Die(r.status().ToString());
+    return 1L;
+  };
+
+  std::fprintf(stderr, "measuring (%.1f s per figure)...\n", g_seconds);
+  Record("hmac64", "netlink_rtt", NetlinkRtt(64));
+  Record("hmac64", "vhsm", Measure([&] { return hmac_ok(client->Mac("h", m64)); }));
+  std::vector<std::string> batch(256, m64);
+  Record("hmac64_pipe", "vhsm", Measure([&] {
+           Must(client->MacPipelined("h", batch), "pipelined mac");
+           return static_cast<long>(batch.size());
+         }));
+  Record("hmac64", "openssl", Measure([&] {
+           return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m64));
+         }));
+  if (softhsm) Record("hmac64", "softhsm", Measure([&] { return softhsm->Hmac(m64) ? 1L : 0L; }));
+
+  Record("hmac1m", "netlink_rtt", NetlinkRtt(16 * 1024) * 16 * 1024 / (1 << 20));
+  Record("hmac1m", "vhsm", Measure([&] { return hmac_ok(client->Mac("h", m1m)); }));
+  Record("hmac1m", "openssl", Measure([&] {
+           return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m1m));
+         }));
+  if (softhsm) Record("hmac1m", "softhsm", Measure([&] { return softhsm->Hmac(m1m) ? 1L : 0L; }));
+
+  Record("sha1m", "vhsm", Measure([&] { return hmac_ok(client->Digest("sha256", m1m)); }));
+  Record("sha1m", "openssl", Measure([&] {
+           return hmac_ok(vhsm::crypto::ComputeDigest(vhsm::crypto::DigestAlg::kSha256, m1m));
+         }));
+  if (softhsm) Record("sha1m", "softhsm", Measure([&] { return softhsm->Sha256(m1m) ? 1L : 0L; }));
+
+  Record("gcm1k", "vhsm", Measure([&] { return hmac_ok(client->Encrypt("a", k1)); }));
+  Record("gcm1k", "openssl", Measure([&] {
+           return hmac_ok(vhsm::crypto::AesGcmSeal(gcm_key, nonce, k1, {}));
+         }));
+  if (softhsm) Record("gcm1k", "softhsm", Measure([&] { return softhsm->GcmEncrypt(k1) ? 1L : 0L; }));
+
+  Record("ecdsa", "vhsm", Measure([&] { return hmac_ok(client->Sign("e", m64)); }));
+  Record("ecdsa", "openssl", Measure([&] { return hmac_ok(ec_key.Sign(m64)); }));
+  if (softhsm) Record("ecdsa", "softhsm", Measure([&] { return softhsm->EcdsaSign(m64) ? 1L : 0L; }));
+
+  Record("ed25519", "vhsm", Measure([&] { return hmac_ok(client->Sign("d", m64)); }));
+  Record("ed25519", "openssl", Measure([&] { return hmac_ok(ed_key.Sign(m64)); }));
+  if (softhsm && softhsm->has_ed25519()) {
+    Record("ed25519", "softhsm", Measure([&] { return softhsm->Ed25519Sign(m64) ? 1L : 0L; }));
+  }
+
+  int n = 0;
+  Record("keygen", "vhsm", Measure([&] {
+           return hmac_ok(client->GenerateKey("ec-p256", "kg" + std::to_string(n++)));
+         }, 2.0));
+  Record("keygen", "openssl", Measure([&] {
+           return hmac_ok(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEcP256));
+         }));
+  if (softhsm) Record("keygen", "softhsm", Measure([&] { return softhsm->GenerateEcKeyPair() ? 1L : 0L; }, 2.0));
+
+  double login = Measure([&] {
+    auto c = Must(vhsm::Client::Connect(options), "connect");
+    if (!c->Login("bench", password).ok()) Die("login");
+    return 1L;
+  }, 2.0);
+  Record("login", "vhsm", login);
+  double pbkdf2 = Measure([&] {
+    return hmac_ok(vhsm::crypto::Pbkdf2HmacSha256(password, "0123456789abcdef", 600000, 32));
+  }, 2.0);
+  Record("login", "openssl", pbkdf2);
+  if (softhsm) Record("login", "softhsm", Measure([&] { return softhsm->LoginLogout() ? 1L : 0L; }));
+
+  Record("engine_hmac64", "vhsm", EngineHmac(engine_helper, engine));
+  Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
+
+  Record("hmac64_2c", "vhsm", ConcurrentHmac(d.port, 2, password));
+  Record("hmac64_4c", "vhsm", ConcurrentHmac(d.port, 4, password));
+
+  client.reset();
+  softhsm.reset();
+  kill(d.pid, SIGTERM);
+  waitpid(d.pid, nullptr, 0);
+  std::system(("rm -rf " + d.dir).c_str());
+
+  // The table: each VHSM figure beside its references, with the ratio.
+  auto get = [](const std::string& k) {
+    auto it = g_results.find(k);
+    return it == g_results.end() ? -1.0 : it->second;
+  };
+  std::printf("\n%-14s %12s %12s %12s %12s   %s\n", "operation", "vhsm op/s", "netlink_rtt",
+              "openssl", "softhsm", "ratios (vhsm / reference)");
+  for (const char* op : {"hmac64", "hmac64_pipe", "hmac1m", "sha1m", "gcm1k", "ecdsa", "ed25519",
+                         "keygen", "login", "engine_hmac64", "hmac64_2c", "hmac64_4c"}) {
+    std::string o = op;
+    double v = get(o + ".vhsm");
+    double rtt = get((o == "hmac64_pipe" || o == "engine_hmac64" ? "hmac64" : o) + ".netlink_rtt");
+    double ossl = get((o == "hmac64_pipe" ? "hmac64" : o) + ".openssl");
+    double peer = get((o == "hmac64_pipe" ? "hmac64" : o) + ".softhsm");
+    std::string ratios;
+    char buf[64];
+    if (rtt > 0) { std::snprintf(buf, sizeof buf, "rtt %.2f  ", v / rtt); ratios += buf; }
+    if (ossl > 0) { std::snprintf(buf, sizeof buf, "openssl %.3f  ", v / ossl); ratios += buf; }
+    if (peer > 0) { std::snprintf(buf, sizeof buf, "softhsm %.2f", v / peer); ratios += buf; }
+    if (o == "hmac64_2c" || o == "hmac64_4c") {
+      std::snprintf(buf, sizeof buf, "x%.2f of one client", v / get("hmac64.vhsm"));
+      ratios += buf;
+    }
+    auto cell = [](double x) {
+      char b[32];
+      if (x < 0) return std::string("-");
+      std::snprintf(b, sizeof b, "%.1f", x);
+      return std::string(b);
+    };
+    std::printf("%-14s %12s %12s %12s %12s   %s\n", op, cell(v).c_str(), cell(rtt).c_str(),
+                cell(ossl).c_str(), cell(peer).c_str(), ratios.c_str());
+  }
+  std::printf("login: PBKDF2 (600000 iterations) is %.0f%% of a login\n", 100.0 * login / pbkdf2);
+  std::printf("{");
+  bool first = true;
+  for (const auto& [k, v] : g_results) {
+    std::printf("%s\"%s\": %.1f", first ? "" : ", ", k.c_str(), v);
+    first = false;
+  }
+  std::printf("}\n");
+  return 0;
+}

@@ -15,27 +15,8 @@ THREADS = os.path.abspath("tests/e2e/engine_threads")
 EXAMPLE = os.path.abspath("examples/engine_hmac")
 
 
-def sanitizer_preload():
-    """Under --config=asan the engine is instrumented but openssl is not: the
-    sanitizer runtimes must then be preloaded into openssl."""
-    libs = []
-    out = subprocess.run(["ldd", ENGINE], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "libasan" in line or "libubsan" in line:
-            libs.append(line.split("=>")[1].split()[0])
-    return libs
-
-
-PRELOAD = sanitizer_preload()
-
-
 def with_preload(env):
-    if PRELOAD:
-        env = dict(env)
-        env["LD_PRELOAD"] = " ".join(PRELOAD)
-        # openssl's own allocations are not ours to judge.
-        env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
+    return harness.sanitizer_preload_env(ENGINE, env)
 
 
 class EngineTest(harness.DaemonTestCase):

@@ -268,6 +268,21 @@ class RawClient:
         return self.call(r)
 
 
+def sanitizer_preload_env(shared_object, env):
+    """Under --config=asan our .so is instrumented but the openssl command is
+    not: the sanitizer runtimes must then be preloaded into openssl."""
+    libs = []
+    out = subprocess.run(["ldd", shared_object], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "libasan" in line or "libubsan" in line:
+            libs.append(line.split("=>")[1].split()[0])
+    if libs:
+        env = dict(env)
+        env["LD_PRELOAD"] = " ".join(libs)
+        env["ASAN_OPTIONS"] = "detect_leaks=0"  # openssl's own allocations are not ours to judge
+    return env
+
+
 class DaemonTestCase(unittest.TestCase):
     """Starts one daemon per test; stops it (asserting a clean exit) after."""
     iterations = 10000

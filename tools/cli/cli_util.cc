@@ -125,17 +125,6 @@ Status WriteOutput(const std::string& path, const std::string& data) {
   return Status::Ok();
 }
 
-std::string Hex(const std::vector<uint8_t>& data) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (uint8_t b : data) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
-
 void Die(const char* prog, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", prog, message.c_str());
   std::exit(1);

@@ -39,10 +39,19 @@ void WipeString(std::string* s);
 // ReadInput reads FILE, or stdin when path is empty or "-".
 Result<std::string> ReadInput(const std::string& path);
 Status WriteOutput(const std::string& path, const std::string& data);
-std::string Hex(const std::vector<uint8_t>& data);
 
 // Die prints "PROG: message" on stderr and exits 1.
 [[noreturn]] void Die(const char* prog, const std::string& message);
+
+// Must returns the value, or Dies with the status's message.
+template <typename T>
+T Must(const char* prog, Result<T> r) {
+  if (!r.ok()) Die(prog, r.status().message());
+  return std::move(r).value();
+}
+inline void Must(const char* prog, const Status& s) {
+  if (!s.ok()) Die(prog, s.message());
+}
 
 }  // namespace vhsm::cli
 

@@ -6,11 +6,13 @@
 
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/client.h"
+#include "vhsm/crypto/bytes.h"
 
 namespace {
 
 using vhsm::cli::Args;
 using vhsm::cli::Die;
+using vhsm::cli::Must;
 
 const char kProg[] = "vhsm-admin";
 
@@ -29,16 +31,6 @@ const char kUsage[] =
     "  user password --container NAME USER --old-password-file F [--password-file F]\n"
     "\n"
     "The host's own container is named 'host'.\n";
-
-void Must(const vhsm::Status& s) {
-  if (!s.ok()) Die(kProg, s.message());
-}
-
-template <typename T>
-T Must(vhsm::Result<T> r) {
-  if (!r.ok()) Die(kProg, r.status().message());
-  return std::move(r).value();
-}
 
 std::string Word(const Args& a, size_t i, const char* what) {
   if (a.words.size() <= i) Die(kProg, std::string("missing ") + what + " (try --help)");
@@ -76,7 +68,7 @@ int main(int argc, char** argv) {
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
 
-  std::unique_ptr<vhsm::Admin> admin = Must(vhsm::Admin::Connect(options));
+  std::unique_ptr<vhsm::Admin> admin = Must(kProg, vhsm::Admin::Connect(options));
   if (noun == "container") {
     if (verb == "attach") {
       std::string name = Word(args, 2, "container name");
@@ -88,11 +80,11 @@ int main(int argc, char** argv) {
         }
         netns = "/proc/" + pid + "/ns/net";
       }
-      Must(admin->AttachContainer(name, netns));
+      Must(kProg, admin->AttachContainer(name, netns));
     } else if (verb == "detach") {
-      Must(admin->DetachContainer(Word(args, 2, "container name")));
+      Must(kProg, admin->DetachContainer(Word(args, 2, "container name")));
     } else {
-      for (const auto& c : Must(admin->ListContainers())) {
+      for (const auto& c : Must(kProg, admin->ListContainers())) {
         std::printf("%s\t%s\t%s\n", c.name().c_str(), c.attached() ? "attached" : "detached",
                     c.netns_path().empty() ? "-" : c.netns_path().c_str());
       }
@@ -100,15 +92,15 @@ int main(int argc, char** argv) {
   } else {
     if (verb == "add") {
       std::string container = NeedContainer(args), user = Word(args, 2, "user name");
-      std::string pw = Must(vhsm::cli::ReadPassword(args, "password-file",
+      std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
                                                     "password for new user " + user + ": "));
       vhsm::Status s = admin->AddUser(container, user, pw);
       vhsm::cli::WipeString(&pw);
-      Must(s);
+      Must(kProg, s);
     } else if (verb == "delete") {
-      Must(admin->DeleteUser(NeedContainer(args), Word(args, 2, "user name")));
+      Must(kProg, admin->DeleteUser(NeedContainer(args), Word(args, 2, "user name")));
     } else if (verb == "list") {
-      for (const auto& u : Must(admin->ListUsers(NeedContainer(args)))) {
+      for (const auto& u : Must(kProg, admin->ListUsers(NeedContainer(args)))) {
         std::printf("%s\n", u.c_str());
       }
     } else {
@@ -116,13 +108,13 @@ int main(int argc, char** argv) {
       if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
       Args old_args;
       old_args.options["password-file"] = args.Get("old-password-file");
-      std::string old_pw = Must(vhsm::cli::ReadPassword(old_args, "password-file", ""));
+      std::string old_pw = Must(kProg, vhsm::cli::ReadPassword(old_args, "password-file", ""));
       std::string new_pw =
-          Must(vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
+          Must(kProg, vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
       vhsm::Status s = admin->ChangePassword(container, user, old_pw, new_pw);
       vhsm::cli::WipeString(&old_pw);
       vhsm::cli::WipeString(&new_pw);
-      Must(s);
+      Must(kProg, s);
     }
   }
   return 0;

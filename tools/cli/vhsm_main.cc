@@ -6,11 +6,13 @@
 
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/client.h"
+#include "vhsm/crypto/bytes.h"
 
 namespace {
 
 using vhsm::cli::Args;
 using vhsm::cli::Die;
+using vhsm::cli::Must;
 
 const char kProg[] = "vhsm";
 
@@ -36,16 +38,6 @@ const char kUsage[] =
     "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
     "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
     "Input defaults to stdin.\n";
-
-template <typename T>
-T Must(vhsm::Result<T> r) {
-  if (!r.ok()) Die(kProg, r.status().message());
-  return std::move(r).value();
-}
-
-void Must(const vhsm::Status& s) {
-  if (!s.ok()) Die(kProg, s.message());
-}
 
 std::string Need(const Args& a, const std::string& name) {
   std::string v = a.Get(name);
@@ -103,29 +95,29 @@ int main(int argc, char** argv) {
   bool needs_input = (command == "key" && sub == "import") || command == "digest" ||
                      command == "mac" || command == "sign" || command == "verify" ||
                      command == "encrypt" || command == "decrypt";
-  if (needs_input) input = Must(vhsm::cli::ReadInput(args.Get("in")));
+  if (needs_input) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
 
-  std::unique_ptr<vhsm::Client> client = Must(vhsm::Client::Connect(options));
+  std::unique_ptr<vhsm::Client> client = Must(kProg, vhsm::Client::Connect(options));
   if (command != "digest") {
     std::string user = args.Get("user");
     if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
     if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
     std::string password =
-        Must(vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
+        Must(kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
     vhsm::Status s = client->Login(user, password);
     vhsm::cli::WipeString(&password);
-    Must(s);
+    Must(kProg, s);
   }
 
   if (command == "key") {
     if (sub == "generate") {
-      std::printf("%s\n", Must(client->GenerateKey(Need(args, "type"), args.Get("id"))).c_str());
+      std::printf("%s\n", Must(kProg, client->GenerateKey(Need(args, "type"), args.Get("id"))).c_str());
     } else if (sub == "import") {
-      std::string id = Must(client->ImportKey(Need(args, "type"), args.Get("id"), input));
+      std::string id = Must(kProg, client->ImportKey(Need(args, "type"), args.Get("id"), input));
       vhsm::cli::WipeString(&input);
       std::printf("%s\n", id.c_str());
     } else if (sub == "list") {
-      std::vector<vhsm::KeyInfo> keys = Must(client->ListKeys());
+      std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
       if (args.Has("json")) {
         std::printf("[");
         for (size_t i = 0; i < keys.size(); ++i) {
@@ -138,33 +130,33 @@ int main(int argc, char** argv) {
         for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
       }
     } else if (sub == "delete") {
-      Must(client->DeleteKey(Word(args, 2, "key id")));
+      Must(kProg, client->DeleteKey(Word(args, 2, "key id")));
     } else if (sub == "public") {
-      std::fputs(Must(client->PublicKeyPem(Word(args, 2, "key id"))).c_str(), stdout);
+      std::fputs(Must(kProg, client->PublicKeyPem(Word(args, 2, "key id"))).c_str(), stdout);
     }
   } else if (command == "digest") {
     std::printf("%s\n",
-                vhsm::cli::Hex(Must(client->Digest(args.Get("alg", "sha256"), input))).c_str());
+                vhsm::crypto::HexEncode(Must(kProg, client->Digest(args.Get("alg", "sha256"), input))).c_str());
   } else if (command == "mac") {
-    std::printf("%s\n", vhsm::cli::Hex(Must(client->Mac(Need(args, "key"), input))).c_str());
+    std::printf("%s\n", vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(args, "key"), input))).c_str());
   } else if (command == "sign") {
-    vhsm::Bytes sig = Must(client->Sign(Need(args, "key"), input));
+    vhsm::Bytes sig = Must(kProg, client->Sign(Need(args, "key"), input));
     if (args.Get("out").empty()) {
-      std::printf("%s\n", vhsm::cli::Hex(sig).c_str());
+      std::printf("%s\n", vhsm::crypto::HexEncode(sig).c_str());
     } else {
-      Must(vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
+      Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
     }
   } else if (command == "verify") {
-    std::string sig = Must(vhsm::cli::ReadInput(Need(args, "sig")));
-    if (!Must(client->Verify(Need(args, "key"), input, sig))) {
+    std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(args, "sig")));
+    if (!Must(kProg, client->Verify(Need(args, "key"), input, sig))) {
       Die(kProg, "signature does not verify");
     }
     std::printf("signature ok\n");
   } else if (command == "encrypt" || command == "decrypt") {
     vhsm::Bytes out = command == "encrypt"
-                          ? Must(client->Encrypt(Need(args, "key"), input, args.Get("aad")))
-                          : Must(client->Decrypt(Need(args, "key"), input, args.Get("aad")));
-    Must(vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
+                          ? Must(kProg, client->Encrypt(Need(args, "key"), input, args.Get("aad")))
+                          : Must(kProg, client->Decrypt(Need(args, "key"), input, args.Get("aad")));
+    Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "vhsm/crypto/digest.h"
+#include "vhsm/proto/names.h"
 #include "vhsm/proto/status_mapping.h"
 #include "vhsm/transport/frame.h"
 
@@ -28,36 +29,8 @@ Status ResponseStatus(const proto::Response& resp) {
 
 Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
-std::optional<proto::KeyType> KeyTypeFromName(const std::string& name) {
-  if (name == "hmac-sha256") return proto::HMAC_SHA256;
-  if (name == "hmac-sha512") return proto::HMAC_SHA512;
-  if (name == "aes-256") return proto::AES_256;
-  if (name == "ec-p256") return proto::EC_P256;
-  if (name == "ed25519") return proto::ED25519;
-  return std::nullopt;
-}
-
-std::string KeyTypeToName(proto::KeyType t) {
-  switch (t) {
-    case proto::HMAC_SHA256: return "hmac-sha256";
-    case proto::HMAC_SHA512: return "hmac-sha512";
-    case proto::AES_256: return "aes-256";
-    case proto::EC_P256: return "ec-p256";
-    case proto::ED25519: return "ed25519";
-    default: return "unknown";
-  }
-}
-
-std::optional<proto::DigestAlgorithm> DigestFromName(const std::string& name) {
-  if (name == "sha1") return proto::SHA1;
-  if (name == "sha256") return proto::SHA256;
-  if (name == "sha384") return proto::SHA384;
-  if (name == "sha512") return proto::SHA512;
-  return std::nullopt;
-}
-
 KeyInfo FromProto(const proto::KeyInfo& k) {
-  return KeyInfo{k.id(), KeyTypeToName(k.type()), k.allowed_ops(), k.created_unix()};
+  return KeyInfo{k.id(), KeyTypeName(k.type()), k.allowed_ops(), k.created_unix()};
 }
 
 }  // namespace
@@ -179,7 +152,7 @@ Status Client::Logout() {
 }
 
 Result<std::string> Client::GenerateKey(const std::string& type, const std::string& id) {
-  std::optional<proto::KeyType> t = KeyTypeFromName(type);
+  std::optional<proto::KeyType> t = ParseKeyTypeName(type);
   if (!t) return InvalidArgument("unknown key type '" + type + "'");
   proto::Request r;
   r.mutable_key_generate()->set_type(*t);
@@ -190,7 +163,7 @@ Result<std::string> Client::GenerateKey(const std::string& type, const std::stri
 
 Result<std::string> Client::ImportKey(const std::string& type, const std::string& id,
                                       std::string_view material) {
-  std::optional<proto::KeyType> t = KeyTypeFromName(type);
+  std::optional<proto::KeyType> t = ParseKeyTypeName(type);
   if (!t) return InvalidArgument("unknown key type '" + type + "'");
   proto::Request r;
   r.mutable_key_import()->set_type(*t);
@@ -265,7 +238,7 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
 }
 
 Result<Bytes> Client::Digest(const std::string& alg, std::string_view data) {
-  std::optional<proto::DigestAlgorithm> a = DigestFromName(alg);
+  std::optional<proto::DigestAlgorithm> a = ParseDigestName(alg);
   if (!a) return InvalidArgument("unknown digest algorithm '" + alg + "'");
   if (data.size() <= kChunk) {
     proto::Request r;
@@ -280,7 +253,7 @@ Result<Bytes> Client::Digest(const std::string& alg, std::string_view data) {
 }
 
 Result<uint32_t> Client::DigestInit(const std::string& alg) {
-  std::optional<proto::DigestAlgorithm> a = DigestFromName(alg);
+  std::optional<proto::DigestAlgorithm> a = ParseDigestName(alg);
   if (!a) return InvalidArgument("unknown digest algorithm '" + alg + "'");
   proto::Request r;
   r.mutable_digest_init()->set_algorithm(*a);

@@ -11,13 +11,13 @@
 #include "vhsm/base/status.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/secret_bytes.h"
+#include "vhsm/proto/names.h"
 #include "vhsm/proto/vhsm.pb.h"
 
 namespace vhsm::server {
 
-// KeyTypeName: "hmac-sha256", "hmac-sha512", "aes-256", "ec-p256", "ed25519".
-const char* KeyTypeName(proto::KeyType type);
-std::optional<proto::KeyType> ParseKeyTypeName(const std::string& name);
+using ::vhsm::KeyTypeName;
+using ::vhsm::ParseKeyTypeName;
 
 // AllowedOps returns the KeyOp bits a key of this type gets.
 uint32_t AllowedOps(proto::KeyType type);

@@ -1,5 +1,7 @@
 #include "vhsm/server/daemon.h"
 
+#include <string.h>
+
 namespace vhsm::server {
 namespace {
 
@@ -8,6 +10,26 @@ std::string ClientKey(const transport::Incoming& in) {
   key.push_back('\0');
   key.append(std::to_string(in.sender_port));
   return key;
+}
+
+// WipeSecrets clears the passwords and key material a request carried, in
+// the parsed message and in the frame payload it came from.
+void WipeSecrets(proto::Request* r, std::string* payload) {
+  std::string* fields[] = {
+      r->has_login() ? r->mutable_login()->mutable_password() : nullptr,
+      r->has_user_add() ? r->mutable_user_add()->mutable_password() : nullptr,
+      r->has_user_password() ? r->mutable_user_password()->mutable_old_password() : nullptr,
+      r->has_user_password() ? r->mutable_user_password()->mutable_new_password() : nullptr,
+      r->has_key_import() ? r->mutable_key_import()->mutable_material() : nullptr,
+  };
+  bool any = false;
+  for (std::string* f : fields) {
+    if (f != nullptr && !f->empty()) {
+      explicit_bzero(f->data(), f->size());
+      any = true;
+    }
+  }
+  if (any && !payload->empty()) explicit_bzero(payload->data(), payload->size());
 }
 
 // Slow: costs milliseconds (PBKDF2, key generation plus a synced write,
@@ -85,6 +107,7 @@ void Daemon::Drain(transport::Incoming current, bool polling_thread) {
       return;
     }
     Serve(current, parsed ? &request : nullptr);
+    if (parsed) WipeSecrets(&request, &current.payload);
     std::lock_guard<std::mutex> lock(inflight_mu_);
     auto it = inflight_.find(key);
     if (it->second.empty()) {

@@ -1,0 +1,68 @@
+// Internal to vhsm/engine's provider: what its parts share (the provider
+// context, errors through the core, the key objects of its keymgmt) and the
+// dispatch tables each part defines. Not for use outside the provider.
+#ifndef VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_
+#define VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_
+
+#include <openssl/core_dispatch.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "vhsm/engine/connection.h"
+
+namespace vhsm::engine::provider {
+
+struct ProvCtx {
+  const OSSL_CORE_HANDLE* handle = nullptr;
+  OSSL_LIB_CTX* libctx = nullptr;  // our own library context, for the default provider
+  Connection connection;
+};
+
+// The core's error functions, set once by OSSL_provider_init.
+extern OSSL_FUNC_core_new_error_fn* c_new_error;
+extern OSSL_FUNC_core_set_error_debug_fn* c_set_error_debug;
+extern OSSL_FUNC_core_vset_error_fn* c_vset_error;
+inline constexpr int kReason = 1;
+
+// Raise puts "vhsm: message" on OpenSSL's error queue.
+void Raise(const ProvCtx* pc, const std::string& message);
+// ClientOf returns the logged-in client, or nullptr with an error raised.
+std::shared_ptr<vhsm::Client> ClientOf(ProvCtx* pc);
+
+// A key this keymgmt holds: either a VHSM key (key_id set; only its public
+// part is here) or an ordinary key (full set), which happens when an
+// application that loaded this provider first generates or imports an EC or
+// Ed25519 key: those are delegated to the default provider in our own library
+// context, so ordinary operations keep working unchanged.
+struct Key {
+  ProvCtx* pc = nullptr;
+  std::string key_id;  // a VHSM key's id; empty for ordinary keys
+  bool is_ec = true;
+  bool has_private = false;
+  EVP_PKEY* pub = nullptr;   // public part (or domain parameters), our libctx
+  EVP_PKEY* full = nullptr;  // ordinary keys only: the whole key, our libctx
+  std::atomic<int> refs{1};
+};
+
+Key* KeyRef(Key* k);
+void KeyUnref(Key* k);
+// SetOrdinary makes k hold the ordinary key pkey (taking references of its
+// own; the caller keeps its reference).
+void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private);
+
+#define FN(id, f) {id, reinterpret_cast<void (*)(void)>(f)}
+
+extern const OSSL_DISPATCH kStoreFunctions[];
+extern const OSSL_DISPATCH kEcKeymgmt[];
+extern const OSSL_DISPATCH kEdKeymgmt[];
+extern const OSSL_DISPATCH kEcdsa[];
+extern const OSSL_DISPATCH kEdDsa[];
+extern const OSSL_DISPATCH kEcdh[];
+extern const OSSL_DISPATCH kHmac[];
+
+}  // namespace vhsm::engine::provider
+
+#endif  // VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_

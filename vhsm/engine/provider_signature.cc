@@ -1,0 +1,360 @@
+// The provider's ECDSA and Ed25519 signatures.
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <string.h>
+
+#include <string>
+
+#include "vhsm/engine/internal/provider_common.h"
+
+namespace vhsm::engine::provider {
+namespace {
+
+// ---- signatures ------------------------------------------------------------------------
+
+struct SigCtx {
+  ProvCtx* pc = nullptr;
+  Key* key = nullptr;
+  bool is_ec = true;
+  EVP_MD_CTX* md = nullptr;  // VHSM digest-sign: the hash, computed here
+  std::string mdname = "SHA256";
+  std::string buffer;        // VHSM Ed25519 digest-sign data
+  // Everything that is not signing with a VHSM key (signing with ordinary
+  // keys, verifying with any key) is done by the default provider through
+  // these, in our own library context.
+  EVP_MD_CTX* delegate = nullptr;
+  EVP_PKEY_CTX* pdelegate = nullptr;
+};
+
+template <bool kEc>
+void* SigNew(void* provctx, const char*) {
+  auto* s = new SigCtx();
+  s->pc = static_cast<ProvCtx*>(provctx);
+  s->is_ec = kEc;
+  return s;
+}
+
+void SigReset(SigCtx* s) {
+  EVP_MD_CTX_free(s->md);
+  EVP_MD_CTX_free(s->delegate);
+  EVP_PKEY_CTX_free(s->pdelegate);
+  s->md = s->delegate = nullptr;
+  s->pdelegate = nullptr;
+  s->buffer.clear();
+}
+
+void SigFree(void* ctx) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  SigReset(s);
+  KeyUnref(s->key);
+  delete s;
+}
+
+void* SigDup(void* ctx) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  auto* d = new SigCtx();
+  d->pc = s->pc;
+  d->key = s->key ? KeyRef(s->key) : nullptr;
+  d->is_ec = s->is_ec;
+  d->mdname = s->mdname;
+  d->buffer = s->buffer;
+  auto dup = [](EVP_MD_CTX* from) {  // EVP_MD_CTX_dup is OpenSSL 3.1+
+    EVP_MD_CTX* to = EVP_MD_CTX_new();
+    if (to != nullptr && EVP_MD_CTX_copy_ex(to, from) != 1) {
+      EVP_MD_CTX_free(to);
+      to = nullptr;
+    }
+    return to;
+  };
+  if (s->md != nullptr) d->md = dup(s->md);
+  if (s->delegate != nullptr) d->delegate = dup(s->delegate);
+  if (s->pdelegate != nullptr) d->pdelegate = EVP_PKEY_CTX_dup(s->pdelegate);
+  return d;
+}
+
+int SigSetParams(void* ctx, const OSSL_PARAM params[]);
+
+bool TakeKey(SigCtx* s, void* provkey) {
+  auto* k = static_cast<Key*>(provkey);
+  if (k == nullptr || k->pub == nullptr) return false;
+  SigReset(s);
+  KeyUnref(s->key);
+  s->key = KeyRef(k);
+  return true;
+}
+
+int SigInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (!TakeKey(s, provkey)) return 0;
+  if (!s->key->full && (!s->key->has_private || s->key->key_id.empty())) {
+    Raise(s->pc, "this key has no private part here");
+    return 0;
+  }
+  if (s->key->full != nullptr) {
+    s->pdelegate = EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->full, nullptr);
+    return s->pdelegate != nullptr && EVP_PKEY_sign_init_ex(s->pdelegate, params) == 1;
+  }
+  return SigSetParams(ctx, params);
+}
+
+int SigVerifyInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (!TakeKey(s, provkey)) return 0;
+  s->pdelegate = EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->pub, nullptr);
+  return s->pdelegate != nullptr && EVP_PKEY_verify_init_ex(s->pdelegate, params) == 1;
+}
+
+int SigVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
+              size_t tbslen) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  return s->pdelegate != nullptr && EVP_PKEY_verify(s->pdelegate, sig, siglen, tbs, tbslen) == 1;
+}
+
+// Sign a digest in vhsmd: ECDSA uses the leftmost 256 bits of the digest.
+int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char* sig,
+               size_t* siglen, size_t sigsize) {
+  std::string digest(32, '\0');
+  if (dlen >= 32) {
+    memcpy(digest.data(), dgst, 32);
+  } else {
+    memcpy(digest.data() + (32 - dlen), dgst, dlen);
+  }
+  auto client = ClientOf(s->pc);
+  if (!client) return 0;
+  auto out = client->Sign(s->key->key_id, digest, /*prehashed=*/true);
+  if (!out.ok()) {
+    Raise(s->pc, out.status().message());
+    return 0;
+  }
+  if (out->size() > sigsize) return 0;
+  memcpy(sig, out->data(), out->size());
+  *siglen = out->size();
+  return 1;
+}
+
+int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
+            const unsigned char* tbs, size_t tbslen) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (s->pdelegate != nullptr) return EVP_PKEY_sign(s->pdelegate, sig, siglen, tbs, tbslen);
+  if (!s->is_ec) {
+    Raise(s->pc, "Ed25519 signs messages, not digests: use digest-sign");
+    return 0;
+  }
+  if (sig == nullptr) {
+    *siglen = 72;
+    return 1;
+  }
+  return SignDigest(s, tbs, tbslen, sig, siglen, sigsize);
+}
+
+int SigDigestSignInit(void* ctx, const char* mdname, void* provkey, const OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (!TakeKey(s, provkey)) return 0;
+  if (mdname != nullptr && *mdname != '\0') s->mdname = mdname;
+  if (s->key->full != nullptr) {
+    s->delegate = EVP_MD_CTX_new();
+    return s->delegate != nullptr &&
+           EVP_DigestSignInit_ex(s->delegate, nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
+                                 s->pc->libctx, nullptr, s->key->full, params) == 1;
+  }
+  if (!s->key->has_private || s->key->key_id.empty()) {
+    Raise(s->pc, "this key has no private part here");
+    return 0;
+  }
+  if (!s->is_ec) {
+    if (mdname != nullptr && *mdname != '\0') {
+      Raise(s->pc, "Ed25519 takes no digest");
+      return 0;
+    }
+    return 1;
+  }
+  EVP_MD* md = EVP_MD_fetch(s->pc->libctx, s->mdname.c_str(), nullptr);
+  if (md == nullptr) {
+    Raise(s->pc, "unknown digest " + s->mdname);
+    return 0;
+  }
+  s->md = EVP_MD_CTX_new();
+  int ok = EVP_DigestInit_ex(s->md, md, nullptr);
+  EVP_MD_free(md);
+  return ok;
+}
+
+int SigDigestSignUpdate(void* ctx, const unsigned char* data, size_t len) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (s->delegate != nullptr) return EVP_DigestSignUpdate(s->delegate, data, len);
+  if (!s->is_ec) {
+    s->buffer.append(reinterpret_cast<const char*>(data), len);
+    return 1;
+  }
+  return s->md != nullptr && EVP_DigestUpdate(s->md, data, len);
+}
+
+int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen,
+           size_t sigsize) {
+  auto client = ClientOf(s->pc);
+  if (!client) return 0;
+  auto out = client->Sign(s->key->key_id, msg);
+  if (!out.ok()) {
+    Raise(s->pc, out.status().message());
+    return 0;
+  }
+  if (out->size() > sigsize) return 0;
+  memcpy(sig, out->data(), out->size());
+  *siglen = out->size();
+  return 1;
+}
+
+int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (s->delegate != nullptr) {
+    *siglen = sigsize;
+    return EVP_DigestSignFinal(s->delegate, sig, siglen);
+  }
+  if (sig == nullptr) {
+    *siglen = s->is_ec ? 72 : 64;
+    return 1;
+  }
+  if (!s->is_ec) return EdSign(s, s->buffer, sig, siglen, sigsize);
+  unsigned char dgst[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
+  if (s->md == nullptr || !EVP_DigestFinal_ex(s->md, dgst, &dlen)) return 0;
+  return SignDigest(s, dgst, dlen, sig, siglen, sigsize);
+}
+
+int SigDigestSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
+                  const unsigned char* tbs, size_t tbslen) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (s->delegate != nullptr) {
+    *siglen = sigsize;
+    return EVP_DigestSign(s->delegate, sig, siglen, tbs, tbslen);
+  }
+  if (sig == nullptr) {
+    *siglen = s->is_ec ? 72 : 64;
+    return 1;
+  }
+  if (!s->is_ec) {
+    return EdSign(s, std::string(reinterpret_cast<const char*>(tbs), tbslen), sig, siglen, sigsize);
+  }
+  return SigDigestSignUpdate(ctx, tbs, tbslen) && SigDigestSignFinal(ctx, sig, siglen, sigsize);
+}
+
+int SigDigestVerifyInit(void* ctx, const char* mdname, void* provkey, const OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  if (!TakeKey(s, provkey)) return 0;
+  if (mdname != nullptr && *mdname != '\0') s->mdname = mdname;
+  s->delegate = EVP_MD_CTX_new();
+  return s->delegate != nullptr &&
+         EVP_DigestVerifyInit_ex(s->delegate, nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
+                                 s->pc->libctx, nullptr, s->key->pub, params) == 1;
+}
+
+int SigDigestVerifyUpdate(void* ctx, const unsigned char* data, size_t len) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  return s->delegate != nullptr && EVP_DigestVerifyUpdate(s->delegate, data, len) == 1;
+}
+
+int SigDigestVerifyFinal(void* ctx, const unsigned char* sig, size_t siglen) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  return s->delegate != nullptr && EVP_DigestVerifyFinal(s->delegate, sig, siglen) == 1;
+}
+
+int SigDigestVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
+                    size_t tbslen) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  return s->delegate != nullptr && EVP_DigestVerify(s->delegate, sig, siglen, tbs, tbslen) == 1;
+}
+
+int SigGetParams(void* ctx, OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  OSSL_PARAM* p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+  if (p != nullptr) {
+    // DER AlgorithmIdentifiers: ecdsa-with-SHA256/384/512 (RFC 5758), Ed25519 (RFC 8410).
+    static const unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                                 0xce, 0x3d, 0x04, 0x03, 0x02};
+    static const unsigned char kEcdsaSha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                                 0xce, 0x3d, 0x04, 0x03, 0x03};
+    static const unsigned char kEcdsaSha512[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                                 0xce, 0x3d, 0x04, 0x03, 0x04};
+    static const unsigned char kEd25519[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
+    const unsigned char* der = kEd25519;
+    size_t len = sizeof(kEd25519);
+    if (s->is_ec) {
+      if (s->mdname == "SHA384" || s->mdname == "SHA2-384") {
+        der = kEcdsaSha384, len = sizeof(kEcdsaSha384);
+      } else if (s->mdname == "SHA512" || s->mdname == "SHA2-512") {
+        der = kEcdsaSha512, len = sizeof(kEcdsaSha512);
+      } else {
+        der = kEcdsaSha256, len = sizeof(kEcdsaSha256);
+      }
+    }
+    if (!OSSL_PARAM_set_octet_string(p, der, len)) return 0;
+  }
+  p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST);
+  if (p != nullptr && s->is_ec && !OSSL_PARAM_set_utf8_string(p, s->mdname.c_str())) return 0;
+  return 1;
+}
+
+const OSSL_PARAM* SigGettableParams(void*, void*) {
+  static const OSSL_PARAM kParams[] = {
+      OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, nullptr, 0),
+      OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, nullptr, 0), OSSL_PARAM_END};
+  return kParams;
+}
+
+int SigSetParams(void* ctx, const OSSL_PARAM params[]) {
+  auto* s = static_cast<SigCtx*>(ctx);
+  const OSSL_PARAM* p = params ? OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST) : nullptr;
+  if (p != nullptr) {
+    const char* name = nullptr;
+    if (!OSSL_PARAM_get_utf8_string_ptr(p, &name)) return 0;
+    s->mdname = name;
+  }
+  return 1;
+}
+
+const OSSL_PARAM* SigSettableParams(void*, void*) {
+  static const OSSL_PARAM kParams[] = {
+      OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, nullptr, 0), OSSL_PARAM_END};
+  return kParams;
+}
+
+}  // namespace
+
+const OSSL_DISPATCH kEcdsa[] = {
+    FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<true>),
+    FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
+    FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
+    FN(OSSL_FUNC_SIGNATURE_SIGN_INIT, SigInit),
+    FN(OSSL_FUNC_SIGNATURE_SIGN, SigSign),
+    FN(OSSL_FUNC_SIGNATURE_VERIFY_INIT, SigVerifyInit),
+    FN(OSSL_FUNC_SIGNATURE_VERIFY, SigVerify),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, SigDigestSignUpdate),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, SigDigestSignFinal),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, SigDigestVerifyUpdate),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, SigDigestVerifyFinal),
+    FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
+    FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
+    FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
+    FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
+    {0, nullptr}};
+
+const OSSL_DISPATCH kEdDsa[] = {
+    FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<false>),
+    FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
+    FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, SigDigestSign),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
+    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, SigDigestVerify),
+    FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
+    FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
+    FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
+    FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
+    {0, nullptr}};
+
+}  // namespace vhsm::engine::provider

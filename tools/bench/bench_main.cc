@@ -9,6 +9,7 @@
 // NETLINK_USERSOCK round trip between two processes (`netlink_rtt`). Prints a
 // table, then one line of JSON {"<op>.<who>": ops per second, ...}.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,6 +94,7 @@ Daemon StartDaemon(const std::string& vhsmd) {
   if (pipe(fds) != 0) Die("pipe");
   d.pid = fork();
   if (d.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark, even if it dies
     dup2(fds[1], 2);
     close(fds[0]);
     std::string port = std::to_string(d.port), data = d.dir + "/data";

@@ -125,6 +125,17 @@ Status WriteOutput(const std::string& path, const std::string& data) {
   return Status::Ok();
 }
 
+std::string Word(const char* prog, const Args& a, size_t i, const char* what) {
+  if (a.words.size() <= i) Die(prog, std::string("missing ") + what + " (try --help)");
+  return a.words[i];
+}
+
+std::string Need(const char* prog, const Args& a, const std::string& name) {
+  std::string v = a.Get(name);
+  if (v.empty()) Die(prog, "--" + name + " is required (try --help)");
+  return v;
+}
+
 void Die(const char* prog, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", prog, message.c_str());
   std::exit(1);

@@ -43,6 +43,11 @@ Status WriteOutput(const std::string& path, const std::string& data);
 // Die prints "PROG: message" on stderr and exits 1.
 [[noreturn]] void Die(const char* prog, const std::string& message);
 
+// Word returns positional argument i, or Dies naming what is missing.
+std::string Word(const char* prog, const Args& a, size_t i, const char* what);
+// Need returns option --name, or Dies saying it is required.
+std::string Need(const char* prog, const Args& a, const std::string& name);
+
 // Must returns the value, or Dies with the status's message.
 template <typename T>
 T Must(const char* prog, Result<T> r) {

@@ -13,6 +13,8 @@ namespace {
 using vhsm::cli::Args;
 using vhsm::cli::Die;
 using vhsm::cli::Must;
+using vhsm::cli::Need;
+using vhsm::cli::Word;
 
 const char kProg[] = "vhsm-admin";
 
@@ -31,17 +33,6 @@ const char kUsage[] =
     "  user password --container NAME USER --old-password-file F [--password-file F]\n"
     "\n"
     "The host's own container is named 'host'.\n";
-
-std::string Word(const Args& a, size_t i, const char* what) {
-  if (a.words.size() <= i) Die(kProg, std::string("missing ") + what + " (try --help)");
-  return a.words[i];
-}
-
-std::string NeedContainer(const Args& a) {
-  std::string c = a.Get("container");
-  if (c.empty()) Die(kProg, "--container is required (try --help)");
-  return c;
-}
 
 }  // namespace
 
@@ -71,7 +62,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<vhsm::Admin> admin = Must(kProg, vhsm::Admin::Connect(options));
   if (noun == "container") {
     if (verb == "attach") {
-      std::string name = Word(args, 2, "container name");
+      std::string name = Word(kProg, args, 2, "container name");
       std::string pid = args.Get("pid"), netns = args.Get("netns");
       if (pid.empty() == netns.empty()) Die(kProg, "give exactly one of --pid and --netns");
       if (!pid.empty()) {
@@ -82,7 +73,7 @@ int main(int argc, char** argv) {
       }
       Must(kProg, admin->AttachContainer(name, netns));
     } else if (verb == "detach") {
-      Must(kProg, admin->DetachContainer(Word(args, 2, "container name")));
+      Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
     } else {
       for (const auto& c : Must(kProg, admin->ListContainers())) {
         std::printf("%s\t%s\t%s\n", c.name().c_str(), c.attached() ? "attached" : "detached",
@@ -91,20 +82,20 @@ int main(int argc, char** argv) {
     }
   } else {
     if (verb == "add") {
-      std::string container = NeedContainer(args), user = Word(args, 2, "user name");
+      std::string container = Need(kProg, args, "container"), user = Word(kProg, args, 2, "user name");
       std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
                                                     "password for new user " + user + ": "));
       vhsm::Status s = admin->AddUser(container, user, pw);
       vhsm::cli::WipeString(&pw);
       Must(kProg, s);
     } else if (verb == "delete") {
-      Must(kProg, admin->DeleteUser(NeedContainer(args), Word(args, 2, "user name")));
+      Must(kProg, admin->DeleteUser(Need(kProg, args, "container"), Word(kProg, args, 2, "user name")));
     } else if (verb == "list") {
-      for (const auto& u : Must(kProg, admin->ListUsers(NeedContainer(args)))) {
+      for (const auto& u : Must(kProg, admin->ListUsers(Need(kProg, args, "container")))) {
         std::printf("%s\n", u.c_str());
       }
     } else {
-      std::string container = NeedContainer(args), user = Word(args, 2, "user name");
+      std::string container = Need(kProg, args, "container"), user = Word(kProg, args, 2, "user name");
       if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
       Args old_args;
       old_args.options["password-file"] = args.Get("old-password-file");

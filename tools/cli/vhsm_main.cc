@@ -13,6 +13,8 @@ namespace {
 using vhsm::cli::Args;
 using vhsm::cli::Die;
 using vhsm::cli::Must;
+using vhsm::cli::Need;
+using vhsm::cli::Word;
 
 const char kProg[] = "vhsm";
 
@@ -38,17 +40,6 @@ const char kUsage[] =
     "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
     "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
     "Input defaults to stdin.\n";
-
-std::string Need(const Args& a, const std::string& name) {
-  std::string v = a.Get(name);
-  if (v.empty()) Die(kProg, "--" + name + " is required (try --help)");
-  return v;
-}
-
-std::string Word(const Args& a, size_t i, const char* what) {
-  if (a.words.size() <= i) Die(kProg, std::string("missing ") + what + " (try --help)");
-  return a.words[i];
-}
 
 std::string JsonEscape(const std::string& s) {
   std::string out;
@@ -90,7 +81,12 @@ int main(int argc, char** argv) {
   if (!known) Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) +
                              "' (try --help)");
 
-  // Read the input before connecting, so a bad path fails fast.
+  // Check the arguments and read the input before connecting, so a mistake
+  // fails fast with its own message.
+  if (command != "key" && command != "digest") Need(kProg, args, "key");
+  if (command == "verify") Need(kProg, args, "sig");
+  if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
+  if (command == "key" && (sub == "delete" || sub == "public")) Word(kProg, args, 2, "key id");
   std::string input;
   bool needs_input = (command == "key" && sub == "import") || command == "digest" ||
                      command == "mac" || command == "sign" || command == "verify" ||
@@ -111,9 +107,9 @@ int main(int argc, char** argv) {
 
   if (command == "key") {
     if (sub == "generate") {
-      std::printf("%s\n", Must(kProg, client->GenerateKey(Need(args, "type"), args.Get("id"))).c_str());
+      std::printf("%s\n", Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
     } else if (sub == "import") {
-      std::string id = Must(kProg, client->ImportKey(Need(args, "type"), args.Get("id"), input));
+      std::string id = Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
       vhsm::cli::WipeString(&input);
       std::printf("%s\n", id.c_str());
     } else if (sub == "list") {
@@ -130,32 +126,32 @@ int main(int argc, char** argv) {
         for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
       }
     } else if (sub == "delete") {
-      Must(kProg, client->DeleteKey(Word(args, 2, "key id")));
+      Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
     } else if (sub == "public") {
-      std::fputs(Must(kProg, client->PublicKeyPem(Word(args, 2, "key id"))).c_str(), stdout);
+      std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
     }
   } else if (command == "digest") {
     std::printf("%s\n",
                 vhsm::crypto::HexEncode(Must(kProg, client->Digest(args.Get("alg", "sha256"), input))).c_str());
   } else if (command == "mac") {
-    std::printf("%s\n", vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(args, "key"), input))).c_str());
+    std::printf("%s\n", vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
   } else if (command == "sign") {
-    vhsm::Bytes sig = Must(kProg, client->Sign(Need(args, "key"), input));
+    vhsm::Bytes sig = Must(kProg, client->Sign(Need(kProg, args, "key"), input));
     if (args.Get("out").empty()) {
       std::printf("%s\n", vhsm::crypto::HexEncode(sig).c_str());
     } else {
       Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
     }
   } else if (command == "verify") {
-    std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(args, "sig")));
-    if (!Must(kProg, client->Verify(Need(args, "key"), input, sig))) {
+    std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "sig")));
+    if (!Must(kProg, client->Verify(Need(kProg, args, "key"), input, sig))) {
       Die(kProg, "signature does not verify");
     }
     std::printf("signature ok\n");
   } else if (command == "encrypt" || command == "decrypt") {
     vhsm::Bytes out = command == "encrypt"
-                          ? Must(kProg, client->Encrypt(Need(args, "key"), input, args.Get("aad")))
-                          : Must(kProg, client->Decrypt(Need(args, "key"), input, args.Get("aad")));
+                          ? Must(kProg, client->Encrypt(Need(kProg, args, "key"), input, args.Get("aad")))
+                          : Must(kProg, client->Decrypt(Need(kProg, args, "key"), input, args.Get("aad")));
     Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
   }
   return 0;

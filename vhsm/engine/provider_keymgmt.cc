@@ -201,63 +201,43 @@ int KmMatch(const void* a, const void* b, int) {
   return ka->pub != nullptr && kb->pub != nullptr && EVP_PKEY_eq(ka->pub, kb->pub) == 1;
 }
 
-const char* KmEcOperationName(int operation_id) {
+template <bool kEc>
+const char* KmOperationName(int operation_id) {
   switch (operation_id) {
-    case OSSL_OP_SIGNATURE: return "ECDSA";
-    case OSSL_OP_KEYEXCH: return "ECDH";
+    case OSSL_OP_SIGNATURE: return kEc ? "ECDSA" : "ED25519";
+    case OSSL_OP_KEYEXCH: return kEc ? "ECDH" : nullptr;
     default: return nullptr;
   }
 }
-const char* KmEdOperationName(int operation_id) {
-  return operation_id == OSSL_OP_SIGNATURE ? "ED25519" : nullptr;
-}
+
+// One table for both key types; only the type-dependent entries differ.
+template <bool kEc>
+const OSSL_DISPATCH kKeymgmtTable[] = {
+    FN(OSSL_FUNC_KEYMGMT_NEW, KmNew<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_GEN_INIT, KmGenInit<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, KmGenSetParams),
+    FN(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, KmGenSettableParams<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, KmGenSetTemplate),
+    FN(OSSL_FUNC_KEYMGMT_GEN, KmGen),
+    FN(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, KmGenCleanup),
+    FN(OSSL_FUNC_KEYMGMT_SET_PARAMS, KmSetParams),
+    FN(OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, KmSettableParams),
+    FN(OSSL_FUNC_KEYMGMT_FREE, KmFree),
+    FN(OSSL_FUNC_KEYMGMT_LOAD, KmLoad),
+    FN(OSSL_FUNC_KEYMGMT_HAS, KmHas),
+    FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, KmGetParams),
+    FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, KmGettableParams),
+    FN(OSSL_FUNC_KEYMGMT_EXPORT, KmExport),
+    FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, KmIoTypes<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_IMPORT, KmImport<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, KmIoTypes<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_MATCH, KmMatch),
+    FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, KmOperationName<kEc>),
+    {0, nullptr}};
 
 }  // namespace
 
-const OSSL_DISPATCH kEcKeymgmt[] = {
-    FN(OSSL_FUNC_KEYMGMT_NEW, KmNew<true>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_INIT, KmGenInit<true>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, KmGenSetParams),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, KmGenSettableParams<true>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, KmGenSetTemplate),
-    FN(OSSL_FUNC_KEYMGMT_GEN, KmGen),
-    FN(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, KmGenCleanup),
-    FN(OSSL_FUNC_KEYMGMT_SET_PARAMS, KmSetParams),
-    FN(OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, KmSettableParams),
-    FN(OSSL_FUNC_KEYMGMT_FREE, KmFree),
-    FN(OSSL_FUNC_KEYMGMT_LOAD, KmLoad),
-    FN(OSSL_FUNC_KEYMGMT_HAS, KmHas),
-    FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, KmGetParams),
-    FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, KmGettableParams),
-    FN(OSSL_FUNC_KEYMGMT_EXPORT, KmExport),
-    FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, KmIoTypes<true>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT, KmImport<true>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, KmIoTypes<true>),
-    FN(OSSL_FUNC_KEYMGMT_MATCH, KmMatch),
-    FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, KmEcOperationName),
-    {0, nullptr}};
-
-const OSSL_DISPATCH kEdKeymgmt[] = {
-    FN(OSSL_FUNC_KEYMGMT_NEW, KmNew<false>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_INIT, KmGenInit<false>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, KmGenSetParams),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, KmGenSettableParams<false>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, KmGenSetTemplate),
-    FN(OSSL_FUNC_KEYMGMT_GEN, KmGen),
-    FN(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, KmGenCleanup),
-    FN(OSSL_FUNC_KEYMGMT_SET_PARAMS, KmSetParams),
-    FN(OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, KmSettableParams),
-    FN(OSSL_FUNC_KEYMGMT_FREE, KmFree),
-    FN(OSSL_FUNC_KEYMGMT_LOAD, KmLoad),
-    FN(OSSL_FUNC_KEYMGMT_HAS, KmHas),
-    FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, KmGetParams),
-    FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, KmGettableParams),
-    FN(OSSL_FUNC_KEYMGMT_EXPORT, KmExport),
-    FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, KmIoTypes<false>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT, KmImport<false>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, KmIoTypes<false>),
-    FN(OSSL_FUNC_KEYMGMT_MATCH, KmMatch),
-    FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, KmEdOperationName),
-    {0, nullptr}};
+const OSSL_DISPATCH* const kEcKeymgmt = kKeymgmtTable<true>;
+const OSSL_DISPATCH* const kEdKeymgmt = kKeymgmtTable<false>;
 
 }  // namespace vhsm::engine::provider

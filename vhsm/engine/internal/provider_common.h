@@ -56,8 +56,8 @@ void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private);
 #define FN(id, f) {id, reinterpret_cast<void (*)(void)>(f)}
 
 extern const OSSL_DISPATCH kStoreFunctions[];
-extern const OSSL_DISPATCH kEcKeymgmt[];
-extern const OSSL_DISPATCH kEdKeymgmt[];
+extern const OSSL_DISPATCH* const kEcKeymgmt;
+extern const OSSL_DISPATCH* const kEdKeymgmt;
 extern const OSSL_DISPATCH kEcdsa[];
 extern const OSSL_DISPATCH kEdDsa[];
 extern const OSSL_DISPATCH kEcdh[];

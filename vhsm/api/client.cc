@@ -73,8 +73,10 @@ Result<proto::Response> Channel::Call(proto::Request& request) {
 Status Channel::Send(proto::Request& request) {
   request.set_request_id(next_request_id_++);
   request.SerializeToString(&send_buffer_);
-  VHSM_ASSIGN_OR_RETURN(uint32_t seq, ch_->Send(send_buffer_));
-  pending_.push_back(seq);
+  Result<uint32_t> seq = ch_->Send(send_buffer_);
+  Wipe(&send_buffer_);
+  if (!seq.ok()) return seq.status();
+  pending_.push_back(*seq);
   return Status::Ok();
 }
 
@@ -182,11 +184,19 @@ Status Client::DeleteKey(const std::string& id) {
 }
 
 Result<std::vector<KeyInfo>> Client::ListKeys() {
-  proto::Request r;
-  r.mutable_key_list();
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  // Page by page: every page fits a frame, however many keys there are.
   std::vector<KeyInfo> out;
-  for (const auto& k : resp.key_list().keys()) out.push_back(FromProto(k));
+  std::string after;
+  do {
+    proto::Request r;
+    r.mutable_key_list()->set_after(after);
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    for (const auto& k : resp.key_list().keys()) out.push_back(FromProto(k));
+    if (!resp.key_list().next_after().empty() && resp.key_list().next_after() <= after) {
+      return Internal("vhsmd sent a key list page that does not advance");
+    }
+    after = resp.key_list().next_after();
+  } while (!after.empty());
   return out;
 }
 
@@ -421,11 +431,20 @@ Status Admin::DetachContainer(const std::string& name) {
 }
 
 Result<std::vector<proto::ContainerInfo>> Admin::ListContainers() {
-  proto::Request r;
-  r.mutable_container_list();
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
-  return std::vector<proto::ContainerInfo>(resp.container_list().containers().begin(),
-                                           resp.container_list().containers().end());
+  std::vector<proto::ContainerInfo> out;
+  std::string after;
+  do {
+    proto::Request r;
+    r.mutable_container_list()->set_after(after);
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+    const auto& list = resp.container_list();
+    out.insert(out.end(), list.containers().begin(), list.containers().end());
+    if (!list.next_after().empty() && list.next_after() <= after) {
+      return Internal("vhsmd sent a container list page that does not advance");
+    }
+    after = list.next_after();
+  } while (!after.empty());
+  return out;
 }
 
 Status Admin::AddUser(const std::string& container, const std::string& user,
@@ -447,11 +466,21 @@ Status Admin::DeleteUser(const std::string& container, const std::string& user) 
 }
 
 Result<std::vector<std::string>> Admin::ListUsers(const std::string& container) {
-  proto::Request r;
-  r.mutable_user_list()->set_container(container);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
-  return std::vector<std::string>(resp.user_list().users().begin(),
-                                  resp.user_list().users().end());
+  std::vector<std::string> out;
+  std::string after;
+  do {
+    proto::Request r;
+    r.mutable_user_list()->set_container(container);
+    r.mutable_user_list()->set_after(after);
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+    const auto& list = resp.user_list();
+    out.insert(out.end(), list.users().begin(), list.users().end());
+    if (!list.next_after().empty() && list.next_after() <= after) {
+      return Internal("vhsmd sent a user list page that does not advance");
+    }
+    after = list.next_after();
+  } while (!after.empty());
+  return out;
 }
 
 Status Admin::ChangePassword(const std::string& container, const std::string& user,

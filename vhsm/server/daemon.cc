@@ -5,16 +5,12 @@
 namespace vhsm::server {
 namespace {
 
-std::string ClientKey(const transport::Incoming& in) {
-  std::string key = in.container;
-  key.push_back('\0');
-  key.append(std::to_string(in.sender_port));
-  return key;
-}
+// Fast requests a worker serves for one client before giving the client
+// its turn back (the rest wait in the fair queue like everyone's).
+constexpr int kFastPerWorkerTurn = 32;
 
-// WipeSecrets clears the passwords and key material a request carried, in
-// the parsed message and in the frame payload it came from.
-void WipeSecrets(proto::Request* r, std::string* payload) {
+// WipeSecrets clears the passwords and key material a parsed request holds.
+void WipeSecrets(proto::Request* r) {
   std::string* fields[] = {
       r->has_login() ? r->mutable_login()->mutable_password() : nullptr,
       r->has_user_add() ? r->mutable_user_add()->mutable_password() : nullptr,
@@ -22,14 +18,9 @@ void WipeSecrets(proto::Request* r, std::string* payload) {
       r->has_user_password() ? r->mutable_user_password()->mutable_new_password() : nullptr,
       r->has_key_import() ? r->mutable_key_import()->mutable_material() : nullptr,
   };
-  bool any = false;
   for (std::string* f : fields) {
-    if (f != nullptr && !f->empty()) {
-      explicit_bzero(f->data(), f->size());
-      any = true;
-    }
+    if (f != nullptr && !f->empty()) explicit_bzero(f->data(), f->size());
   }
-  if (any && !payload->empty()) explicit_bzero(payload->data(), payload->size());
 }
 
 // Slow: costs milliseconds (PBKDF2, key generation plus a synced write,
@@ -54,10 +45,11 @@ bool IsSlow(const proto::Request& r) {
 }  // namespace
 
 Daemon::Daemon(transport::Listener* listener, Service* service, SessionManager* sessions,
-               int workers)
+               RequestScheduler* scheduler, int workers)
     : listener_(listener),
       service_(service),
       sessions_(sessions),
+      scheduler_(scheduler),
       workers_(workers < 1 ? 1 : workers) {}
 
 Daemon::~Daemon() {
@@ -70,11 +62,27 @@ Daemon::~Daemon() {
 void Daemon::Stop() {
   stop_ = true;
   listener_->Wake();
-  std::lock_guard<std::mutex> lock(slow_mu_);
-  slow_cv_.notify_all();
+  scheduler_->Stop();
 }
 
-void Daemon::Serve(const transport::Incoming& in, const proto::Request* request) {
+void Daemon::Answer(const transport::Incoming& in, const std::string& reply) {
+  Status sent = transport::Listener::Reply(in, reply);
+  if (sent.code() == StatusCode::kInvalidArgument) {
+    // The answer does not fit in a frame: say so rather than leave the
+    // client waiting (lists page, so this is a bug if it ever happens).
+    sent = transport::Listener::Reply(
+        in, Service::ErrorResponse(Internal("the answer does not fit in a frame")));
+  }
+  std::string key = RequestScheduler::ClientKey(in);
+  if (sent.ok()) {
+    scheduler_->ReplyDelivered(key);
+  } else if (scheduler_->ReplyDropped(key, service_->Now())) {
+    // It does not read its replies: it keeps no session to come back to.
+    sessions_->CloseClient({in.container, in.sender_port});
+  }
+}
+
+void Daemon::Serve(transport::Incoming& in, proto::Request* request) {
   Caller caller;
   caller.client = {in.container, in.sender_port};
   caller.has_creds = in.has_creds;
@@ -83,77 +91,73 @@ void Daemon::Serve(const transport::Incoming& in, const proto::Request* request)
   std::string reply = request != nullptr
                           ? service_->HandleRequest(caller, *request).SerializeAsString()
                           : service_->Handle(caller, in.payload);  // answers the parse error
-  // A client that went away or stopped reading loses its reply; nothing else.
-  (void)transport::Listener::Reply(in, reply);
+  Answer(in, reply);
+  if (!reply.empty()) explicit_bzero(reply.data(), reply.size());
 }
 
-bool Daemon::Admit(transport::Incoming& in) {
-  std::lock_guard<std::mutex> lock(inflight_mu_);
-  auto [it, inserted] = inflight_.try_emplace(ClientKey(in));
-  if (!inserted) it->second.push_back(std::move(in));
-  return inserted;
-}
-
-void Daemon::Drain(transport::Incoming current, bool polling_thread) {
-  const std::string key = ClientKey(current);
-  for (;;) {
+void Daemon::ServeClient(transport::Incoming in, bool polling_thread) {
+  const std::string key = RequestScheduler::ClientKey(in);
+  for (int served = 0;; ++served) {
     proto::Request request;
-    bool parsed = request.ParseFromString(current.payload);
-    if (parsed && polling_thread && IsSlow(request)) {
-      // Hand the client (this request and what queues behind it) to the pool.
-      std::lock_guard<std::mutex> lock(slow_mu_);
-      slow_.push_back(std::move(current));
-      slow_cv_.notify_one();
-      return;
+    bool parsed = request.ParseFromString(in.payload);
+    bool slow = parsed && IsSlow(request);
+    // A worker serves the request it popped from the fair queue, then fast
+    // ones for a while; the polling thread serves fast ones only. Anything
+    // else goes (back) to the fair queue with what queues behind it.
+    bool hand_over = polling_thread ? slow
+                                    : served > 0 && (slow || served >= kFastPerWorkerTurn);
+    if (hand_over) {
+      WipeSecrets(&request);
+      Status pushed = scheduler_->PushSlow(in);
+      if (pushed.ok()) return;
+      Answer(in, Service::ErrorResponse(pushed));
+    } else {
+      bool counted = !polling_thread && served == 0;  // PopSlow counted it as running
+      if (counted && !slow) scheduler_->SlowDone(in.container);
+      Serve(in, parsed ? &request : nullptr);
+      if (counted && slow) scheduler_->SlowDone(in.container);
+      WipeSecrets(&request);
     }
-    Serve(current, parsed ? &request : nullptr);
-    if (parsed) WipeSecrets(&request, &current.payload);
-    std::lock_guard<std::mutex> lock(inflight_mu_);
-    auto it = inflight_.find(key);
-    if (it->second.empty()) {
-      inflight_.erase(it);
-      return;
-    }
-    current = std::move(it->second.front());
-    it->second.pop_front();
+    WipeIncoming(&in);
+    std::optional<transport::Incoming> next = scheduler_->Next(key);
+    if (!next) return;
+    in = std::move(*next);
   }
 }
 
 void Daemon::WorkerLoop() {
-  for (;;) {
-    transport::Incoming in;
-    {
-      std::unique_lock<std::mutex> lock(slow_mu_);
-      slow_cv_.wait(lock, [&] { return stop_ || !slow_.empty(); });
-      if (slow_.empty()) return;  // stopping
-      in = std::move(slow_.front());
-      slow_.pop_front();
-    }
-    Drain(std::move(in), /*polling_thread=*/false);
+  transport::Incoming in;
+  while (scheduler_->PopSlow(&in)) {
+    ServeClient(std::move(in), /*polling_thread=*/false);
+    in = transport::Incoming();
   }
 }
 
 void Daemon::Loop() {
-  int64_t last_expiry = service_->Now();
-  std::vector<transport::Incoming> mine;
+  int64_t last_sweep = service_->Now();
+  transport::Listener::PollLimits limits;
   while (!stop_) {
-    mine.clear();
-    listener_->Poll(1000, 64, [&](std::vector<transport::Incoming>& batch) {
+    listener_->Poll(1000, limits, [&](std::vector<transport::Incoming>& batch) {
       for (auto& in : batch) {
         if (!in.error.ok()) {
-          if (in.has_seq) {
-            (void)transport::Listener::Reply(in, Service::ErrorResponse(in.error));
-          }
-        } else if (Admit(in)) {
-          mine.push_back(std::move(in));
+          if (in.has_seq) Answer(in, Service::ErrorResponse(in.error));
+          continue;
+        }
+        Result<RequestScheduler::Admission> admitted = scheduler_->Admit(in);
+        if (!admitted.ok()) {
+          Answer(in, Service::ErrorResponse(admitted.status()));
+          WipeIncoming(&in);
+        } else if (*admitted == RequestScheduler::Admission::kServeNow) {
+          ServeClient(std::move(in), /*polling_thread=*/true);
         }
       }
     });
-    for (auto& in : mine) Drain(std::move(in), /*polling_thread=*/true);
     int64_t now = service_->Now();
-    if (now - last_expiry >= 1000) {
+    if (now - last_sweep >= 1000) {
       sessions_->ExpireIdle(now);
-      last_expiry = now;
+      service_->Sweep(now);
+      scheduler_->Sweep(now, 60 * 1000);
+      last_sweep = now;
     }
   }
 }
@@ -161,10 +165,7 @@ void Daemon::Loop() {
 void Daemon::Run() {
   for (int i = 0; i < workers_; ++i) pool_.emplace_back([this] { WorkerLoop(); });
   Loop();
-  {
-    std::lock_guard<std::mutex> lock(slow_mu_);
-    slow_cv_.notify_all();
-  }
+  scheduler_->Stop();
   for (auto& t : pool_) t.join();
   pool_.clear();
 }

@@ -21,6 +21,10 @@
 
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/daemon.h"
+#include "vhsm/server/login_throttle.h"
+#include "vhsm/server/request_log.h"
+#include "vhsm/server/request_scheduler.h"
+#include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/service.h"
 #include "vhsm/server/session.h"
 #include "vhsm/storage/sqlite_record_store.h"
@@ -32,7 +36,7 @@ namespace {
 
 const char kUsage[] =
     "usage: vhsmd --data-dir DIR [--port-id N] [--threads N]\n"
-    "             [--pbkdf2-iterations N] [--config FILE] [--quiet]\n"
+    "             [--pbkdf2-iterations N] [--config FILE] [--quiet] [LIMITS]\n"
     "\n"
     "Serves VHSM requests over netlink to the host and attached containers.\n"
     "  --data-dir DIR          where the encrypted key store lives (created 0700)\n"
@@ -41,10 +45,22 @@ const char kUsage[] =
     "                          user and container changes; default 2); the rest is\n"
     "                          served on the polling thread\n"
     "  --pbkdf2-iterations N   for new users and password changes (default 600000)\n"
-    "  --max-sessions N        open sessions per container (default 256)\n"
-    "  --max-keys N            keys per container (default 10000)\n"
-    "  --config FILE           KEY=VALUE lines with the long option names above\n"
+    "  --config FILE           KEY=VALUE lines with the long option names (command line wins)\n"
     "  --quiet                 do not log one line per request\n"
+    "Limits (what one tenant may hold; each refusal names its limit):\n"
+    "  --max-sessions N        open sessions per container (default 256)\n"
+    "  --max-keys N            stored keys per container (default 10000)\n"
+    "  --max-contexts N        open digest/MAC contexts per container (default 1024)\n"
+    "  --max-cached-keys N     opened keys kept in memory per container (default 256)\n"
+    "  --max-locked-kb N       locked (unswappable) memory per container (default 4096)\n"
+    "  --max-queued-kb N       requests waiting to be served, per container (default 8192)\n"
+    "  --max-queued-requests N requests waiting per client (default 128)\n"
+    "  --memory-budget-mb N    all of the above for all containers together (default 40)\n"
+    "  --slow-per-container N  logins/key generations of one container run at once\n"
+    "                          (default: threads - 1, at least 1)\n"
+    "  --max-dropped-replies N replies a client may leave unread in a row before its\n"
+    "                          sessions are closed (default 256)\n"
+    "  --log-rate N            request log lines per second per container (default 50)\n"
     "Prints 'vhsmd: ready' on stderr once it serves requests.\n";
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -81,17 +97,27 @@ void ReadConfig(const std::string& path, std::map<std::string, std::string>* opt
   }
 }
 
-}  // namespace
+// Numeric options: name, lowest and highest accepted value, default.
+struct Numeric {
+  const char* name;
+  uint64_t min, max, value;
+};
 
-int main(int argc, char** argv) {
-  using namespace vhsm;
+struct Config {
+  std::string data_dir;
+  bool quiet = false;
+  std::map<std::string, uint64_t> n;
+  uint64_t operator[](const char* name) const { return n.at(name); }
+};
+
+Config ParseArgs(int argc, char** argv) {
   std::map<std::string, std::string> opts;
   std::string config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
-      return 0;
+      std::exit(0);
     }
     if (a == "--quiet") {
       opts["quiet"] = "1";
@@ -107,85 +133,97 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Fail("--" + key + " needs a value");
       value = argv[++i];
     }
-    if (key == "config") {
-      config = value;
-    } else {
-      opts[key] = value;
-    }
+    (key == "config" ? config : opts[key]) = value;
   }
   if (!config.empty()) ReadConfig(config, &opts);
-  static const char* const kKnown[] = {"data-dir", "port-id", "threads", "pbkdf2-iterations",
-                                       "max-sessions", "max-keys", "quiet"};
-  for (const auto& [k, v] : opts) {
-    bool known = false;
-    for (const char* name : kKnown) known = known || k == name;
-    if (!known) Fail("unknown option '" + k + "' (try --help)");
+  if (!opts.count("port-id") && std::getenv("VHSM_PORT_ID")) {
+    opts["port-id"] = std::getenv("VHSM_PORT_ID");
   }
-  if (opts["data-dir"].empty()) Fail("--data-dir is required (try --help)");
-
-  uint64_t port = transport::kDefaultVhsmPort, threads = 2,
-           iterations = storage::kDefaultPbkdf2Iterations, max_sessions = 256,
-           max_keys = 10000;
-  std::string port_text = opts.count("port-id") ? opts["port-id"]
-                          : std::getenv("VHSM_PORT_ID") ? std::getenv("VHSM_PORT_ID")
-                                                        : "";
-  if (!port_text.empty() && (!ParseUint(port_text, 0xffffffffu, &port) || port == 0)) {
-    Fail("invalid port id '" + port_text + "'");
+  Numeric numeric[] = {
+      {"port-id", 1, 0xffffffffu, vhsm::transport::kDefaultVhsmPort},
+      {"threads", 1, 64, 2},
+      {"pbkdf2-iterations", 1, 100000000, vhsm::storage::kDefaultPbkdf2Iterations},
+      {"max-sessions", 1, 1000000, 256},
+      {"max-keys", 1, 100000000, 10000},
+      {"max-contexts", 1, 1000000, 1024},
+      {"max-cached-keys", 0, 1000000, 256},
+      {"max-locked-kb", 4, 16u << 20, 4096},
+      {"max-queued-kb", 64, 16u << 20, 8192},
+      {"max-queued-requests", 1, 1000000, 128},
+      {"memory-budget-mb", 1, 1u << 20, 40},
+      {"slow-per-container", 0, 64, 0},
+      {"max-dropped-replies", 1, 1000000, 256},
+      {"log-rate", 1, 1000000, 50},
+  };
+  Config c;
+  c.data_dir = opts["data-dir"];
+  c.quiet = opts.count("quiet") != 0;
+  opts.erase("data-dir");
+  opts.erase("quiet");
+  for (Numeric& o : numeric) {
+    auto it = opts.find(o.name);
+    if (it != opts.end()) {
+      if (!ParseUint(it->second, o.max, &o.value) || o.value < o.min) {
+        Fail("invalid --" + std::string(o.name) + " '" + it->second + "' (" +
+             std::to_string(o.min) + " to " + std::to_string(o.max) + ")");
+      }
+      opts.erase(it);
+    }
+    c.n[o.name] = o.value;
   }
-  if (opts.count("threads") && (!ParseUint(opts["threads"], 64, &threads) || threads == 0)) {
-    Fail("--threads must be 1 to 64");
-  }
-  if (opts.count("pbkdf2-iterations") &&
-      (!ParseUint(opts["pbkdf2-iterations"], 100000000, &iterations) || iterations == 0)) {
-    Fail("--pbkdf2-iterations must be 1 to 100000000");
-  }
-  if (opts.count("max-sessions") && !ParseUint(opts["max-sessions"], 1000000, &max_sessions)) {
-    Fail("invalid --max-sessions");
-  }
-  if (opts.count("max-keys") && !ParseUint(opts["max-keys"], 100000000, &max_keys)) {
-    Fail("invalid --max-keys");
-  }
-  if (iterations < 100000) {
+  if (!opts.empty()) Fail("unknown option '" + opts.begin()->first + "' (try --help)");
+  if (c.data_dir.empty()) Fail("--data-dir is required (try --help)");
+  if (c["pbkdf2-iterations"] < 100000) {
     std::fprintf(stderr, "vhsmd: warning: %llu PBKDF2 iterations is weak (default 600000)\n",
-                 static_cast<unsigned long long>(iterations));
+                 static_cast<unsigned long long>(c["pbkdf2-iterations"]));
   }
+  return c;
+}
 
+vhsm::server::ResourceLimits LimitsOf(const Config& c) {
+  vhsm::server::ResourceLimits l;
+  l.max_sessions = c["max-sessions"];
+  l.max_contexts = c["max-contexts"];
+  l.max_cached_keys = c["max-cached-keys"];
+  l.max_locked_bytes = c["max-locked-kb"] << 10;
+  l.max_queued_bytes = c["max-queued-kb"] << 10;
+  l.memory_budget_bytes = c["memory-budget-mb"] << 20;
+  return l;
+}
+
+vhsm::server::SchedulerOptions SchedulingOf(const Config& c) {
+  vhsm::server::SchedulerOptions s;
+  s.max_queued_per_client = c["max-queued-requests"];
+  uint64_t slow = c["slow-per-container"];
+  if (slow == 0) slow = c["threads"] > 1 ? c["threads"] - 1 : 1;
+  s.slow_per_container = slow;
+  s.max_dropped_replies = c["max-dropped-replies"];
+  return s;
+}
+
+// HardenProcess keeps secrets out of core files, swap-outs of the
+// allocator's arena and libprotobuf's own log lines.
+void HardenProcess() {
   // A hostile client must not be able to fill our log through libprotobuf's
   // own warnings (e.g. invalid UTF-8 in a string field); the request is
   // rejected and logged once by the service instead.
   google::protobuf::SetLogHandler(nullptr);
-
   // Requests allocate and free buffers of up to 64 KiB at a high rate; keep
   // glibc from returning that memory to the kernel after every request (the
   // page faults to get it back cost more than the requests themselves).
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 16 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
-
   // No secret may reach a core file, and nobody but root may ptrace us.
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
-  Status self_test = crypto::RunSelfTest();
-  if (!self_test.ok()) Fail("crypto self-test failed, refusing to start: " + self_test.message());
+}  // namespace
 
-  std::string dir = opts["data-dir"];
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    Fail("cannot create data directory " + dir + ": " + std::strerror(errno));
-  }
-  auto store = storage::SqliteRecordStore::Open(dir + "/vhsm.db");
-  if (!store.ok()) Fail(store.status().message());
-  Status host = (*store)->PutContainer({transport::kHostContainer, "", 0});
-  if (!host.ok()) Fail(host.message());
-
-  storage::VaultOptions vault_options;
-  vault_options.pbkdf2_iterations = static_cast<uint32_t>(iterations);
-  storage::Vault vault(store->get(), vault_options);
-
-  server::SessionManager::Limits limits;
-  limits.max_sessions_per_container = max_sessions;
-  server::SessionManager sessions(limits);
-
+int main(int argc, char** argv) {
+  using namespace vhsm;
+  const Config cfg = ParseArgs(argc, argv);
   // Signals are taken by one thread with sigwait; block them everywhere else
   // before any thread starts.
   sigset_t signals;
@@ -195,28 +233,52 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto listener = transport::Listener::Create(static_cast<uint32_t>(port));
-  if (!listener.ok()) Fail(listener.status().message());
+  HardenProcess();
+  Status self_test = crypto::RunSelfTest();
+  if (!self_test.ok()) Fail("crypto self-test failed, refusing to start: " + self_test.message());
 
+  if (mkdir(cfg.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    Fail("cannot create data directory " + cfg.data_dir + ": " + std::strerror(errno));
+  }
+  auto store = storage::SqliteRecordStore::Open(cfg.data_dir + "/vhsm.db");
+  if (!store.ok()) Fail(store.status().message());
+  Status host = (*store)->PutContainer({transport::kHostContainer, "", 0});
+  if (!host.ok()) Fail(host.message());
+  storage::VaultOptions vault_options;
+  vault_options.pbkdf2_iterations = static_cast<uint32_t>(cfg["pbkdf2-iterations"]);
+  storage::Vault vault(store->get(), vault_options);
+
+  server::ResourceLedger ledger(LimitsOf(cfg));
+  server::SessionManager sessions(server::SessionManager::Limits{}, &ledger);
+  server::LoginThrottle throttle(server::ThrottleOptions{});
+  server::RequestScheduler scheduler(SchedulingOf(cfg), &ledger);
+  server::LogOptions log_options;
+  log_options.lines_per_second = static_cast<double>(cfg["log-rate"]);
+  log_options.burst = 4 * log_options.lines_per_second;
+  server::RequestLog log(stderr, log_options);
+
+  auto listener = transport::Listener::Create(static_cast<uint32_t>(cfg["port-id"]));
+  if (!listener.ok()) Fail(listener.status().message());
   server::ServiceOptions service_options;
-  service_options.max_keys_per_container = static_cast<int64_t>(max_keys);
-  service_options.log_requests = opts.count("quiet") == 0;
-  server::Service service(&vault, &sessions, listener->get(), service_options);
+  service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
+  server::ServiceDeps deps{&vault, &sessions, listener->get(), &ledger, &throttle,
+                           cfg.quiet ? nullptr : &log};
+  server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());
   }
 
-  server::Daemon daemon(listener->get(), &service, &sessions, static_cast<int>(threads));
+  server::Daemon daemon(listener->get(), &service, &sessions, &scheduler,
+                        static_cast<int>(cfg["threads"]));
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
     std::fprintf(stderr, "vhsmd: %s, shutting down\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     daemon.Stop();
   });
-
   std::fprintf(stderr, "vhsmd: ready (port id %llu, %llu thread(s), data %s)\n",
-               static_cast<unsigned long long>(port), static_cast<unsigned long long>(threads),
-               dir.c_str());
+               static_cast<unsigned long long>(cfg["port-id"]),
+               static_cast<unsigned long long>(cfg["threads"]), cfg.data_dir.c_str());
   daemon.Run();
   signal_thread.join();
   sessions.CloseAll();  // wipes master keys and contexts

@@ -21,6 +21,12 @@ using crypto::SecretBytes;
 
 namespace {
 
+// Estimates for the memory budget: an OpenSSL digest/HMAC context, a cached
+// key's parsed form beside its material, and one locked page per secret.
+constexpr size_t kContextBytes = 2048;
+constexpr size_t kCachedKeyOverhead = 2048;
+constexpr size_t kPage = 4096;
+
 std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a) {
   switch (a) {
     case proto::SHA1: return crypto::DigestAlg::kSha1;
@@ -64,13 +70,17 @@ void FillKeyInfo(const storage::KeyRecord& k, proto::KeyInfo* info) {
 
 }  // namespace
 
-Service::Service(storage::Vault* vault, SessionManager* sessions,
-                 transport::Listener* listener, ServiceOptions options)
-    : vault_(vault),
-      store_(vault->store()),
-      sessions_(sessions),
-      listener_(listener),
+Service::Service(const ServiceDeps& deps, ServiceOptions options)
+    : vault_(deps.vault),
+      store_(deps.vault->store()),
+      sessions_(deps.sessions),
+      listener_(deps.listener),
+      ledger_(deps.ledger),
+      throttle_(deps.throttle),
+      log_(deps.log),
       options_(std::move(options)) {}
+
+void Service::Sweep(int64_t now_ms) { throttle_->Sweep(now_ms); }
 
 int64_t Service::Now() const {
   if (options_.now_ms) return options_.now_ms();
@@ -113,14 +123,19 @@ proto::Response Service::HandleRequest(const Caller& caller, const proto::Reques
 
 void Service::Log(const Caller& caller, const std::string& user, const proto::Request& req,
                   const std::string& key_id, const Status& status) const {
-  if (!options_.log_requests) return;
-  // Names and ids only: never passwords, data or key material.
-  std::fprintf(stderr, "vhsmd: container=%s pid=%d uid=%d user=%s op=%s key=%s result=%s%s%s\n",
-               caller.client.container.c_str(), static_cast<int>(caller.pid),
-               static_cast<int>(caller.uid), user.empty() ? "-" : user.c_str(),
-               OpName(req), key_id.empty() ? "-" : key_id.c_str(),
-               StatusCodeName(status.code()), status.ok() ? "" : ": ",
-               status.ok() ? "" : status.message().c_str());
+  if (log_ == nullptr) return;
+  // Names and ids only, and only valid ones: never passwords, data or key
+  // material, never a string a tenant chose freely (the log escapes anyway).
+  LogEntry e;
+  e.container = caller.client.container;
+  e.pid = caller.pid;
+  e.uid = caller.uid;
+  if (storage::ValidUserName(user)) e.user = user;
+  e.op = OpName(req);
+  if (storage::ValidKeyId(key_id)) e.key = key_id;
+  e.result = StatusCodeName(status.code());
+  if (!status.ok()) e.message = status.message();
+  log_->Write(std::move(e));
 }
 
 Status Service::Dispatch(const Caller& caller, const proto::Request& req, Response* resp,
@@ -170,7 +185,7 @@ Result<std::shared_ptr<const LoadedKey>> Service::LoadKey(Session& s, const std:
   std::shared_ptr<const LoadedKey> key;
   auto it = s.key_cache.find(key_id);
   if (it != s.key_cache.end()) {
-    key = it->second;
+    key = it->second.key;
   } else {
     auto loaded = std::make_shared<LoadedKey>();
     VHSM_ASSIGN_OR_RETURN(loaded->opened, vault_->GetKey(owner, s.master_key, key_id));
@@ -180,13 +195,130 @@ Result<std::shared_ptr<const LoadedKey>> Service::LoadKey(Session& s, const std:
       loaded->private_key = std::move(pk);
     }
     key = std::move(loaded);
-    if (s.key_cache.size() < 256) s.key_cache.emplace(key_id, key);
+    CacheKey(s, key_id, key);
   }
   if ((key->opened.allowed_ops & needed_op) == 0) {
     return PermissionDenied("key '" + key_id + "' (" + key->opened.type + ") may not " +
                             OpVerb(needed_op));
   }
   return key;
+}
+
+void Service::CacheKey(Session& s, const std::string& key_id,
+                       const std::shared_ptr<const LoadedKey>& key) {
+  // Kept only within the session's and the container's caps; a key that
+  // does not fit is opened again next time, which is slower, not an error.
+  if (s.key_cache.size() >= options_.max_cached_keys_per_session) return;
+  const std::string& container = s.owner().container;
+  size_t bytes = key->opened.material.size() + kCachedKeyOverhead;
+  Result<ResourceLedger::Token> count =
+      ledger_->Take(container, Resource::kCachedKeys, 1, bytes);
+  if (!count.ok()) return;
+  Result<ResourceLedger::Token> locked =
+      ledger_->Take(container, Resource::kLockedBytes, kPage, 0);
+  if (!locked.ok()) return;
+  s.key_cache.emplace(key_id, CachedKey{key, std::move(count).value(), std::move(locked).value()});
+}
+
+Status Service::Login(const Caller& caller, const proto::LoginRequest& login, Session& s) {
+  if (s.user) {
+    // The 2013 VHSM skipped the password check here. Never.
+    return FailedPrecondition("session is already logged in as '" + *s.user +
+                              "'; log out first");
+  }
+  const std::string& container = caller.client.container;
+  // The throttle's key is the kernel's word on the sender, never the request.
+  uid_t uid = caller.has_creds ? caller.uid : static_cast<uid_t>(-1);
+  // A name that cannot exist is throttled like any unknown user (and costs
+  // the same PBKDF2), so nothing tells names that exist from those that do not.
+  const std::string& user = login.user();
+  std::string throttle_name = storage::ValidUserName(user) ? user : std::string("\x01invalid");
+  VHSM_RETURN_IF_ERROR(throttle_->Begin(container, throttle_name, uid, Now()));
+  VHSM_ASSIGN_OR_RETURN(ResourceLedger::Token locked,
+                        ledger_->Take(container, Resource::kLockedBytes, kPage, kPage));
+  Result<SecretBytes> master = vault_->Login(container, storage::ValidUserName(user) ? user : "",
+                                             login.password());
+  if (!master.ok()) {
+    if (master.status().code() == StatusCode::kUnauthenticated) {
+      throttle_->Failed(container, throttle_name, uid, Now());
+    }
+    return master.status();
+  }
+  throttle_->Succeeded(container, throttle_name, uid, Now());
+  s.Logout();  // start from nothing: no context survives a login either
+  s.user = user;
+  s.master_key = std::move(master).value();
+  s.master_key_locked = std::move(locked);
+  return Status::Ok();
+}
+
+namespace {
+
+// Page sizes: a page must fit a 64 KiB frame whatever the names' lengths.
+constexpr size_t kMaxPageItems = 256;
+constexpr size_t kMaxPageBytes = 48 * 1024;
+
+size_t PageLimit(uint32_t asked) {
+  return asked == 0 || asked > kMaxPageItems ? kMaxPageItems : asked;
+}
+
+}  // namespace
+
+Status Service::ListKeys(const proto::KeyListRequest& req, Session& s, Response* resp) {
+  VHSM_RETURN_IF_ERROR(NeedLogin(s));
+  if (!req.after().empty() && !storage::ValidKeyId(req.after())) {
+    return InvalidArgument("invalid key id to list after");
+  }
+  storage::Owner owner = s.owner_of_keys();
+  size_t limit = PageLimit(req.limit());
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::KeyRecord> keys,
+                        store_->ListKeys(owner.container, owner.user, req.after(), limit + 1));
+  auto* list = resp->mutable_key_list();
+  size_t bytes = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i == limit || bytes > kMaxPageBytes) {
+      list->set_next_after(keys[i - 1].key_id);
+      break;
+    }
+    FillKeyInfo(keys[i], list->add_keys());
+    bytes += keys[i].key_id.size() + 32;
+  }
+  return Status::Ok();
+}
+
+Status Service::ListContainers(const proto::ContainerListRequest& req, Response* resp) {
+  size_t limit = PageLimit(req.limit());
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::ContainerRecord> cs,
+                        store_->ListContainers(req.after(), limit + 1));
+  auto* list = resp->mutable_container_list();
+  size_t bytes = 0;
+  for (size_t i = 0; i < cs.size(); ++i) {
+    if (i == limit || bytes > kMaxPageBytes) {
+      list->set_next_after(cs[i - 1].name);
+      break;
+    }
+    auto* info = list->add_containers();
+    info->set_name(cs[i].name);
+    info->set_netns_path(cs[i].netns_path);
+    info->set_attached(listener_->IsAttached(cs[i].name));
+    bytes += cs[i].name.size() + cs[i].netns_path.size() + 16;
+  }
+  return Status::Ok();
+}
+
+Status Service::ListUsers(const proto::UserListRequest& req, Response* resp) {
+  size_t limit = PageLimit(req.limit());
+  VHSM_ASSIGN_OR_RETURN(std::vector<std::string> users,
+                        store_->ListUsers(req.container(), req.after(), limit + 1));
+  auto* list = resp->mutable_user_list();
+  for (size_t i = 0; i < users.size(); ++i) {
+    if (i == limit) {
+      list->set_next_after(users[i - 1]);
+      break;
+    }
+    list->add_users(users[i]);
+  }
+  return Status::Ok();
 }
 
 Status Service::StoreNewKey(Session& s, proto::KeyType type, std::string id,
@@ -210,24 +342,8 @@ Status Service::StoreNewKey(Session& s, proto::KeyType type, std::string id,
 Status Service::DispatchSession(const Caller& caller, const proto::Request& req, Session& s,
                                 Response* resp, std::string* key_for_log) {
   switch (req.op_case()) {
-    case proto::Request::kLogin: {
-      const auto& login = req.login();
-      if (s.user) {
-        // The 2013 VHSM skipped the password check here. Never.
-        return FailedPrecondition("session is already logged in as '" + *s.user +
-                                  "'; log out first");
-      }
-      if (!storage::ValidUserName(login.user())) {
-        return Unauthenticated("login failed: unknown user or wrong password");
-      }
-      VHSM_ASSIGN_OR_RETURN(SecretBytes master,
-                            vault_->Login(caller.client.container, login.user(),
-                                          login.password()));
-      s.Logout();  // start from nothing: no context survives a login either
-      s.user = login.user();
-      s.master_key = std::move(master);
-      return Status::Ok();
-    }
+    case proto::Request::kLogin:
+      return Login(caller, req.login(), s);
     case proto::Request::kLogout:
       s.Logout();
       return Status::Ok();
@@ -260,15 +376,8 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
       sessions_->KeysChanged(owner.container, owner.user);
       return Status::Ok();
     }
-    case proto::Request::kKeyList: {
-      VHSM_RETURN_IF_ERROR(NeedLogin(s));
-      storage::Owner owner = s.owner_of_keys();
-      VHSM_ASSIGN_OR_RETURN(std::vector<storage::KeyRecord> keys,
-                            store_->ListKeys(owner.container, owner.user));
-      auto* list = resp->mutable_key_list();
-      for (const auto& k : keys) FillKeyInfo(k, list->add_keys());
-      return Status::Ok();
-    }
+    case proto::Request::kKeyList:
+      return ListKeys(req.key_list(), s, resp);
     case proto::Request::kKeyInfo: {
       VHSM_RETURN_IF_ERROR(NeedLogin(s));
       *key_for_log = req.key_info().id();
@@ -297,6 +406,8 @@ Status Service::DispatchSession(const Caller& caller, const proto::Request& req,
                                  " open contexts, the limit");
       }
       Context ctx;
+      VHSM_ASSIGN_OR_RETURN(ctx.held, ledger_->Take(caller.client.container, Resource::kContexts,
+                                                    1, kContextBytes));
       if (req.has_digest_init()) {
         VHSM_ASSIGN_OR_RETURN(crypto::Digest d,
                               crypto::Digest::Create(*DigestOf(req.digest_init().algorithm())));
@@ -424,17 +535,8 @@ Status Service::DispatchAdmin(const proto::Request& req, Response* resp) {
       // Keep the container's users and keys; just do not re-attach it.
       return store_->PutContainer({name, "", 0});
     }
-    case proto::Request::kContainerList: {
-      VHSM_ASSIGN_OR_RETURN(std::vector<storage::ContainerRecord> cs, store_->ListContainers());
-      auto* list = resp->mutable_container_list();
-      for (const auto& c : cs) {
-        auto* info = list->add_containers();
-        info->set_name(c.name);
-        info->set_netns_path(c.netns_path);
-        info->set_attached(listener_->IsAttached(c.name));
-      }
-      return Status::Ok();
-    }
+    case proto::Request::kContainerList:
+      return ListContainers(req.container_list(), resp);
     case proto::Request::kUserAdd: {
       const auto& u = req.user_add();
       return vault_->CreateUser(u.container(), u.user(), u.password());
@@ -442,18 +544,20 @@ Status Service::DispatchAdmin(const proto::Request& req, Response* resp) {
     case proto::Request::kUserDelete: {
       const auto& u = req.user_delete();
       VHSM_RETURN_IF_ERROR(store_->DeleteUser(u.container(), u.user()));
-      sessions_->KeysChanged(u.container(), u.user());
+      // Whoever was logged in as the deleted user is out, keys wiped.
+      sessions_->CloseUser(u.container(), u.user());
+      throttle_->Forget(u.container(), u.user());
       return Status::Ok();
     }
-    case proto::Request::kUserList: {
-      VHSM_ASSIGN_OR_RETURN(std::vector<std::string> users,
-                            store_->ListUsers(req.user_list().container()));
-      for (const auto& u : users) resp->mutable_user_list()->add_users(u);
-      return Status::Ok();
-    }
+    case proto::Request::kUserList:
+      return ListUsers(req.user_list(), resp);
     case proto::Request::kUserPassword: {
       const auto& u = req.user_password();
-      return vault_->ChangePassword(u.container(), u.user(), u.old_password(), u.new_password());
+      VHSM_RETURN_IF_ERROR(
+          vault_->ChangePassword(u.container(), u.user(), u.old_password(), u.new_password()));
+      // Sessions opened with the old password end with it.
+      sessions_->CloseUser(u.container(), u.user());
+      return Status::Ok();
     }
     default:
       return InvalidArgument("not an admin operation");
@@ -462,7 +566,7 @@ Status Service::DispatchAdmin(const proto::Request& req, Response* resp) {
 
 std::vector<std::string> Service::RestoreAttachments() {
   std::vector<std::string> problems;
-  Result<std::vector<storage::ContainerRecord>> cs = store_->ListContainers();
+  Result<std::vector<storage::ContainerRecord>> cs = store_->ListContainers("", 0);
   if (!cs.ok()) return {cs.status().ToString()};
   for (const auto& c : *cs) {
     if (c.name == transport::kHostContainer || c.netns_path.empty()) continue;

@@ -15,6 +15,9 @@
 #include <string>
 
 #include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/server/login_throttle.h"
+#include "vhsm/server/request_log.h"
+#include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/session.h"
 #include "vhsm/storage/record_store.h"
 #include "vhsm/storage/vault.h"
@@ -25,8 +28,19 @@ namespace vhsm::server {
 struct ServiceOptions {
   int64_t max_keys_per_container = 10000;
   size_t max_contexts_per_session = 64;
-  bool log_requests = true;
+  size_t max_cached_keys_per_session = 64;
   std::function<int64_t()> now_ms;  // default: the real clock
+};
+
+// What the service shares with the rest of the daemon. log may be null (no
+// request log); the others are required.
+struct ServiceDeps {
+  storage::Vault* vault = nullptr;
+  SessionManager* sessions = nullptr;
+  transport::Listener* listener = nullptr;
+  ResourceLedger* ledger = nullptr;
+  LoginThrottle* throttle = nullptr;
+  RequestLog* log = nullptr;
 };
 
 // Who sent a request, as the transport established it.
@@ -39,8 +53,7 @@ struct Caller {
 
 class Service {
  public:
-  Service(storage::Vault* vault, SessionManager* sessions, transport::Listener* listener,
-          ServiceOptions options);
+  Service(const ServiceDeps& deps, ServiceOptions options);
 
   // Handle decodes, validates and runs one request; returns the serialized
   // Response. A payload that does not parse gets an INVALID_ARGUMENT reply.
@@ -55,6 +68,8 @@ class Service {
   std::vector<std::string> RestoreAttachments();
 
   int64_t Now() const;
+  // Sweep forgets expired throttling state; the serving loop calls it.
+  void Sweep(int64_t now_ms);
 
  private:
   using Response = proto::Response;
@@ -67,6 +82,12 @@ class Service {
   Result<std::shared_ptr<const LoadedKey>> LoadKey(Session& s,
                                                             const std::string& key_id,
                                                             uint32_t needed_op);
+  void CacheKey(Session& s, const std::string& key_id,
+                const std::shared_ptr<const LoadedKey>& key);
+  Status Login(const Caller& caller, const proto::LoginRequest& login, Session& s);
+  Status ListKeys(const proto::KeyListRequest& req, Session& s, Response* resp);
+  Status ListContainers(const proto::ContainerListRequest& req, Response* resp);
+  Status ListUsers(const proto::UserListRequest& req, Response* resp);
   Status StoreNewKey(Session& s, proto::KeyType type, std::string id,
                      const crypto::SecretBytes& material, Response* resp);
   void Log(const Caller& caller, const std::string& user, const proto::Request& req,
@@ -76,6 +97,9 @@ class Service {
   storage::RecordStore* store_;
   SessionManager* sessions_;
   transport::Listener* listener_;
+  ResourceLedger* ledger_;
+  LoginThrottle* throttle_;
+  RequestLog* log_;
   ServiceOptions options_;
 };
 

@@ -8,23 +8,21 @@ namespace vhsm::server {
 void Session::Logout() {
   user.reset();
   master_key.Wipe();
+  master_key_locked.Release();
   contexts.clear();  // libcrypto wipes the HMAC keys inside the contexts
   key_cache.clear();
 }
 
 Result<std::string> SessionManager::Open(const ClientId& client, int64_t now_ms) {
+  VHSM_ASSIGN_OR_RETURN(ResourceLedger::Token held,
+                        ledger_->Take(client.container, Resource::kSessions, 1,
+                                      sizeof(Session) + 256));
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(kSessionIdSize));
   std::string id(raw.begin(), raw.end());
-  std::lock_guard<std::mutex> lock(mu_);
-  size_t& count = per_container_[client.container];
-  if (count >= limits_.max_sessions_per_container) {
-    return ResourceExhausted("container '" + client.container + "' has " +
-                             std::to_string(count) + " open sessions, the limit");
-  }
-  auto session = std::make_shared<Session>(id, client);
+  auto session = std::make_shared<Session>(id, client, std::move(held));
   session->last_used_ms = now_ms;
+  std::lock_guard<std::mutex> lock(mu_);
   sessions_[id] = std::move(session);
-  ++count;
   return id;
 }
 
@@ -50,7 +48,6 @@ Status SessionManager::Close(const ClientId& client, const std::string& id) {
     }
     session = std::move(it->second);
     sessions_.erase(it);
-    --per_container_[client.container];
   }
   std::lock_guard<std::mutex> lock(session->mu);
   session->Logout();
@@ -75,58 +72,67 @@ uint64_t SessionManager::KeyGeneration(const std::string& container,
   return it == key_generation_.end() ? 0 : it->second;
 }
 
-size_t SessionManager::ExpireIdle(int64_t now_ms) {
-  std::vector<std::shared_ptr<Session>> expired;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-      if (now_ms - it->second->last_used_ms > limits_.idle_timeout_ms) {
-        --per_container_[it->second->owner().container];
-        expired.push_back(std::move(it->second));
-        it = sessions_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& s : expired) {
-    std::lock_guard<std::mutex> lock(s->mu);
-    s->Logout();
-  }
-  return expired.size();
-}
-
-void SessionManager::CloseContainer(const std::string& container) {
+template <typename Pred>
+size_t SessionManager::CloseIf(Pred pred) {
   std::vector<std::shared_ptr<Session>> closed;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-      if (it->second->owner().container == container) {
+      if (pred(*it->second)) {
         closed.push_back(std::move(it->second));
         it = sessions_.erase(it);
       } else {
         ++it;
       }
     }
-    per_container_.erase(container);
   }
   for (auto& s : closed) {
     std::lock_guard<std::mutex> lock(s->mu);
     s->Logout();
   }
+  return closed.size();
+}
+
+size_t SessionManager::ExpireIdle(int64_t now_ms) {
+  return CloseIf([&](const Session& s) {
+    return now_ms - s.last_used_ms > limits_.idle_timeout_ms;
+  });
+}
+
+void SessionManager::CloseContainer(const std::string& container) {
+  CloseIf([&](const Session& s) { return s.owner().container == container; });
+}
+
+void SessionManager::CloseClient(const ClientId& client) {
+  CloseIf([&](const Session& s) { return s.owner() == client; });
+}
+
+size_t SessionManager::CloseUser(const std::string& container, const std::string& user) {
+  // Session::user is guarded by the session's own lock, which is taken
+  // before mu_ elsewhere: look under each session's lock first, outside mu_.
+  std::vector<std::shared_ptr<Session>> candidates;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, s] : sessions_) {
+      if (s->owner().container == container) candidates.push_back(s);
+    }
+  }
+  std::vector<std::string> ended;
+  for (auto& s : candidates) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (s->user && *s->user == user) {
+      s->Logout();
+      ended.push_back(s->id());
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& id : ended) sessions_.erase(id);
+  ++key_generation_[UserKey(container, user)];
+  return ended.size();
 }
 
 void SessionManager::CloseAll() {
-  std::unordered_map<std::string, std::shared_ptr<Session>> all;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    all.swap(sessions_);
-    per_container_.clear();
-  }
-  for (auto& [id, s] : all) {
-    std::lock_guard<std::mutex> lock(s->mu);
-    s->Logout();
-  }
+  CloseIf([](const Session&) { return true; });
 }
 
 size_t SessionManager::size() const {

@@ -23,6 +23,7 @@
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/crypto/signing_key.h"
+#include "vhsm/server/resource_ledger.h"
 #include "vhsm/storage/vault.h"
 
 namespace vhsm::server {
@@ -45,11 +46,19 @@ struct LoadedKey {
 struct Context {
   std::optional<crypto::Digest> digest;
   std::optional<crypto::Hmac> mac;
+  ResourceLedger::Token held;  // the container's kContexts
+};
+
+// A cached key and what it holds of its container's caps.
+struct CachedKey {
+  std::shared_ptr<const LoadedKey> key;
+  ResourceLedger::Token count, locked;
 };
 
 class Session {
  public:
-  Session(std::string id, ClientId owner) : id_(std::move(id)), owner_(std::move(owner)) {}
+  Session(std::string id, ClientId owner, ResourceLedger::Token held)
+      : id_(std::move(id)), owner_(std::move(owner)), held_(std::move(held)) {}
 
   const std::string& id() const { return id_; }
   const ClientId& owner() const { return owner_; }
@@ -58,12 +67,13 @@ class Session {
   // Guarded by mu.
   std::optional<std::string> user;
   crypto::SecretBytes master_key;
+  ResourceLedger::Token master_key_locked;  // kLockedBytes while logged in
   std::map<uint32_t, Context> contexts;
   uint32_t next_context_id = 1;
   // Opened keys, so a hot key is not decrypted on every request. Valid while
   // key_cache_generation equals the manager's generation for this user
   // (bumped on every key deletion); wiped on logout.
-  std::unordered_map<std::string, std::shared_ptr<const LoadedKey>> key_cache;
+  std::unordered_map<std::string, CachedKey> key_cache;
   uint64_t key_cache_generation = 0;
   int64_t last_used_ms = 0;
 
@@ -74,15 +84,16 @@ class Session {
  private:
   const std::string id_;
   const ClientId owner_;
+  ResourceLedger::Token held_;  // the container's kSessions
 };
 
 class SessionManager {
  public:
   struct Limits {
-    size_t max_sessions_per_container = 256;
     int64_t idle_timeout_ms = 15 * 60 * 1000;
   };
-  explicit SessionManager(Limits limits) : limits_(limits) {}
+  // Sessions per container are capped by ledger (Resource::kSessions).
+  SessionManager(Limits limits, ResourceLedger* ledger) : limits_(limits), ledger_(ledger) {}
 
   // Open makes a session for client; ResourceExhausted past the limit.
   Result<std::string> Open(const ClientId& client, int64_t now_ms);
@@ -99,14 +110,23 @@ class SessionManager {
   size_t ExpireIdle(int64_t now_ms);
   // CloseContainer closes every session of a container (on detach).
   void CloseContainer(const std::string& container);
+  // CloseClient closes every session opened by client (it stopped reading).
+  void CloseClient(const ClientId& client);
+  // CloseUser ends every session logged in as (container, user), wiping
+  // their keys (the user was deleted or changed password); returns how many.
+  size_t CloseUser(const std::string& container, const std::string& user);
   void CloseAll();
   size_t size() const;
 
  private:
+  // CloseIf removes and wipes every session for which pred(session) holds.
+  template <typename Pred>
+  size_t CloseIf(Pred pred);
+
   Limits limits_;
+  ResourceLedger* ledger_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;  // guarded by mu_
-  std::unordered_map<std::string, size_t> per_container_;               // guarded by mu_
   std::unordered_map<std::string, uint64_t> key_generation_;            // guarded by mu_
 };
 

@@ -58,7 +58,10 @@ class RecordStore {
   // DeleteContainer removes the container and, in the same transaction, all
   // its users and keys. NotFound if absent.
   virtual Status DeleteContainer(const std::string& name) = 0;
-  virtual Result<std::vector<ContainerRecord>> ListContainers() = 0;
+  // ListContainers returns containers ordered by name, those after `after`
+  // only, at most limit of them (0: all).
+  virtual Result<std::vector<ContainerRecord>> ListContainers(const std::string& after,
+                                                              size_t limit) = 0;
 
   // Users. InsertUser: NotFound without the container, AlreadyExists on a
   // duplicate name.
@@ -69,16 +72,12 @@ class RecordStore {
                                        const std::string& name, const Blob& salt,
                                        uint32_t iterations,
                                        const Blob& wrapped_master_key) = 0;
-  // RecordLoginFailure atomically increments the failure counter and sets
-  // locked_until_ms = lock_until(new_count); returns the new count.
-  virtual Result<int32_t> RecordLoginFailure(
-      const std::string& container, const std::string& name,
-      const std::function<int64_t(int32_t)>& lock_until) = 0;
-  virtual Status ResetLoginFailures(const std::string& container,
-                                    const std::string& name) = 0;
   // DeleteUser removes the user and all their keys.
   virtual Status DeleteUser(const std::string& container, const std::string& name) = 0;
-  virtual Result<std::vector<std::string>> ListUsers(const std::string& container) = 0;
+  // ListUsers: names ordered, after `after` only, at most limit (0: all).
+  virtual Result<std::vector<std::string>> ListUsers(const std::string& container,
+                                                     const std::string& after,
+                                                     size_t limit) = 0;
 
   // Keys: unique per (container, user, key_id).
   virtual Status InsertKey(const KeyRecord& k) = 0;
@@ -86,9 +85,12 @@ class RecordStore {
                                    const std::string& key_id) = 0;
   virtual Status DeleteKey(const std::string& container, const std::string& user,
                            const std::string& key_id) = 0;
-  // ListKeys returns the user's keys without their blobs, ordered by id.
+  // ListKeys returns the user's keys without their blobs, ordered by id,
+  // those after `after` only, at most limit of them (0: all).
   virtual Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
-                                                  const std::string& user) = 0;
+                                                  const std::string& user,
+                                                  const std::string& after,
+                                                  size_t limit) = 0;
   virtual Result<int64_t> CountKeys(const std::string& container) = 0;
 };
 

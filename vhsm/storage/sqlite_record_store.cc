@@ -8,6 +8,9 @@
 namespace vhsm::storage {
 namespace {
 
+// SqlLimit: LIMIT -1 is SQLite's "no limit".
+int64_t SqlLimit(size_t limit) { return limit == 0 ? -1 : static_cast<int64_t>(limit); }
+
 // Stmt: a prepared statement with typed binds and column reads.
 class Stmt {
  public:
@@ -225,9 +228,13 @@ Status SqliteRecordStore::DeleteContainer(const std::string& name) {
   return Checkpoint();
 }
 
-Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers() {
+Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers(const std::string& after,
+                                                                       size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT name, netns_path, created FROM containers ORDER BY name");
+  Stmt s(db_,
+         "SELECT name, netns_path, created FROM containers WHERE name > ?"
+         " ORDER BY name LIMIT ?");
+  s.Bind(after).Bind(SqlLimit(limit));
   std::vector<ContainerRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -289,38 +296,6 @@ Status SqliteRecordStore::UpdateUserCredentials(const std::string& container,
   return Checkpoint();  // the old wrapping must not linger in the WAL
 }
 
-Result<int32_t> SqliteRecordStore::RecordLoginFailure(
-    const std::string& container, const std::string& name,
-    const std::function<int64_t(int32_t)>& lock_until) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction tx(db_);
-  VHSM_RETURN_IF_ERROR(tx.status());
-  int32_t count;
-  {
-    Stmt s(db_, "SELECT failed_logins FROM users WHERE container = ? AND name = ?");
-    s.Bind(container).Bind(name);
-    if (s.Step() != SQLITE_ROW) return NotFound("no user '" + name + "'");
-    count = static_cast<int32_t>(s.Int(0)) + 1;
-  }
-  Stmt u(db_,
-         "UPDATE users SET failed_logins = ?, locked_until_ms = ?"
-         " WHERE container = ? AND name = ?");
-  u.Bind(int64_t{count}).Bind(lock_until(count)).Bind(container).Bind(name);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, u, "user '" + name + "'"));
-  VHSM_RETURN_IF_ERROR(tx.Commit());
-  return count;
-}
-
-Status SqliteRecordStore::ResetLoginFailures(const std::string& container,
-                                             const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "UPDATE users SET failed_logins = 0, locked_until_ms = 0"
-         " WHERE container = ? AND name = ? AND (failed_logins != 0 OR locked_until_ms != 0)");
-  s.Bind(container).Bind(name);
-  return StepChange(db_, s, "user '" + name + "'");
-}
-
 Status SqliteRecordStore::DeleteUser(const std::string& container, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "DELETE FROM users WHERE container = ? AND name = ?");
@@ -332,10 +307,12 @@ Status SqliteRecordStore::DeleteUser(const std::string& container, const std::st
   return Checkpoint();
 }
 
-Result<std::vector<std::string>> SqliteRecordStore::ListUsers(const std::string& container) {
+Result<std::vector<std::string>> SqliteRecordStore::ListUsers(const std::string& container,
+                                                              const std::string& after,
+                                                              size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT name FROM users WHERE container = ? ORDER BY name");
-  s.Bind(container);
+  Stmt s(db_, "SELECT name FROM users WHERE container = ? AND name > ? ORDER BY name LIMIT ?");
+  s.Bind(container).Bind(after).Bind(SqlLimit(limit));
   std::vector<std::string> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
@@ -386,12 +363,14 @@ Status SqliteRecordStore::DeleteKey(const std::string& container, const std::str
 }
 
 Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& container,
-                                                           const std::string& user) {
+                                                           const std::string& user,
+                                                           const std::string& after,
+                                                           size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
          "SELECT key_id, type, allowed_ops, created FROM keys"
-         " WHERE container = ? AND user = ? ORDER BY key_id");
-  s.Bind(container).Bind(user);
+         " WHERE container = ? AND user = ? AND key_id > ? ORDER BY key_id LIMIT ?");
+  s.Bind(container).Bind(user).Bind(after).Bind(SqlLimit(limit));
   std::vector<KeyRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {

@@ -34,19 +34,17 @@ class SqliteRecordStore : public RecordStore {
 
   Status PutContainer(const ContainerRecord& c) override;
   Status DeleteContainer(const std::string& name) override;
-  Result<std::vector<ContainerRecord>> ListContainers() override;
+  Result<std::vector<ContainerRecord>> ListContainers(const std::string& after,
+                                                      size_t limit) override;
 
   Status InsertUser(const UserRecord& u) override;
   Result<UserRecord> GetUser(const std::string& container, const std::string& name) override;
   Status UpdateUserCredentials(const std::string& container, const std::string& name,
                                const Blob& salt, uint32_t iterations,
                                const Blob& wrapped_master_key) override;
-  Result<int32_t> RecordLoginFailure(
-      const std::string& container, const std::string& name,
-      const std::function<int64_t(int32_t)>& lock_until) override;
-  Status ResetLoginFailures(const std::string& container, const std::string& name) override;
   Status DeleteUser(const std::string& container, const std::string& name) override;
-  Result<std::vector<std::string>> ListUsers(const std::string& container) override;
+  Result<std::vector<std::string>> ListUsers(const std::string& container,
+                                             const std::string& after, size_t limit) override;
 
   Status InsertKey(const KeyRecord& k) override;
   Result<KeyRecord> GetKey(const std::string& container, const std::string& user,
@@ -54,7 +52,8 @@ class SqliteRecordStore : public RecordStore {
   Status DeleteKey(const std::string& container, const std::string& user,
                    const std::string& key_id) override;
   Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
-                                          const std::string& user) override;
+                                          const std::string& user, const std::string& after,
+                                          size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
 
  private:

@@ -77,22 +77,6 @@ bool ValidKeyId(const std::string& id) { return ValidName(id, 128, ":"); }
 Vault::Vault(RecordStore* store, VaultOptions options)
     : store_(store), options_(std::move(options)) {}
 
-int64_t Vault::Now() const {
-  if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t Vault::LockUntil(int32_t failures) const {
-  int64_t now = Now();
-  if (failures >= options_.max_failed_logins) return now + options_.lockout_ms;
-  if (failures < 2) return 0;  // one typo is free
-  int64_t delay = options_.base_delay_ms;
-  for (int32_t i = 2; i < failures && delay < options_.max_delay_ms; ++i) delay *= 2;
-  return now + std::min(delay, options_.max_delay_ms);
-}
-
 Status Vault::CreateUser(const std::string& container, const std::string& user,
                          ByteView password) {
   if (!ValidUserName(user)) {
@@ -129,25 +113,13 @@ Result<SecretBytes> Vault::Login(const std::string& container, const std::string
     (void)crypto::Pbkdf2HmacSha256(password, dummy_salt, options_.pbkdf2_iterations, 32);
     return Unauthenticated(kLoginFailed);
   }
-  int64_t now = Now();
-  if (u->locked_until_ms > now) {
-    int64_t wait_s = (u->locked_until_ms - now + 999) / 1000;
-    return ResourceExhausted("too many failed logins (" + std::to_string(u->failed_logins) +
-                             "); try again in " + std::to_string(wait_s) + " s");
-  }
   VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
                         crypto::Pbkdf2HmacSha256(password, u->salt, u->iterations, 32));
   Result<SecretBytes> master = crypto::AesGcmOpenWithNonce(
       kek.view(), u->wrapped_master_key, MasterKeyAad(container, user));
   if (!master.ok()) {
     if (master.status().code() != StatusCode::kDataLoss) return master.status();
-    Result<int32_t> count = store_->RecordLoginFailure(
-        container, user, [this](int32_t n) { return LockUntil(n); });
-    if (!count.ok()) return count.status();
     return Unauthenticated(kLoginFailed);
-  }
-  if (u->failed_logins != 0 || u->locked_until_ms != 0) {
-    VHSM_RETURN_IF_ERROR(store_->ResetLoginFailures(container, user));
   }
   return master;
 }

@@ -6,10 +6,9 @@
 //
 // A GCM failure on the wrapped master key is a failed login (Unauthenticated,
 // same message for an unknown user, so logins do not reveal who exists); on a
-// key blob it is a corrupted or moved record (DataLoss). Failed logins delay
-// further attempts exponentially and lock the user out after
-// max_failed_logins, per (container, user); success resets the count.
-// Everything handed to the store is ciphertext. Thread-safe when the store
+// key blob it is a corrupted or moved record (DataLoss). How often anyone
+// may try a password is the server's business (it knows who is asking):
+// see vhsm/server/login_throttle.h. Everything handed to the store is ciphertext. Thread-safe when the store
 // is; PBKDF2 runs outside any lock.
 #ifndef VHSM_STORAGE_VAULT_H_
 #define VHSM_STORAGE_VAULT_H_
@@ -32,11 +31,6 @@ inline constexpr size_t kMaxKeyMaterial = 8192;
 
 struct VaultOptions {
   uint32_t pbkdf2_iterations = kDefaultPbkdf2Iterations;
-  int32_t max_failed_logins = 10;
-  int64_t base_delay_ms = 250;        // after the 2nd failure; doubles after
-  int64_t max_delay_ms = 60 * 1000;
-  int64_t lockout_ms = 15 * 60 * 1000;  // after max_failed_logins
-  std::function<int64_t()> now_ms;      // unix ms; default: the real clock
 };
 
 // Owner: whose keys a call touches. Always from the authenticated session,
@@ -63,7 +57,8 @@ class Vault {
   Status CreateUser(const std::string& container, const std::string& user,
                     crypto::ByteView password);
   // Login returns the user's master key, or Unauthenticated (unknown user or
-  // wrong password) or ResourceExhausted (delayed or locked out).
+  // wrong password: the same message, and an unknown user costs the same
+  // PBKDF2 as a real one).
   Result<crypto::SecretBytes> Login(const std::string& container, const std::string& user,
                                     crypto::ByteView password);
   // ChangePassword rewraps the master key; key blobs are untouched.
@@ -79,9 +74,6 @@ class Vault {
                            const std::string& key_id);
 
  private:
-  int64_t Now() const;
-  int64_t LockUntil(int32_t failures) const;
-
   RecordStore* store_;
   VaultOptions options_;
 };

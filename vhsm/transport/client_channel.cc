@@ -18,7 +18,9 @@ Result<uint32_t> ClientChannel::Send(std::string_view payload) {
   if (next_seq_ == 0) next_seq_ = 1;
   VHSM_ASSIGN_OR_RETURN(FrameEncoder::Encoded frame,
                         encoder_.Encode(FrameType::kRequest, seq, payload.data(), payload.size()));
-  VHSM_RETURN_IF_ERROR(socket_->SendTo(options_.server_port, frame.data, frame.size));
+  Status sent = socket_->SendTo(options_.server_port, frame.data, frame.size);
+  encoder_.Wipe();  // the frame may hold a password or key material
+  VHSM_RETURN_IF_ERROR(sent);
   return seq;
 }
 
@@ -47,6 +49,7 @@ Result<std::string> ClientChannel::Receive(uint32_t seq) {
       continue;  // not from the daemon, or not a frame we accept
     }
     Result<Frame> frame = DecodeFrame(d->data.data(), d->data.size());
+    WipeDatagram(&*d);  // a decrypted plaintext may be in there
     if (!frame.ok() || frame->type != FrameType::kResponse) continue;
     if (frame->seq == seq) return std::move(frame->payload);
     early_[frame->seq] = std::move(frame->payload);

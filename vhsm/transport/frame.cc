@@ -4,6 +4,8 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <string.h>
+
 #include <cstring>
 #include <memory>
 
@@ -75,6 +77,15 @@ Result<FrameEncoder::Encoded> FrameEncoder::Encode(FrameType type, uint32_t seq,
   }
   const nlmsghdr* hdr = nlmsg_hdr(msg_);
   return Encoded{reinterpret_cast<const uint8_t*>(hdr), hdr->nlmsg_len};
+}
+
+void FrameEncoder::Wipe() {
+  if (msg_ == nullptr) return;
+  nlmsghdr* hdr = nlmsg_hdr(msg_);
+  size_t used = hdr->nlmsg_len;
+  if (used > kMaxFrameSize) used = kMaxFrameSize;
+  explicit_bzero(hdr, used);
+  hdr->nlmsg_len = NLMSG_HDRLEN;
 }
 
 bool PeekSeq(const uint8_t* data, size_t size, uint32_t* seq) {

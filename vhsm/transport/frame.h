@@ -61,6 +61,8 @@ class FrameEncoder {
     size_t size;
   };
   Result<Encoded> Encode(FrameType type, uint32_t seq, const char* payload, size_t size);
+  // Wipe clears the last encoded frame (it may have held a secret).
+  void Wipe();
 
  private:
   ::nl_msg* msg_;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -15,7 +16,14 @@
 namespace vhsm::transport {
 namespace {
 
+// Each container's socket may queue 4 MiB (kernel accounting, skb truesize).
+// A pipelined client keeps up to 16 chunks of 64 KiB in flight, about 2 MiB
+// of truesize, so a well-behaved client never waits on a full queue; what a
+// flooding container queues beyond that stays in the kernel, charged to its
+// own socket, and blocks only its own senders. Replies are charged to the
+// receiver's buffer, so our send buffer size does not matter.
 constexpr int kSocketBuffer = 4 << 20;
+constexpr int kMaxReadyPerPoll = 64;
 
 // CreateInNamespace makes the socket on a short-lived thread that enters the
 // target namespace, so no long-lived thread ever changes namespace.
@@ -157,10 +165,13 @@ void Listener::Wake() {
   (void)ignored;
 }
 
-void Listener::Read(const Endpoint& endpoint, size_t max_batch, std::vector<Incoming>* out) {
-  while (out->size() < max_batch) {
+void Listener::Read(const Endpoint& endpoint, const PollLimits& limits,
+                    std::vector<Incoming>* out) {
+  size_t bytes = 0;
+  while (out->size() < limits.max_datagrams && bytes < limits.max_bytes) {
     Result<Datagram> d = endpoint.socket->Receive(kMaxFrameSize, 0);
     if (!d.ok()) break;  // nothing more queued
+    bytes += d->real_size;
     if (d->sender_port == 0) continue;  // from the kernel: never a client
     Incoming in;
     in.container = endpoint.name;
@@ -185,29 +196,39 @@ void Listener::Read(const Endpoint& endpoint, size_t max_batch, std::vector<Inco
         in.payload = std::move(frame->payload);
       }
     }
+    WipeDatagram(&*d);
     out->push_back(std::move(in));
   }
 }
 
-bool Listener::Poll(int timeout_ms, size_t max_batch,
+bool Listener::Poll(int timeout_ms, const PollLimits& limits,
                     const std::function<void(std::vector<Incoming>&)>& admit) {
-  epoll_event ev;
-  int n = epoll_wait(epoll_fd_, &ev, 1, timeout_ms);
+  epoll_event events[kMaxReadyPerPoll];
+  int n = epoll_wait(epoll_fd_, events, kMaxReadyPerPoll, timeout_ms);
   if (n <= 0) return false;
-  int fd = ev.data.fd;
-  if (fd == wake_fd_) return false;  // left readable: every poller sees it
-  Endpoint endpoint;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = by_fd_.find(fd);
-    if (it == by_fd_.end()) return true;  // detached meanwhile
-    endpoint = it->second;
-  }
+  bool woken = false;
   std::vector<Incoming> batch;
-  Read(endpoint, max_batch, &batch);
-  if (!batch.empty()) admit(batch);
-  {
-    // Re-arm, unless the socket was detached (and its fd perhaps reused).
+  for (int i = 0; i < n; ++i) {
+    int fd = events[i].data.fd;
+    if (fd == wake_fd_) {
+      woken = true;  // left readable: every poller sees it
+      continue;
+    }
+    Endpoint endpoint;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = by_fd_.find(fd);
+      if (it == by_fd_.end()) continue;  // detached meanwhile
+      endpoint = it->second;
+    }
+    // One turn per ready socket: a bounded number of datagrams and bytes,
+    // so a container that floods its socket gets a turn like everyone else
+    // and never a longer one.
+    batch.clear();
+    Read(endpoint, limits, &batch);
+    if (!batch.empty()) admit(batch);
+    // Re-arm, unless the socket was detached (and its fd perhaps reused). A
+    // socket that is still readable goes to the back of the ready list.
     std::lock_guard<std::mutex> lock(mu_);
     auto it = by_fd_.find(fd);
     if (it != by_fd_.end() && it->second.socket == endpoint.socket) {
@@ -217,12 +238,15 @@ bool Listener::Poll(int timeout_ms, size_t max_batch,
       epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &again);
     }
   }
-  return true;
+  return !woken;
 }
 
 std::vector<Incoming> Listener::Poll(int timeout_ms, size_t max_batch) {
   std::vector<Incoming> out;
-  Poll(timeout_ms, max_batch, [&](std::vector<Incoming>& batch) {
+  PollLimits limits;
+  limits.max_datagrams = max_batch;
+  limits.max_bytes = SIZE_MAX;
+  Poll(timeout_ms, limits, [&](std::vector<Incoming>& batch) {
     for (auto& in : batch) out.push_back(std::move(in));
   });
   return out;
@@ -234,8 +258,10 @@ Status Listener::Reply(const Incoming& to, const std::string& payload) {
   frame.seq = to.seq;
   frame.payload = payload;
   VHSM_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, EncodeFrame(frame));
-  return to.socket->SendTo(to.sender_port, bytes.data(), bytes.size(),
-                          /*dont_wait=*/true);
+  Status sent = to.socket->SendTo(to.sender_port, bytes.data(), bytes.size(),
+                                  /*dont_wait=*/true);
+  explicit_bzero(bytes.data(), bytes.size());  // a plaintext may be in there
+  return sent;
 }
 
 }  // namespace vhsm::transport

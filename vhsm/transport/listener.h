@@ -63,20 +63,30 @@ class Listener {
   bool IsAttached(const std::string& name) const;
   std::vector<std::string> AttachedNames() const;
 
-  // Poll waits up to timeout_ms (-1: forever) for one socket to be readable,
-  // reads up to max_batch datagrams from it and hands them to admit, in
-  // arrival order. Several threads may Poll at once: a socket is read by one
-  // thread at a time (EPOLLONESHOT) and re-armed only after admit returns,
-  // so whatever admit does to keep a client's requests in order cannot be
-  // overtaken by a later batch. Returns false on timeout or after Wake().
-  bool Poll(int timeout_ms, size_t max_batch,
+  // What one socket may hand over in one turn of Poll.
+  struct PollLimits {
+    size_t max_datagrams = 16;
+    size_t max_bytes = 64 * 1024;  // stop reading once this many were read
+  };
+  // Poll waits up to timeout_ms (-1: forever) for sockets to be readable
+  // and gives each ready socket one turn: it reads up to limits from it and
+  // hands them to admit, in arrival order, then moves on to the next ready
+  // socket. A socket still readable after its turn goes to the back of the
+  // kernel's ready list, so containers are served round-robin. Several
+  // threads may Poll at once: a socket is read by one thread at a time
+  // (EPOLLONESHOT) and re-armed only after admit returns, so whatever admit
+  // does to keep a client's requests in order cannot be overtaken by a later
+  // batch. Returns false on timeout or after Wake().
+  bool Poll(int timeout_ms, const PollLimits& limits,
             const std::function<void(std::vector<Incoming>&)>& admit);
   // Poll, collecting the batch (single-threaded callers and tests).
   std::vector<Incoming> Poll(int timeout_ms, size_t max_batch = 64);
   // Wake makes every current and future Poll return at once (for shutdown).
   void Wake();
 
-  // Reply sends payload as the response to `to`.
+  // Reply sends payload as the response to `to`, never waiting: a client
+  // whose queue is full loses it (ResourceExhausted). InvalidArgument when
+  // payload does not fit in a frame.
   static Status Reply(const Incoming& to, const std::string& payload);
 
  private:
@@ -87,7 +97,7 @@ class Listener {
   Listener(uint32_t port, int epoll_fd, int wake_fd)
       : port_(port), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
   Status Add(const std::string& name, std::unique_ptr<NetlinkSocket> socket);
-  void Read(const Endpoint& endpoint, size_t max_batch, std::vector<Incoming>* out);
+  void Read(const Endpoint& endpoint, const PollLimits& limits, std::vector<Incoming>* out);
 
   const uint32_t port_;
   const int epoll_fd_;

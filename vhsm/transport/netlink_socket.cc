@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +19,10 @@ std::string Errno(const char* what) {
 }
 
 }  // namespace
+
+void WipeDatagram(Datagram* d) {
+  if (!d->data.empty()) explicit_bzero(d->data.data(), d->data.size());
+}
 
 Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port,
                                                              bool pass_creds) {
@@ -74,10 +79,8 @@ Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size,
     if (n >= 0) return Internal("short netlink send");
     if (errno == EINTR) continue;
     if ((errno == ENOBUFS || errno == EAGAIN) && dont_wait) {
-      if (attempt < 5) {
-        usleep(200);
-        continue;
-      }
+      // Never wait for a receiver that does not read: its datagram is lost,
+      // nobody else's service is.
       return ResourceExhausted("receiver on port " + std::to_string(port) +
                                " does not drain its queue; datagram dropped");
     }
@@ -131,7 +134,11 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
       return Internal(Errno("netlink recvmsg"));
     }
     d.real_size = static_cast<size_t>(n);
-    d.data.assign(scratch.data(), scratch.data() + std::min(d.real_size, max_size));
+    size_t kept = std::min(d.real_size, max_size);
+    d.data.assign(scratch.data(), scratch.data() + kept);
+    // The datagram may carry a password or key material: it lives on only
+    // in the caller's copy, which the caller wipes.
+    explicit_bzero(scratch.data(), kept);
     d.sender_port = addr.nl_pid;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&

@@ -31,6 +31,9 @@ struct Datagram {
   gid_t gid = 0;
 };
 
+// WipeDatagram clears a datagram's bytes (they may carry a password).
+void WipeDatagram(Datagram* d);
+
 class NetlinkSocket {
  public:
   // Create opens a socket in the calling thread's network namespace and
@@ -47,15 +50,17 @@ class NetlinkSocket {
 
   // SendTo sends one datagram to port. Unavailable when nobody is bound
   // there (ECONNREFUSED); retries EINTR, and ENOBUFS/EAGAIN briefly. With
-  // dont_wait (the daemon's replies) it never blocks on a receiver that does
-  // not read: after a few short retries the datagram is dropped with
+  // dont_wait (the daemon's replies) it never blocks or sleeps: when the
+  // receiver's queue is full the datagram is dropped at once with
   // ResourceExhausted.
   Status SendTo(uint32_t port, const uint8_t* data, size_t size,
                 bool dont_wait = false);
 
   // Receive reads one datagram, waiting up to timeout_ms (-1: forever, 0:
   // not at all). DeadlineExceeded on timeout. Datagrams longer than
-  // max_size are cut, with real_size telling the true length.
+  // max_size are cut, with real_size telling the true length. The socket's
+  // own receive buffer is wiped after the copy; the caller wipes
+  // Datagram::data (WipeDatagram) once done, since it may hold secrets.
   Result<Datagram> Receive(size_t max_size, int timeout_ms);
 
   // SetBufferSizes raises the kernel buffers (best effort, forced as root).

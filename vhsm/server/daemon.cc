@@ -143,6 +143,10 @@ void Daemon::Loop() {
           if (in.has_seq) Answer(in, Service::ErrorResponse(in.error));
           continue;
         }
+        if (scheduler_->Shed(RequestScheduler::ClientKey(in), service_->Now())) {
+          WipeIncoming(&in);  // it reads none of its replies: serve it no more
+          continue;
+        }
         Result<RequestScheduler::Admission> admitted = scheduler_->Admit(in);
         if (!admitted.ok()) {
           Answer(in, Service::ErrorResponse(admitted.status()));

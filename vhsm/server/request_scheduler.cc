@@ -119,9 +119,19 @@ bool RequestScheduler::ReplyDropped(const std::string& client_key, int64_t now_m
   std::lock_guard<std::mutex> lock(drop_mu_);
   Drops& d = drops_[client_key];
   d.at_ms = now_ms;
-  if (++d.count < options_.max_dropped_replies) return false;
-  d.count = 0;
+  ++d.count;
+  if (++d.since_closed < options_.max_dropped_replies) return false;
+  d.since_closed = 0;
   return true;
+}
+
+bool RequestScheduler::Shed(const std::string& client_key, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(drop_mu_);
+  if (drops_.empty()) return false;
+  auto it = drops_.find(client_key);
+  if (it == drops_.end() || it->second.count < options_.shed_after) return false;
+  if (now_ms - it->second.at_ms > options_.shed_quiet_ms) return false;
+  return ++it->second.skipped % options_.shed_sample != 0;
 }
 
 void RequestScheduler::ReplyDelivered(const std::string& client_key) {

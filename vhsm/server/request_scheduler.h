@@ -40,6 +40,13 @@ struct SchedulerOptions {
   size_t max_queued_per_client = 128;
   size_t slow_per_container = 1;
   size_t max_dropped_replies = 256;
+  // After this many lost replies in a row a client is shed: only one in
+  // shed_sample of its requests is served (to notice when it reads again),
+  // the rest are dropped unread, so a flood that is never read costs the
+  // daemon a receive each, not a service.
+  size_t shed_after = 32;
+  size_t shed_sample = 16;
+  int64_t shed_quiet_ms = 100;
 };
 
 class RequestScheduler {
@@ -72,6 +79,10 @@ class RequestScheduler {
   // lost in a row (the count restarts). ReplyDelivered resets the count.
   bool ReplyDropped(const std::string& client_key, int64_t now_ms);
   void ReplyDelivered(const std::string& client_key);
+  // Shed: true when this request of a shed client is to be dropped unserved.
+  // A client whose last reply was lost more than shed_quiet_ms ago is
+  // served again (it may have started reading).
+  bool Shed(const std::string& client_key, int64_t now_ms);
   // Sweep forgets drop counts untouched for idle_ms.
   void Sweep(int64_t now_ms, int64_t idle_ms);
 
@@ -103,6 +114,8 @@ class RequestScheduler {
   std::mutex drop_mu_;
   struct Drops {
     size_t count = 0;
+    size_t since_closed = 0;  // drops since the last time its sessions ended
+    size_t skipped = 0;
     int64_t at_ms = 0;
   };
   std::unordered_map<std::string, Drops> drops_;  // guarded by drop_mu_

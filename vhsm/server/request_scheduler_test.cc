@@ -98,5 +98,23 @@ TEST(RequestSchedulerTest, DroppedRepliesCountUntilDelivered) {
   EXPECT_TRUE(s.ReplyDropped("c", 0));
 }
 
+TEST(RequestSchedulerTest, NonReadersAreShedButSampled) {
+  ResourceLedger ledger{ResourceLimits{}};
+  SchedulerOptions o;
+  o.shed_after = 4;
+  o.shed_sample = 8;
+  RequestScheduler s(o, &ledger);
+  for (int i = 0; i < 3; ++i) s.ReplyDropped("c", 0);
+  EXPECT_FALSE(s.Shed("c", 0));
+  s.ReplyDropped("c", 0);
+  int served = 0;
+  for (int i = 0; i < 80; ++i) served += !s.Shed("c", 50);
+  EXPECT_EQ(served, 10);
+  EXPECT_FALSE(s.Shed("other", 50));
+  EXPECT_FALSE(s.Shed("c", 101));  // quiet for a while: given another chance
+  s.ReplyDelivered("c");  // it reads again: fully served again
+  EXPECT_FALSE(s.Shed("c", 50));
+}
+
 }  // namespace
 }  // namespace vhsm::server

@@ -65,7 +65,7 @@ class Listener {
 
   // What one socket may hand over in one turn of Poll.
   struct PollLimits {
-    size_t max_datagrams = 16;
+    size_t max_datagrams = 4;
     size_t max_bytes = 64 * 1024;  // stop reading once this many were read
   };
   // Poll waits up to timeout_ms (-1: forever) for sockets to be readable

@@ -8,6 +8,8 @@
 // through PKCS#11 in-process with token keys (`softhsm`), plus the raw
 // NETLINK_USERSOCK round trip between two processes (`netlink_rtt`). Prints a
 // table, then one line of JSON {"<op>.<who>": ops per second, ...}.
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -16,12 +18,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "tools/bench/noisy.h"
 #include "tools/bench/softhsm_peer.h"
 #include "vhsm/api/client.h"
 #include "vhsm/crypto/aead.h"
@@ -219,6 +223,133 @@ double ConcurrentHmac(uint32_t port, int clients, const std::string& password) {
   return total / (2 * g_seconds);
 }
 
+// ---- noisy neighbours (issue #11) ------------------------------------------------
+// Container A's client MACs 64 bytes while container B attacks; each attack
+// is its own figure, their minimum is hmac64_noisy, and the daemon's peak
+// RSS over all of them is rss_flood_mb.
+
+// Container: a process in a fresh network namespace, attached to vhsmd.
+pid_t StartContainer() {
+  int ready[2];
+  if (pipe(ready) != 0) Die("pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (unshare(CLONE_NEWNET) != 0) _exit(1);
+    char c = 1;
+    if (write(ready[1], &c, 1) != 1) _exit(1);
+    for (;;) pause();
+  }
+  char c;
+  if (read(ready[0], &c, 1) != 1) Die("unshare(CLONE_NEWNET) failed (needs root)");
+  close(ready[0]);
+  close(ready[1]);
+  return pid;
+}
+
+// InContainer runs fn in a child inside pid's network namespace and returns
+// what it wrote to its pipe.
+std::string InContainer(pid_t container, const std::function<std::string()>& fn) {
+  int out[2];
+  if (pipe(out) != 0) Die("pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int ns = open(("/proc/" + std::to_string(container) + "/ns/net").c_str(), O_RDONLY);
+    if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) _exit(1);
+    std::string r = fn();
+    if (write(out[1], r.data(), r.size()) < 0) _exit(1);
+    _exit(0);
+  }
+  close(out[1]);
+  std::string r;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof buf)) > 0) r.append(buf, n);
+  close(out[0]);
+  waitpid(pid, nullptr, 0);
+  return r;
+}
+
+long StatusKb(pid_t pid, const std::string& field) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, field.c_str(), field.size()) == 0 && line[field.size()] == ':') {
+      kb = std::atol(line + field.size() + 1);
+    }
+  }
+  std::fclose(f);
+  return kb;
+}
+
+void NoisyNeighbours(const Daemon& d, const std::string& password) {
+  vhsm::ClientOptions options;
+  options.port_id = d.port;
+  pid_t a = StartContainer(), b = StartContainer();
+  {
+    auto admin = Must(vhsm::Admin::Connect(options), "admin connect");
+    for (auto [name, pid] : {std::pair{"bench-a", a}, std::pair{"bench-b", b}}) {
+      vhsm::Status s = admin->AttachContainer(name, "/proc/" + std::to_string(pid) + "/ns/net");
+      if (!s.ok()) Die("attach: " + s.ToString());
+    }
+    if (!admin->AddUser("bench-a", "victim", password).ok()) Die("user add");
+  }
+  std::string imported = InContainer(a, [&] {
+    auto c = vhsm::Client::Connect(options);
+    if (!c.ok() || !(*c)->Login("victim", password).ok()) return std::string("login failed");
+    return (*c)->ImportKey("hmac-sha256", "h", std::string(32, 'v')).ok() ? std::string("ok")
+                                                                          : std::string("import");
+  });
+  if (imported != "ok") Die("victim setup: " + imported);
+  {
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(d.pid) + "/clear_refs").c_str(), "w");
+    if (f != nullptr) {
+      std::fputs("5", f);  // the peak RSS (VmHWM) starts again from now
+      std::fclose(f);
+    }
+  }
+  double lowest = -1;
+  for (const char* mode : {"slowreader", "loginflood", "bigframes"}) {
+    std::string m = mode;
+    double flood_seconds = g_seconds + 2.5;
+    pid_t attacker = fork();
+    if (attacker == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      InContainer(b, [&] {
+        if (m == "slowreader") vhsm::bench::SlowReaderFlood(d.port, flood_seconds);
+        if (m == "loginflood") vhsm::bench::LoginFlood(d.port, flood_seconds, 4);
+        if (m == "bigframes") vhsm::bench::BigFrameFlood(d.port, flood_seconds);
+        return std::string();
+      });
+      _exit(0);
+    }
+    usleep(1000 * 1000);  // the flood is in full swing
+    std::string r = InContainer(a, [&] {
+      vhsm::bench::VictimStats v =
+          vhsm::bench::VictimHmac(d.port, "victim", password, "h", g_seconds);
+      return v.error.empty() ? std::to_string(v.ops_per_s) : "error " + v.error;
+    });
+    kill(attacker, SIGKILL);
+    waitpid(attacker, nullptr, 0);
+    if (r.rfind("error", 0) == 0 || r.empty()) Die("victim under " + m + ": " + r);
+    double rate = std::atof(r.c_str());
+    Record("hmac64_noisy_" + m, "vhsm", rate);
+    lowest = lowest < 0 ? rate : std::min(lowest, rate);
+    usleep(300 * 1000);  // let the attacker's leftovers drain
+  }
+  Record("hmac64_noisy", "vhsm", lowest);
+  double peak_mb = StatusKb(d.pid, "VmHWM") / 1024.0;
+  g_results["rss_flood_mb.vhsm"] = peak_mb;
+  std::fprintf(stderr, "  %-16s %-12s %12.1f MB\n", "rss_flood_mb", "vhsm", peak_mb);
+  kill(a, SIGKILL);
+  kill(b, SIGKILL);
+  waitpid(a, nullptr, 0);
+  waitpid(b, nullptr, 0);
+}
+
 // ---- the engine, in an ordinary OpenSSL program ------------------------------
 // A separate process: a program that loads the engine does not link libvhsm
 // itself (two copies of vhsm.proto's descriptors in one process are fatal to
@@ -352,6 +483,7 @@ int main(int argc, char** argv) {
 
   Record("hmac64_2c", "vhsm", ConcurrentHmac(d.port, 2, password));
   Record("hmac64_4c", "vhsm", ConcurrentHmac(d.port, 4, password));
+  NoisyNeighbours(d, password);
 
   client.reset();
   softhsm.reset();
@@ -367,7 +499,9 @@ int main(int argc, char** argv) {
   std::printf("\n%-14s %12s %12s %12s %12s   %s\n", "operation", "vhsm op/s", "netlink_rtt",
               "openssl", "softhsm", "ratios (vhsm / reference)");
   for (const char* op : {"hmac64", "hmac64_pipe", "hmac1m", "sha1m", "gcm1k", "ecdsa", "ed25519",
-                         "keygen", "login", "engine_hmac64", "hmac64_2c", "hmac64_4c"}) {
+                         "keygen", "login", "engine_hmac64", "hmac64_2c", "hmac64_4c",
+                         "hmac64_noisy_slowreader", "hmac64_noisy_loginflood",
+                         "hmac64_noisy_bigframes", "hmac64_noisy"}) {
     std::string o = op;
     double v = get(o + ".vhsm");
     double rtt = get((o == "hmac64_pipe" || o == "engine_hmac64" ? "hmac64" : o) + ".netlink_rtt");
@@ -378,6 +512,10 @@ int main(int argc, char** argv) {
     if (rtt > 0) { std::snprintf(buf, sizeof buf, "rtt %.2f  ", v / rtt); ratios += buf; }
     if (ossl > 0) { std::snprintf(buf, sizeof buf, "openssl %.3f  ", v / ossl); ratios += buf; }
     if (peer > 0) { std::snprintf(buf, sizeof buf, "softhsm %.2f", v / peer); ratios += buf; }
+    if (o.rfind("hmac64_noisy", 0) == 0) {
+      std::snprintf(buf, sizeof buf, "x%.2f of hmac64 alone", v / get("hmac64.vhsm"));
+      ratios += buf;
+    }
     if (o == "hmac64_2c" || o == "hmac64_4c") {
       std::snprintf(buf, sizeof buf, "x%.2f of one client", v / get("hmac64.vhsm"));
       ratios += buf;
@@ -392,6 +530,8 @@ int main(int argc, char** argv) {
                 cell(ossl).c_str(), cell(peer).c_str(), ratios.c_str());
   }
   std::printf("login: PBKDF2 (600000 iterations) is %.0f%% of a login\n", 100.0 * login / pbkdf2);
+  std::printf("rss_flood_mb: vhsmd's peak RSS during the floods is %.1f MB\n",
+              get("rss_flood_mb.vhsm"));
   std::printf("{");
   bool first = true;
   for (const auto& [k, v] : g_results) {

@@ -76,8 +76,20 @@ Status LoginThrottle::Begin(const std::string& container, const std::string& use
   if (!trusted && Refill(ceiling, options_.user_burst, options_.user_refill_ms, now_ms) < 1) {
     return Refuse(static_cast<int64_t>((1 - ceiling.tokens) * options_.user_refill_ms));
   }
+  Bucket* tenant = nullptr;
+  if (!trusted) {
+    auto [ct, fresh_ct] = container_.try_emplace(container, Bucket{options_.container_burst, now_ms});
+    tenant = &ct->second;
+    if (Refill(*tenant, options_.container_burst, options_.container_refill_ms, now_ms) < 1) {
+      return Refuse(
+          static_cast<int64_t>((1 - tenant->tokens) * options_.container_refill_ms));
+    }
+  }
   sender.tokens -= 1;
-  if (!trusted) ceiling.tokens -= 1;
+  if (!trusted) {
+    ceiling.tokens -= 1;
+    tenant->tokens -= 1;
+  }
   return Status::Ok();
 }
 
@@ -98,6 +110,10 @@ void LoginThrottle::Succeeded(const std::string& container, const std::string& u
   PerUser& u = pu->second;
   if (!Trusted(u, uid)) {
     u.bucket.tokens = std::min(options_.user_burst, u.bucket.tokens + 1);
+    auto ct = container_.find(container);
+    if (ct != container_.end()) {
+      ct->second.tokens = std::min(options_.container_burst, ct->second.tokens + 1);
+    }
     u.trusted.push_back(uid);
     if (u.trusted.size() > options_.trusted_uids_per_user) u.trusted.pop_front();
   } else {
@@ -180,7 +196,12 @@ size_t LoginThrottle::Sweep(int64_t now_ms) {
       ++it;
     }
   }
-  return sender_user_.size() + sender_.size() + user_.size();
+  for (auto it = container_.begin(); it != container_.end();) {
+    bool full = Refill(it->second, options_.container_burst, options_.container_refill_ms,
+                       now_ms) >= options_.container_burst;
+    it = full ? container_.erase(it) : std::next(it);
+  }
+  return sender_user_.size() + sender_.size() + user_.size() + container_.size();
 }
 
 }  // namespace vhsm::server

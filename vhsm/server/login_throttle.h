@@ -16,6 +16,9 @@
 //    which bounds the total guessing rate however many uids guess. Uids
 //    that logged in as the user successfully before are exempt, so an
 //    attacker who drains it slows other guessers, never the owner.
+//  - per container: a ceiling over every (user, uid) pair not yet trusted,
+//    so a tenant that takes a fresh uid and a fresh name for every guess
+//    still gets only so many PBKDF2 computations per second out of vhsmd.
 // An attempt is admitted by Begin(), which reserves the tokens; Succeeded()
 // refunds them, Failed() keeps them and counts the failure. Refusals say
 // only when to try again: the same for existing and unknown users.
@@ -48,6 +51,9 @@ struct ThrottleOptions {
   double user_burst = 30;
   int64_t user_refill_ms = 30 * 1000;
   size_t trusted_uids_per_user = 8;
+  // Per container over all untrusted attempts.
+  double container_burst = 60;
+  int64_t container_refill_ms = 500;
   // Entries kept per container before new senders are refused.
   size_t max_entries_per_container = 4096;
 };
@@ -95,6 +101,7 @@ class LoginThrottle {
   std::unordered_map<std::string, PerSenderUser> sender_user_;  // guarded by mu_
   std::unordered_map<std::string, Bucket> sender_;              // guarded by mu_
   std::unordered_map<std::string, PerUser> user_;               // guarded by mu_
+  std::unordered_map<std::string, Bucket> container_;           // guarded by mu_
   std::unordered_map<std::string, size_t> entries_;             // guarded by mu_
 };
 

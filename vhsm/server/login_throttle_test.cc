@@ -94,6 +94,20 @@ TEST_F(LoginThrottleTest, CeilingOverAllSendersSparesTheOwner) {
   EXPECT_TRUE(Guess("alice", 9999).ok());
 }
 
+TEST_F(LoginThrottleTest, FreshUidsAndNamesStillMeetTheContainersCeiling) {
+  ThrottleOptions o;
+  ASSERT_TRUE(LogIn("owner", kOwner).ok());
+  int admitted = 0;
+  for (uid_t uid = 10000; uid < 10200; ++uid) {
+    if (Guess("ghost" + std::to_string(uid), uid).ok()) ++admitted;
+  }
+  EXPECT_EQ(admitted, static_cast<int>(o.container_burst));
+  EXPECT_TRUE(LogIn("owner", kOwner).ok());  // trusted: not held back
+  EXPECT_TRUE(t_.Begin("other-ct", "x", 10000, now_).ok());  // other tenants untouched
+  now_ += o.container_refill_ms;
+  EXPECT_TRUE(Guess("ghost-late", 20000).ok());
+}
+
 TEST_F(LoginThrottleTest, UnknownAndKnownUsersLookTheSame) {
   // The throttle never knows who exists: the same sequence gives the same
   // answers, word for word.

@@ -169,35 +169,38 @@ void Listener::Read(const Endpoint& endpoint, const PollLimits& limits,
                     std::vector<Incoming>* out) {
   size_t bytes = 0;
   while (out->size() < limits.max_datagrams && bytes < limits.max_bytes) {
-    Result<Datagram> d = endpoint.socket->Receive(kMaxFrameSize, 0);
-    if (!d.ok()) break;  // nothing more queued
-    bytes += d->real_size;
-    if (d->sender_port == 0) continue;  // from the kernel: never a client
     Incoming in;
-    in.container = endpoint.name;
-    in.sender_port = d->sender_port;
-    in.has_creds = d->has_creds;
-    in.pid = d->pid;
-    in.uid = d->uid;
-    in.gid = d->gid;
-    in.socket = endpoint.socket;
-    in.has_seq = PeekSeq(d->data.data(), d->data.size(), &in.seq);
-    if (d->real_size > kMaxFrameSize) {
-      in.error = InvalidArgument("frame of " + std::to_string(d->real_size) +
-                                 " bytes exceeds the limit of " +
-                                 std::to_string(kMaxFrameSize));
-    } else {
-      Result<Frame> frame = DecodeFrame(d->data.data(), d->data.size());
-      if (!frame.ok()) {
-        in.error = frame.status();
-      } else if (frame->type != FrameType::kRequest) {
-        in.error = InvalidArgument("expected a request frame");
-      } else {
-        in.payload = std::move(frame->payload);
-      }
-    }
-    WipeDatagram(&*d);
-    out->push_back(std::move(in));
+    bool from_kernel = false;
+    Status got = endpoint.socket->ReceiveInPlace(
+        kMaxFrameSize, 0, [&](const uint8_t* data, size_t size, const Datagram& d) {
+          bytes += d.real_size;
+          from_kernel = d.sender_port == 0;  // never a client
+          if (from_kernel) return;
+          in.container = endpoint.name;
+          in.sender_port = d.sender_port;
+          in.has_creds = d.has_creds;
+          in.pid = d.pid;
+          in.uid = d.uid;
+          in.gid = d.gid;
+          in.socket = endpoint.socket;
+          in.has_seq = PeekSeq(data, size, &in.seq);
+          if (d.real_size > kMaxFrameSize) {
+            in.error = InvalidArgument("frame of " + std::to_string(d.real_size) +
+                                       " bytes exceeds the limit of " +
+                                       std::to_string(kMaxFrameSize));
+            return;
+          }
+          Result<Frame> frame = DecodeFrame(data, size);
+          if (!frame.ok()) {
+            in.error = frame.status();
+          } else if (frame->type != FrameType::kRequest) {
+            in.error = InvalidArgument("expected a request frame");
+          } else {
+            in.payload = std::move(frame->payload);
+          }
+        });
+    if (!got.ok()) break;  // nothing more queued
+    if (!from_kernel) out->push_back(std::move(in));
   }
 }
 

@@ -100,6 +100,16 @@ Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size,
 }
 
 Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
+  Datagram out;
+  VHSM_RETURN_IF_ERROR(ReceiveInPlace(max_size, timeout_ms,
+                                      [&](const uint8_t* data, size_t size, const Datagram& meta) {
+                                        out = meta;
+                                        out.data.assign(data, data + size);
+                                      }));
+  return out;
+}
+
+Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn) {
   for (;;) {
     if (timeout_ms >= 0) {
       pollfd pfd{fd_, POLLIN, 0};
@@ -129,16 +139,17 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
     // MSG_TRUNC makes recvmsg return the real length of a longer datagram.
     ssize_t n = recvmsg(fd_, &msg, MSG_TRUNC | (timeout_ms >= 0 ? MSG_DONTWAIT : 0));
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      if (errno == EINTR || errno == EAGAIN) {
+        if (timeout_ms == 0 && errno == EAGAIN) {
+          return DeadlineExceeded("no datagram queued");
+        }
+        continue;
+      }
       if (errno == ENOBUFS) continue;  // the kernel dropped datagrams; go on
       return Internal(Errno("netlink recvmsg"));
     }
     d.real_size = static_cast<size_t>(n);
     size_t kept = std::min(d.real_size, max_size);
-    d.data.assign(scratch.data(), scratch.data() + kept);
-    // The datagram may carry a password or key material: it lives on only
-    // in the caller's copy, which the caller wipes.
-    explicit_bzero(scratch.data(), kept);
     d.sender_port = addr.nl_pid;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
@@ -151,7 +162,11 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
         d.gid = cred.gid;
       }
     }
-    return d;
+    fn(scratch.data(), kept, d);
+    // The datagram may carry a password or key material: wipe it here;
+    // whatever fn copied is the caller's to wipe.
+    explicit_bzero(scratch.data(), kept);
+    return Status::Ok();
   }
 }
 

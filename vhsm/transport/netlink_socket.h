@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -62,6 +63,12 @@ class NetlinkSocket {
   // own receive buffer is wiped after the copy; the caller wipes
   // Datagram::data (WipeDatagram) once done, since it may hold secrets.
   Result<Datagram> Receive(size_t max_size, int timeout_ms);
+  // ReceiveInPlace is Receive without the copy: fn sees the datagram's first
+  // min(real_size, max_size) bytes in the socket's own buffer (4-byte
+  // aligned), valid only during the call, wiped right after it; meta has
+  // everything but data. Not reentrant on one socket.
+  using InPlace = std::function<void(const uint8_t* data, size_t size, const Datagram& meta)>;
+  Status ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn);
 
   // SetBufferSizes raises the kernel buffers (best effort, forced as root).
   void SetBufferSizes(int bytes);

@@ -324,5 +324,59 @@ class QueueBoundTest(harness.DaemonTestCase):
         self.assertGreaterEqual(statuses.get(pb.OK, 0), 128, statuses)
 
 
+class CapsTest(harness.DaemonTestCase):
+    """Per-container caps, set in the config file, answer with their names."""
+
+    def setUp(self):
+        harness.require_root(self)
+        self.containers = []
+        d = harness.Daemon()
+        os.makedirs(d.dir, exist_ok=True)
+        config = os.path.join(d.dir, "vhsmd.conf")
+        with open(config, "w") as f:
+            f.write("# limits\nmax-contexts = 5\nmax-sessions = 4\n")
+        d.extra = ["--config", config]
+        self.daemon = d.start()
+
+    def test_context_and_session_caps_name_their_limit(self):
+        a = self.container("a")
+        b = self.container("b")
+
+        def open_contexts():
+            c = harness.RawClient(self.daemon.port)
+            c.open_session()
+            out = []
+            for _ in range(6):
+                r = pb.Request()
+                r.digest_init.algorithm = pb.SHA256
+                resp = c.call(r)
+                out.append([resp.status, resp.message])
+            return out
+        got = harness.in_namespace(a.netns, open_contexts)
+        self.assertEqual([s for s, _m in got[:5]], [pb.OK] * 5)
+        self.assertEqual(got[5][0], pb.RESOURCE_EXHAUSTED)
+        self.assertEqual(got[5][1], "container 'a' has 5 open digest/MAC contexts, the limit "
+                                    "(max-contexts = 5)")
+        # Container b has caps of its own.
+        self.assertEqual([s for s, _m in harness.in_namespace(b.netns, open_contexts)[:5]],
+                         [pb.OK] * 5)
+
+        def open_sessions():
+            clients = [harness.RawClient(self.daemon.port) for _ in range(5)]
+            out = []
+            for c in clients:
+                r = pb.Request()
+                r.open_session.SetInParent()
+                resp = c.call(r, session=b"")
+                out.append([resp.status, resp.message])
+            return out
+        got = harness.in_namespace(a.netns, open_sessions)
+        # open_contexts' session is still open (sessions outlive a process
+        # that never closed them, until idle expiry): 3 more fit, then none.
+        self.assertEqual([s for s, _m in got], [pb.OK] * 3 + [pb.RESOURCE_EXHAUSTED] * 2)
+        refused = [m for s, m in got if s == pb.RESOURCE_EXHAUSTED]
+        self.assertIn("(max-sessions = 4)", refused[0])
+
+
 if __name__ == "__main__":
     harness.main()

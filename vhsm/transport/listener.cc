@@ -211,6 +211,11 @@ bool Listener::Poll(int timeout_ms, const PollLimits& limits,
   if (n <= 0) return false;
   bool woken = false;
   std::vector<Incoming> batch;
+  // Alone, a socket may have a longer turn (a pipelining client gains);
+  // with others waiting, turns are short.
+  PollLimits turn = limits;
+  if (n > 1) turn.max_datagrams_alone = turn.max_datagrams;
+  turn.max_datagrams = turn.max_datagrams_alone;
   for (int i = 0; i < n; ++i) {
     int fd = events[i].data.fd;
     if (fd == wake_fd_) {
@@ -228,7 +233,7 @@ bool Listener::Poll(int timeout_ms, const PollLimits& limits,
     // so a container that floods its socket gets a turn like everyone else
     // and never a longer one.
     batch.clear();
-    Read(endpoint, limits, &batch);
+    Read(endpoint, turn, &batch);
     if (!batch.empty()) admit(batch);
     // Re-arm, unless the socket was detached (and its fd perhaps reused). A
     // socket that is still readable goes to the back of the ready list.
@@ -248,6 +253,7 @@ std::vector<Incoming> Listener::Poll(int timeout_ms, size_t max_batch) {
   std::vector<Incoming> out;
   PollLimits limits;
   limits.max_datagrams = max_batch;
+  limits.max_datagrams_alone = max_batch;
   limits.max_bytes = SIZE_MAX;
   Poll(timeout_ms, limits, [&](std::vector<Incoming>& batch) {
     for (auto& in : batch) out.push_back(std::move(in));

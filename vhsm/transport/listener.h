@@ -65,8 +65,9 @@ class Listener {
 
   // What one socket may hand over in one turn of Poll.
   struct PollLimits {
-    size_t max_datagrams = 4;
-    size_t max_bytes = 64 * 1024;  // stop reading once this many were read
+    size_t max_datagrams = 4;         // when several sockets are ready
+    size_t max_datagrams_alone = 16;  // when one socket is the only one ready
+    size_t max_bytes = 64 * 1024;     // stop reading once this many were read
   };
   // Poll waits up to timeout_ms (-1: forever) for sockets to be readable
   // and gives each ready socket one turn: it reads up to limits from it and

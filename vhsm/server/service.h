@@ -5,32 +5,30 @@
 // looked up under that identity, so no request reaches another container,
 // another user's keys, or another client's session.
 //
+// The operations themselves live in ops/ (one file per family) and are
+// found through one table (ops/registry.cc) that also says what each needs:
+// a session, a logged-in user, or root on the host. Those checks happen
+// here, once, after ValidateRequest and before any handler runs.
+//
 // Handle() is thread-safe; requests of one session are serialized by the
 // session's lock. It never returns key material: only MACs, digests,
 // signatures, ciphertexts, plaintexts of ciphertexts and public keys leave.
 #ifndef VHSM_SERVER_SERVICE_H_
 #define VHSM_SERVER_SERVICE_H_
 
-#include <functional>
 #include <string>
+#include <vector>
 
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/login_throttle.h"
+#include "vhsm/server/ops/ops.h"
 #include "vhsm/server/request_log.h"
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/session.h"
-#include "vhsm/storage/record_store.h"
 #include "vhsm/storage/vault.h"
 #include "vhsm/transport/listener.h"
 
 namespace vhsm::server {
-
-struct ServiceOptions {
-  int64_t max_keys_per_container = 10000;
-  size_t max_contexts_per_session = 64;
-  size_t max_cached_keys_per_session = 64;
-  std::function<int64_t()> now_ms;  // default: the real clock
-};
 
 // What the service shares with the rest of the daemon. log may be null (no
 // request log); the others are required.
@@ -41,14 +39,6 @@ struct ServiceDeps {
   ResourceLedger* ledger = nullptr;
   LoginThrottle* throttle = nullptr;
   RequestLog* log = nullptr;
-};
-
-// Who sent a request, as the transport established it.
-struct Caller {
-  ClientId client;
-  bool has_creds = false;
-  pid_t pid = 0;
-  uid_t uid = 0;
 };
 
 class Service {
@@ -62,6 +52,8 @@ class Service {
   proto::Response HandleRequest(const Caller& caller, const proto::Request& request);
   // ErrorResponse serializes an error answer (for frames that never parsed).
   static std::string ErrorResponse(const Status& status);
+  // IsSlow: whether the request must be served off the polling thread.
+  static bool IsSlow(const proto::Request& request);
 
   // RestoreAttachments re-attaches every recorded container whose namespace
   // still exists; returns one message per container it could not restore.
@@ -72,33 +64,10 @@ class Service {
   void Sweep(int64_t now_ms);
 
  private:
-  using Response = proto::Response;
-  Status Dispatch(const Caller& caller, const proto::Request& req, Response* resp,
-                  std::string* key_for_log, std::string* user_for_log);
-  Status DispatchSession(const Caller& caller, const proto::Request& req, Session& s,
-                         Response* resp, std::string* key_for_log);
-  Status DispatchAdmin(const proto::Request& req, Response* resp);
+  Status Dispatch(const ops::Op& op, ops::Call& call);
+  void Log(const ops::Call& call, const Status& status) const;
 
-  Result<std::shared_ptr<const LoadedKey>> LoadKey(Session& s,
-                                                            const std::string& key_id,
-                                                            uint32_t needed_op);
-  void CacheKey(Session& s, const std::string& key_id,
-                const std::shared_ptr<const LoadedKey>& key);
-  Status Login(const Caller& caller, const proto::LoginRequest& login, Session& s);
-  Status ListKeys(const proto::KeyListRequest& req, Session& s, Response* resp);
-  Status ListContainers(const proto::ContainerListRequest& req, Response* resp);
-  Status ListUsers(const proto::UserListRequest& req, Response* resp);
-  Status StoreNewKey(Session& s, proto::KeyType type, std::string id,
-                     const crypto::SecretBytes& material, Response* resp);
-  void Log(const Caller& caller, const std::string& user, const proto::Request& req,
-           const std::string& key_id, const Status& status) const;
-
-  storage::Vault* vault_;
-  storage::RecordStore* store_;
-  SessionManager* sessions_;
-  transport::Listener* listener_;
-  ResourceLedger* ledger_;
-  LoginThrottle* throttle_;
+  ops::Env env_;
   RequestLog* log_;
   ServiceOptions options_;
 };

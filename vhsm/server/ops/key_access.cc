@@ -1,0 +1,91 @@
+#include "vhsm/server/ops/key_access.h"
+
+#include "vhsm/crypto/signing_key.h"
+
+namespace vhsm::server::ops {
+namespace {
+
+const char* OpVerb(uint32_t op) {
+  switch (op) {
+    case proto::KEY_OP_MAC: return "MAC";
+    case proto::KEY_OP_ENCRYPT: return "encrypt";
+    case proto::KEY_OP_DECRYPT: return "decrypt";
+    case proto::KEY_OP_SIGN: return "sign";
+    case proto::KEY_OP_VERIFY: return "verify";
+    default: return "use";
+  }
+}
+
+// CacheKey keeps an opened key within the session's and the container's
+// caps; one that does not fit is opened again next time (slower, not an
+// error).
+void CacheKey(Env& env, Session& s, const std::string& key_id,
+              const std::shared_ptr<const LoadedKey>& key) {
+  if (s.key_cache.size() >= env.options->max_cached_keys_per_session) return;
+  const std::string& container = s.owner().container;
+  size_t bytes = key->opened.material.size() + kCachedKeyOverhead;
+  Result<ResourceLedger::Token> count =
+      env.ledger->Take(container, Resource::kCachedKeys, 1, bytes);
+  if (!count.ok()) return;
+  Result<ResourceLedger::Token> locked =
+      env.ledger->Take(container, Resource::kLockedBytes, kPage, 0);
+  if (!locked.ok()) return;
+  s.key_cache.emplace(key_id, CachedKey{key, std::move(count).value(), std::move(locked).value()});
+}
+
+}  // namespace
+
+Status NeedLogin(const Session& s) {
+  if (!s.user) return Unauthenticated("log in first");
+  return Status::Ok();
+}
+
+void SetBytes(proto::Response* resp, const crypto::Bytes& data) {
+  resp->mutable_bytes()->set_data(data.data(), data.size());
+}
+
+std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a) {
+  switch (a) {
+    case proto::SHA1: return crypto::DigestAlg::kSha1;
+    case proto::SHA256: return crypto::DigestAlg::kSha256;
+    case proto::SHA384: return crypto::DigestAlg::kSha384;
+    case proto::SHA512: return crypto::DigestAlg::kSha512;
+    default: return std::nullopt;
+  }
+}
+
+Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std::string& key_id,
+                                                 uint32_t needed_op) {
+  Session& s = *call.session;
+  VHSM_RETURN_IF_ERROR(NeedLogin(s));
+  if (!storage::ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
+  call.key_for_log = key_id;
+  storage::Owner owner = s.owner_of_keys();
+  uint64_t generation = env.sessions->KeyGeneration(owner.container, owner.user);
+  if (generation != s.key_cache_generation) {
+    s.key_cache.clear();
+    s.key_cache_generation = generation;
+  }
+  std::shared_ptr<const LoadedKey> key;
+  auto it = s.key_cache.find(key_id);
+  if (it != s.key_cache.end()) {
+    key = it->second.key;
+  } else {
+    auto loaded = std::make_shared<LoadedKey>();
+    VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->GetKey(owner, s.master_key, key_id));
+    if (loaded->opened.allowed_ops & proto::KEY_OP_SIGN) {
+      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
+                            crypto::PrivateKey::FromPkcs8Der(loaded->opened.material.view()));
+      loaded->private_key = std::move(pk);
+    }
+    key = std::move(loaded);
+    CacheKey(env, s, key_id, key);
+  }
+  if ((key->opened.allowed_ops & needed_op) == 0) {
+    return PermissionDenied("key '" + key_id + "' (" + key->opened.type + ") may not " +
+                            OpVerb(needed_op));
+  }
+  return key;
+}
+
+}  // namespace vhsm::server::ops

@@ -1,0 +1,35 @@
+// Internal to the ops: opening a session's keys (through its cache, within
+// the container's caps) and small helpers the families share.
+#ifndef VHSM_SERVER_OPS_KEY_ACCESS_H_
+#define VHSM_SERVER_OPS_KEY_ACCESS_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/crypto/digest.h"
+#include "vhsm/server/ops/ops.h"
+
+namespace vhsm::server::ops {
+
+// Estimates for the memory budget: an OpenSSL digest/HMAC context, a cached
+// key's parsed form beside its material, and one locked page per secret.
+inline constexpr size_t kContextBytes = 2048;
+inline constexpr size_t kCachedKeyOverhead = 2048;
+inline constexpr size_t kPage = 4096;
+
+// LoadKey opens key_id of the session's user for needed_op (a KeyOp bit):
+// Unauthenticated before login, NotFound for an unknown or invalid id,
+// PermissionDenied when the key may not do needed_op. Sets key_for_log once
+// the id is known valid.
+Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std::string& key_id,
+                                                 uint32_t needed_op);
+
+Status NeedLogin(const Session& s);
+void SetBytes(proto::Response* resp, const crypto::Bytes& data);
+std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a);
+
+}  // namespace vhsm::server::ops
+
+#endif  // VHSM_SERVER_OPS_KEY_ACCESS_H_

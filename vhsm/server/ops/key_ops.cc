@@ -1,0 +1,103 @@
+// Keys: generate, import, delete, list (paged), info, public.
+#include <string>
+#include <vector>
+
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/crypto/random.h"
+#include "vhsm/crypto/signing_key.h"
+#include "vhsm/server/key_types.h"
+#include "vhsm/server/ops/key_access.h"
+#include "vhsm/server/ops/ops.h"
+
+namespace vhsm::server::ops {
+namespace {
+
+// A page must fit a 64 KiB frame whatever the ids' lengths.
+constexpr size_t kMaxPageItems = 256;
+
+void FillKeyInfo(const storage::KeyRecord& k, proto::KeyInfo* info) {
+  info->set_id(k.key_id);
+  info->set_type(ParseKeyTypeName(k.type).value_or(proto::KEY_TYPE_UNSPECIFIED));
+  info->set_allowed_ops(k.allowed_ops);
+  info->set_created_unix(k.created_unix);
+}
+
+Status StoreNewKey(Env& env, Call& call, proto::KeyType type, std::string id,
+                   const crypto::SecretBytes& material) {
+  Session& s = *call.session;
+  storage::Owner owner = s.owner_of_keys();
+  VHSM_ASSIGN_OR_RETURN(int64_t count, env.store->CountKeys(owner.container));
+  if (count >= env.options->max_keys_per_container) {
+    return ResourceExhausted("container '" + owner.container + "' holds " +
+                             std::to_string(count) + " keys, the limit (max-keys)");
+  }
+  if (id.empty()) {
+    VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(8));
+    id = crypto::HexEncode(raw);
+  }
+  VHSM_RETURN_IF_ERROR(env.vault->PutKey(owner, s.master_key, id, KeyTypeName(type),
+                                         AllowedOps(type), material.view()));
+  call.key_for_log = id;
+  call.resp->mutable_key_id()->set_id(id);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status KeyGenerate(Env& env, Call& call) {
+  const auto& g = call.req.key_generate();
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, GenerateKeyMaterial(g.type()));
+  return StoreNewKey(env, call, g.type(), g.id(), material);
+}
+
+Status KeyImport(Env& env, Call& call) {
+  const auto& i = call.req.key_import();
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, NormalizeImport(i.type(), i.material()));
+  return StoreNewKey(env, call, i.type(), i.id(), material);
+}
+
+Status KeyDelete(Env& env, Call& call) {
+  const std::string& id = call.req.key_delete().id();
+  if (!storage::ValidKeyId(id)) return NotFound("no key '" + id + "'");
+  call.key_for_log = id;
+  storage::Owner owner = call.session->owner_of_keys();
+  VHSM_RETURN_IF_ERROR(env.store->DeleteKey(owner.container, owner.user, id));
+  env.sessions->KeysChanged(owner.container, owner.user);
+  return Status::Ok();
+}
+
+Status KeyList(Env& env, Call& call) {
+  const proto::KeyListRequest& req = call.req.key_list();
+  if (!req.after().empty() && !storage::ValidKeyId(req.after())) {
+    return InvalidArgument("invalid key id to list after");
+  }
+  storage::Owner owner = call.session->owner_of_keys();
+  size_t limit = req.limit() == 0 || req.limit() > kMaxPageItems ? kMaxPageItems : req.limit();
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::KeyRecord> keys,
+                        env.store->ListKeys(owner.container, owner.user, req.after(), limit + 1));
+  auto* list = call.resp->mutable_key_list();
+  for (size_t i = 0; i < keys.size() && i < limit; ++i) FillKeyInfo(keys[i], list->add_keys());
+  if (keys.size() > limit) list->set_next_after(keys[limit - 1].key_id);
+  return Status::Ok();
+}
+
+Status KeyInfo(Env& env, Call& call) {
+  const std::string& id = call.req.key_info().id();
+  if (!storage::ValidKeyId(id)) return NotFound("no key '" + id + "'");
+  call.key_for_log = id;
+  storage::Owner owner = call.session->owner_of_keys();
+  VHSM_ASSIGN_OR_RETURN(storage::KeyRecord k, env.store->GetKey(owner.container, owner.user, id));
+  FillKeyInfo(k, call.resp->mutable_key_info());
+  return Status::Ok();
+}
+
+Status KeyPublic(Env& env, Call& call) {
+  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.key_public().id(),
+                                          proto::KEY_OP_VERIFY));
+  VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
+  VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
+  call.resp->mutable_key_public()->set_pem(pem);
+  return Status::Ok();
+}
+
+}  // namespace vhsm::server::ops

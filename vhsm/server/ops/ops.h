@@ -1,0 +1,126 @@
+// The server's operations, one family per file (session_ops.cc, key_ops.cc,
+// digest_mac_ops.cc, crypto_ops.cc, admin_ops.cc), found through one table
+// (registry.cc). A handler runs after the Service has validated the request
+// (request_validator.h), checked what the table says the operation needs
+// (a session, a logged-in user, root on the host) and locked the session;
+// it reads only the already-validated request, and what it may reach is
+// what Env gives it.
+//
+// Misuse: a handler never looks a session up itself, never trusts a name
+// from the request for whose keys it touches (Session::owner_of_keys() is
+// the only owner), and puts a key id into Call::key_for_log only after
+// checking it (storage::ValidKeyId). Handlers are thread-safe given the
+// session lock the Service holds.
+#ifndef VHSM_SERVER_OPS_OPS_H_
+#define VHSM_SERVER_OPS_OPS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "vhsm/base/status.h"
+#include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/server/login_throttle.h"
+#include "vhsm/server/resource_ledger.h"
+#include "vhsm/server/session.h"
+#include "vhsm/storage/record_store.h"
+#include "vhsm/storage/vault.h"
+#include "vhsm/transport/listener.h"
+
+namespace vhsm::server {
+
+// Who sent a request, as the transport established it.
+struct Caller {
+  ClientId client;
+  bool has_creds = false;
+  pid_t pid = 0;
+  uid_t uid = 0;
+};
+
+struct ServiceOptions {
+  int64_t max_keys_per_container = 10000;
+  size_t max_contexts_per_session = 64;
+  size_t max_cached_keys_per_session = 64;
+  std::function<int64_t()> now_ms;  // default: the real clock
+};
+
+namespace ops {
+
+// Env: what the handlers share; none of it owned.
+struct Env {
+  storage::Vault* vault = nullptr;
+  storage::RecordStore* store = nullptr;
+  SessionManager* sessions = nullptr;
+  transport::Listener* listener = nullptr;
+  ResourceLedger* ledger = nullptr;
+  LoginThrottle* throttle = nullptr;
+  const ServiceOptions* options = nullptr;
+  int64_t now_ms = 0;  // this request's time
+};
+
+// Call: one request on its way through a handler.
+struct Call {
+  const Caller& caller;
+  const proto::Request& req;
+  Session* session;  // locked by the Service; null when the op needs none
+  proto::Response* resp;
+  std::string key_for_log;
+  std::string user_for_log;
+};
+
+enum class Need {
+  kNothing,   // open_session, server_key
+  kSession,   // a session of the caller's, logged in or not
+  kLogin,     // a session logged in as a user
+  kHostRoot,  // uid 0 in the host namespace (administration)
+};
+
+struct Op {
+  Status (*handle)(Env& env, Call& call);
+  Need need;
+  // Slow: costs milliseconds (PBKDF2, key generation plus a synced write,
+  // setns), so vhsmd serves it on a worker, never on the polling thread.
+  bool slow;
+};
+
+// Find returns the operation's entry, or null for an unknown operation.
+const Op* Find(proto::Request::OpCase op);
+
+// The handlers, by family.
+Status OpenSession(Env& env, Call& call);
+Status CloseSession(Env& env, Call& call);
+Status Login(Env& env, Call& call);
+Status Logout(Env& env, Call& call);
+
+Status KeyGenerate(Env& env, Call& call);
+Status KeyImport(Env& env, Call& call);
+Status KeyDelete(Env& env, Call& call);
+Status KeyList(Env& env, Call& call);
+Status KeyInfo(Env& env, Call& call);
+Status KeyPublic(Env& env, Call& call);
+
+Status ContextInit(Env& env, Call& call);    // digest_init, mac_init
+Status ContextUpdate(Env& env, Call& call);  // digest_update, mac_update
+Status ContextFinal(Env& env, Call& call);   // digest_final, mac_final
+Status Digest(Env& env, Call& call);
+Status Mac(Env& env, Call& call);
+
+Status Encrypt(Env& env, Call& call);
+Status Decrypt(Env& env, Call& call);
+Status Sign(Env& env, Call& call);
+Status Verify(Env& env, Call& call);
+
+Status ContainerAttach(Env& env, Call& call);
+Status ContainerDetach(Env& env, Call& call);
+Status ContainerList(Env& env, Call& call);
+Status UserAdd(Env& env, Call& call);
+Status UserDelete(Env& env, Call& call);
+Status UserList(Env& env, Call& call);
+Status UserPassword(Env& env, Call& call);
+
+}  // namespace ops
+}  // namespace vhsm::server
+
+#endif  // VHSM_SERVER_OPS_OPS_H_

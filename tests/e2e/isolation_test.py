@@ -106,6 +106,7 @@ class IsolationTest(harness.DaemonTestCase):
         self.assertGreater(min(b - a for a, b in zip(ints, ints[1:])), 1 << 64)
         # Another client (another port id) presenting a's session id gets nothing.
         b = harness.RawClient(self.daemon.port)
+        b.open_session()
         for op in (req(key_list=None), req(logout=None), req(close_session=None),
                    req(mac={"key_id": "k", "data": b"x"})):
             resp = b.call(op, session=a.session)
@@ -228,7 +229,10 @@ class IsolationTest(harness.DaemonTestCase):
 
 def _raw_admin(port):
     c = harness.RawClient(port)
-    resp = c.call(req(user_list={"container": "host"}), session=b"")
+    plain = c.call(req(user_list={"container": "host"}))  # outside any channel
+    assert plain.status in (pb.INVALID_ARGUMENT, pb.FAILED_PRECONDITION), plain.message
+    c.open_session()
+    resp = c.call(req(user_list={"container": "host"}))
     return {"status": resp.status}
 
 

@@ -61,9 +61,7 @@ class LimitsTest(harness.DaemonTestCase):
         clients = [harness.RawClient(self.daemon.port) for _ in range(4)]
         for c in clients[:3]:
             c.open_session()
-        r = pb.Request()
-        r.open_session.SetInParent()
-        resp = clients[3].call(r, session=b"")
+        resp = clients[3].open_session(check=False)
         self.assertEqual(resp.status, pb.RESOURCE_EXHAUSTED)
         self.assertIn("open sessions, the limit", resp.message)
         # Closing one makes room.

@@ -114,6 +114,8 @@ Daemon StartDaemon(const std::string& vhsmd) {
     log.append(buf, n);
   }
   if (log.find("vhsmd: ready") == std::string::npos) Die("vhsmd did not start: " + log);
+  // Clients pin the daemon's key, as the README tells users to.
+  setenv("VHSM_SERVER_KEY", (d.dir + "/data/vhsmd.pub").c_str(), 1);
   // Keep reading the pipe in the background is not needed: --quiet.
   return d;
 }

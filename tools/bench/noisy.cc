@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "vhsm/api/client.h"
+#include "vhsm/api/server_key.h"
+#include "vhsm/noise/noise_nk.h"
+#include "vhsm/proto/slow_ops.h"
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/transport/frame.h"
 #include "vhsm/transport/netlink_socket.h"
@@ -24,7 +27,8 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Raw: an attacker's socket, speaking the wire format directly.
+// Raw: an attacker's socket, speaking the wire format directly, with a
+// real secure channel (so vhsmd does all the work a real request costs).
 class Raw {
  public:
   explicit Raw(uint32_t port) : port_(port) {
@@ -32,10 +36,22 @@ class Raw {
     if (s.ok()) socket_ = std::move(s).value();
   }
   bool ok() const { return socket_ != nullptr; }
-  // Send one request; blocks while vhsmd's queue for this container is full.
+  // Send one request (sealed once the session is open); blocks while
+  // vhsmd's queue for this container is full.
   bool Send(proto::Request& r) {
-    r.set_session_id(session_);
-    std::string payload = r.SerializeAsString();
+    proto::Request outer;
+    if (session_.empty()) {
+      outer = r;
+    } else {
+      std::string inner = r.SerializeAsString();
+      auto ct = keys_.send.Seal(counter_, std::string(noise::kRequestAd) + session_, inner);
+      if (!ct.ok()) return false;
+      outer.set_session_id(session_);
+      outer.mutable_sealed()->set_counter(counter_++);
+      outer.mutable_sealed()->set_ciphertext(ct->data(), ct->size());
+      outer.mutable_sealed()->set_slow(IsSlowOp(r.op_case()));
+    }
+    std::string payload = outer.SerializeAsString();
     auto frame = encoder_.Encode(transport::FrameType::kRequest, ++seq_, payload.data(),
                                  payload.size());
     if (!frame.ok()) return false;
@@ -48,13 +64,26 @@ class Raw {
     return f.ok() && resp->ParseFromString(f->payload);
   }
   bool OpenSession() {
+    auto key = ResolveServerKey(ServerKeySource{}, port_, [] {
+      return Result<crypto::Bytes>(FailedPrecondition("no key"));
+    });
+    if (!key.ok()) return false;
+    auto hs = noise::Handshake::Initiator(*key, noise::kVhsmPrologue);
+    if (!hs.ok()) return false;
+    auto first = hs->WriteMessage1(crypto::ByteView());
     proto::Request r;
-    r.mutable_open_session();
+    r.mutable_open_session()->set_handshake(first->data(), first->size());
     session_.clear();
     if (!Send(r)) return false;
     proto::Response resp;
     if (!Receive(&resp, 5000) || resp.status() != proto::OK) return false;
-    session_ = resp.open_session().session_id();
+    auto sid = hs->ReadMessage2(resp.open_session().handshake());
+    if (!sid.ok()) return false;
+    auto keys = hs->Split();
+    if (!keys.ok()) return false;
+    keys_ = std::move(keys).value();
+    counter_ = 0;
+    session_.assign(reinterpret_cast<const char*>(sid->data()), sid->size());
     return true;
   }
   void ShrinkReceiveBuffer() {
@@ -67,6 +96,8 @@ class Raw {
   std::unique_ptr<transport::NetlinkSocket> socket_;
   transport::FrameEncoder encoder_;
   std::string session_;
+  noise::TransportKeys keys_;
+  uint64_t counter_ = 0;
   uint32_t seq_ = 0;
 };
 

@@ -6,6 +6,7 @@
 
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/client.h"
+#include "vhsm/api/server_key.h"
 #include "vhsm/crypto/bytes.h"
 
 namespace {
@@ -19,8 +20,12 @@ using vhsm::cli::Word;
 const char kProg[] = "vhsm-admin";
 
 const char kUsage[] =
-    "usage: vhsm-admin [--port-id N] COMMAND ...\n"
+    "usage: vhsm-admin [--port-id N] [--server-key KEY|FILE] COMMAND ...\n"
     "\n"
+    "  server-key [--data-dir DIR]\n"
+    "                          print vhsmd's public key (from DIR/vhsmd.pub, default\n"
+    "                          /var/lib/vhsm): give it to clients as VHSM_SERVER_KEY, or\n"
+    "                          mount the file at /etc/vhsm/vhsmd.pub in containers\n"
     "  container attach NAME (--pid PID | --netns PATH)\n"
     "                          serve the container whose network namespace is PID's\n"
     "                          (/proc/PID/ns/net) or PATH (e.g. /run/netns/NAME)\n"
@@ -32,16 +37,35 @@ const char kUsage[] =
     "  user list --container NAME\n"
     "  user password --container NAME USER --old-password-file F [--password-file F]\n"
     "\n"
-    "The host's own container is named 'host'.\n";
+    "The host's own container is named 'host'. Every command but server-key talks to\n"
+    "vhsmd over a secure channel pinned to its key (--server-key, VHSM_SERVER_KEY, or\n"
+    "/etc/vhsm/vhsmd.pub).\n";
+
+// PrintServerKey prints the key from the data directory: host root reads
+// the daemon's own file, so no process on the port can substitute one.
+int PrintServerKey(const Args& args) {
+  std::string dir = args.Get("data-dir").empty() ? "/var/lib/vhsm" : args.Get("data-dir");
+  vhsm::Result<vhsm::crypto::Bytes> key = vhsm::ParseServerKey(dir + "/vhsmd.pub");
+  if (!key.ok()) {
+    Die(kProg, "no vhsmd key in " + dir + " (has vhsmd started with --data-dir " + dir + "?)");
+  }
+  std::printf("%s\n", vhsm::crypto::Base64Encode(*key).c_str());
+  return 0;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
-      argc, argv, {"port-id", "pid", "netns", "container", "password-file", "old-password-file"},
+      argc, argv,
+      {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
+       "server-key"},
       {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
+  if (!args.Has("help") && args.words.size() == 1 && args.words[0] == "server-key") {
+    return PrintServerKey(args);
+  }
   if (args.Has("help") || args.words.size() < 2) {
     std::fputs(kUsage, args.Has("help") ? stdout : stderr);
     return args.Has("help") ? 0 : 2;
@@ -53,6 +77,7 @@ int main(int argc, char** argv) {
     if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
     options.port_id = static_cast<uint32_t>(v);
   }
+  options.server_key = args.Get("server-key");
   std::string noun = args.words[0], verb = args.words[1];
   bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list")) ||
                (noun == "user" &&

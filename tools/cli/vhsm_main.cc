@@ -39,6 +39,10 @@ const char kUsage[] =
     "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ed25519.\n"
     "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
     "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
+    "vhsmd's public key (the channel is pinned to it): --server-key KEY|FILE,\n"
+    "VHSM_SERVER_KEY, or /etc/vhsm/vhsmd.pub; without one vhsm refuses to connect,\n"
+    "unless --trust-on-first-use (or VHSM_TRUST_ON_FIRST_USE=1) records the key\n"
+    "vhsmd announces in ~/.vhsm/known_daemons.\n"
     "Input defaults to stdin.\n";
 
 std::string JsonEscape(const std::string& s) {
@@ -56,8 +60,8 @@ int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
       {"user", "password-file", "port-id", "type", "id", "in", "out", "alg", "key", "sig",
-       "aad"},
-      {"help", "json"});
+       "aad", "server-key"},
+      {"help", "json", "trust-on-first-use"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {
@@ -71,6 +75,8 @@ int main(int argc, char** argv) {
     if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
     options.port_id = static_cast<uint32_t>(v);
   }
+  options.server_key = args.Get("server-key");
+  options.trust_on_first_use = args.Has("trust-on-first-use");
   std::string command = args.words[0];
   std::string sub = args.words.size() > 1 ? args.words[1] : "";
   bool known = (command == "key" &&

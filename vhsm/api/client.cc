@@ -20,13 +20,6 @@ void Wipe(std::string* s) {
   if (!s->empty()) explicit_bzero(s->data(), s->size());
 }
 
-Status ResponseStatus(const proto::Response& resp) {
-  if (resp.status() == proto::OK) return Status::Ok();
-  StatusCode code = FromWireStatus(resp.status());
-  if (code == StatusCode::kOk) code = StatusCode::kInternal;
-  return Status(code, resp.message().empty() ? "vhsmd returned an error" : resp.message());
-}
-
 Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 KeyInfo FromProto(const proto::KeyInfo& k) {
@@ -35,106 +28,50 @@ KeyInfo FromProto(const proto::KeyInfo& k) {
 
 }  // namespace
 
-Result<uint32_t> ResolvePortId(uint32_t port_id) {
-  if (port_id != 0) return port_id;
-  const char* env = std::getenv("VHSM_PORT_ID");
-  if (env == nullptr || *env == '\0') return transport::kDefaultVhsmPort;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(env, &end, 0);
-  if (*end != '\0' || v == 0 || v > 0xffffffffull || env[0] == '-') {
-    return InvalidArgument(std::string("invalid VHSM_PORT_ID '") + env + "'");
-  }
-  return static_cast<uint32_t>(v);
-}
-
-// ---- Channel ---------------------------------------------------------------
-
-Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {
-  VHSM_ASSIGN_OR_RETURN(uint32_t port, ResolvePortId(options.port_id));
-  transport::ClientChannel::Options o;
-  o.server_port = port;
-  o.timeout_ms = options.timeout_ms;
-  VHSM_ASSIGN_OR_RETURN(auto ch, transport::ClientChannel::Create(o));
-  return std::unique_ptr<Channel>(new Channel(std::move(ch)));
-}
-
-Result<proto::Response> Channel::Call(proto::Request& request) {
-  request.set_request_id(next_request_id_++);
-  std::string payload = request.SerializeAsString();
-  Result<std::string> reply = ch_->Call(payload);
-  Wipe(&payload);  // it may hold a password
-  if (!reply.ok()) return reply.status();
-  proto::Response resp;
-  if (!resp.ParseFromString(*reply)) return Internal("vhsmd sent a malformed response");
-  VHSM_RETURN_IF_ERROR(ResponseStatus(resp));
-  return resp;
-}
-
-Status Channel::Send(proto::Request& request) {
-  request.set_request_id(next_request_id_++);
-  request.SerializeToString(&send_buffer_);
-  Result<uint32_t> seq = ch_->Send(send_buffer_);
-  Wipe(&send_buffer_);
-  if (!seq.ok()) return seq.status();
-  pending_.push_back(*seq);
-  return Status::Ok();
-}
-
-Result<proto::Response> Channel::ReceiveNext() {
-  if (pending_.empty()) return Internal("no request in flight");
-  uint32_t seq = pending_.front();
-  pending_.pop_front();
-  VHSM_ASSIGN_OR_RETURN(std::string reply, ch_->Receive(seq));
-  proto::Response resp;
-  if (!resp.ParseFromString(reply)) return Internal("vhsmd sent a malformed response");
-  VHSM_RETURN_IF_ERROR(ResponseStatus(resp));
-  return resp;
-}
-
-Result<std::vector<proto::Response>> Channel::CallMany(std::vector<proto::Request> requests,
-                                                       size_t window) {
-  std::vector<proto::Response> out(requests.size());
-  std::vector<uint32_t> seqs(requests.size());
-  size_t sent = 0, received = 0;
-  Status first_error;
-  while (received < requests.size()) {
-    while (sent < requests.size() && sent - received < window) {
-      requests[sent].set_request_id(next_request_id_++);
-      VHSM_ASSIGN_OR_RETURN(seqs[sent], ch_->Send(requests[sent].SerializeAsString()));
-      ++sent;
-    }
-    VHSM_ASSIGN_OR_RETURN(std::string reply, ch_->Receive(seqs[received]));
-    if (!out[received].ParseFromString(reply)) {
-      return Internal("vhsmd sent a malformed response");
-    }
-    Status s = ResponseStatus(out[received]);
-    if (!s.ok() && first_error.ok()) first_error = s;
-    ++received;
-  }
-  if (!first_error.ok()) return first_error;
-  return out;
-}
-
 // ---- Client ----------------------------------------------------------------
 
 Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
-  proto::Request open;
-  open.mutable_open_session();
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel->Call(open));
-  return std::unique_ptr<Client>(
-      new Client(std::move(channel), resp.open_session().session_id()));
+  return std::unique_ptr<Client>(new Client(options, std::move(channel)));
 }
 
 Client::~Client() {
-  proto::Request close;
-  close.mutable_close_session();
-  (void)Call(close);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (channel_) (void)channel_->Close();
+}
+
+namespace {
+
+// SessionGone: the request was not executed because the daemon is not
+// there (Unavailable) or does not know the session (restart, expiry).
+bool SessionGone(const Status& s) {
+  return s.code() == StatusCode::kUnavailable ||
+         (s.code() == StatusCode::kNotFound && s.message() == kNoSuchSession);
+}
+
+}  // namespace
+
+Status Client::Reconnect() {
+  channel_.reset();
+  VHSM_ASSIGN_OR_RETURN(channel_, Channel::Open(options_));
+  if (user_.empty()) return Status::Ok();
+  proto::Request r;
+  r.mutable_login()->set_user(user_);
+  r.mutable_login()->set_password(password_.data(), password_.size());
+  Status s = channel_->Call(r).status();
+  Wipe(r.mutable_login()->mutable_password());
+  return s;
 }
 
 Result<proto::Response> Client::Call(proto::Request& request) {
   std::lock_guard<std::mutex> lock(mu_);
-  request.set_session_id(session_id_);
+  Result<proto::Response> r =
+      channel_ ? channel_->Call(request) : Result<proto::Response>(Unavailable("not connected"));
+  if (r.ok() || !options_.reconnect || !SessionGone(r.status()) || request.has_login()) {
+    return r;
+  }
+  // Once: a new channel, logged in again as before, then the request again.
+  VHSM_RETURN_IF_ERROR(Reconnect());
   return channel_->Call(request);
 }
 
@@ -144,12 +81,22 @@ Status Client::Login(const std::string& user, std::string_view password) {
   r.mutable_login()->set_password(password.data(), password.size());
   Result<proto::Response> resp = Call(r);
   Wipe(r.mutable_login()->mutable_password());
+  if (resp.ok() && options_.reconnect) {
+    std::lock_guard<std::mutex> lock(mu_);
+    user_ = user;
+    password_ = crypto::SecretBytes(crypto::ByteView(password));
+  }
   return resp.status();
 }
 
 Status Client::Logout() {
   proto::Request r;
   r.mutable_logout();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    user_.clear();
+    password_ = crypto::SecretBytes();
+  }
   return Call(r).status();
 }
 
@@ -221,7 +168,6 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
   std::lock_guard<std::mutex> lock(mu_);
   size_t chunks = (data.size() + kChunk - 1) / kChunk;
   proto::Request r;  // reused: its buffers keep their capacity
-  r.set_session_id(session_id_);
   proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
   u->set_context_id(context);
   Status first_error;
@@ -320,7 +266,6 @@ Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
   for (const std::string& m : messages) {
     if (m.size() > kChunk) return InvalidArgument("pipelined message larger than a frame");
     proto::Request r;
-    r.set_session_id(session_id_);
     r.mutable_mac()->set_key_id(key_id);
     r.mutable_mac()->set_data(m);
     reqs.push_back(std::move(r));
@@ -416,6 +361,8 @@ Result<std::unique_ptr<Admin>> Admin::Connect(const ClientOptions& options) {
   VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
   return std::unique_ptr<Admin>(new Admin(std::move(channel)));
 }
+
+Admin::~Admin() { (void)channel_->Close(); }
 
 Status Admin::AttachContainer(const std::string& name, const std::string& netns_path) {
   proto::Request r;

@@ -21,46 +21,15 @@
 #include <string_view>
 #include <vector>
 
+#include "vhsm/api/channel.h"
+#include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
+#include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/proto/vhsm.pb.h"
-#include "vhsm/transport/client_channel.h"
 
 namespace vhsm {
 
 using Bytes = std::vector<uint8_t>;
-
-struct ClientOptions {
-  // 0: $VHSM_PORT_ID when set, else the default VHSM port.
-  uint32_t port_id = 0;
-  int timeout_ms = 30000;
-};
-
-// ResolvePortId applies the rule above; InvalidArgument for a bad
-// $VHSM_PORT_ID.
-Result<uint32_t> ResolvePortId(uint32_t port_id);
-
-// Channel: a request/response exchange with the daemon, without a session.
-class Channel {
- public:
-  static Result<std::unique_ptr<Channel>> Open(const ClientOptions& options);
-  // Call sends request and returns the response when its status is OK, or
-  // the daemon's error as a Status.
-  Result<proto::Response> Call(proto::Request& request);
-  // Send puts a request in flight; ReceiveNext returns the reply to the
-  // oldest one in flight (or its error).
-  Status Send(proto::Request& request);
-  Result<proto::Response> ReceiveNext();
-  // Pipelined: send all, then read all replies in order.
-  Result<std::vector<proto::Response>> CallMany(std::vector<proto::Request> requests,
-                                                size_t window = 32);
-
- private:
-  explicit Channel(std::unique_ptr<transport::ClientChannel> ch) : ch_(std::move(ch)) {}
-  std::unique_ptr<transport::ClientChannel> ch_;
-  uint64_t next_request_id_ = 1;
-  std::deque<uint32_t> pending_;  // seqs of requests sent with Send()
-  std::string send_buffer_;       // reused serialization buffer
-};
 
 struct KeyInfo {
   std::string id;
@@ -71,13 +40,17 @@ struct KeyInfo {
 
 class Client {
  public:
-  // Connect opens a channel and a session. Unavailable when vhsmd is not
-  // reachable from this network namespace.
+  // Connect opens a session in a secure channel (channel.h). Unavailable
+  // when vhsmd is not reachable from this network namespace; fails closed
+  // when vhsmd's key is not configured or not proven.
   static Result<std::unique_ptr<Client>> Connect(const ClientOptions& options = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
+  // Login logs the session in. With ClientOptions::reconnect (the default)
+  // the password is kept (locked, wiped on destruction) to log in again
+  // after a daemon restart or an expired session.
   Status Login(const std::string& user, std::string_view password);
   Status Logout();
 
@@ -120,22 +93,27 @@ class Client {
                       std::string_view signature, bool prehashed = false);
 
  private:
-  Client(std::unique_ptr<Channel> channel, std::string session_id)
-      : channel_(std::move(channel)), session_id_(std::move(session_id)) {}
+  Client(const ClientOptions& options, std::unique_ptr<Channel> channel)
+      : options_(options), channel_(std::move(channel)) {}
   Result<proto::Response> Call(proto::Request& request);
+  // Reconnect opens a new channel and logs in again; caller holds mu_.
+  Status Reconnect();
   Status Stream(bool mac, uint32_t context, std::string_view data);
   Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
                                                      std::string_view message, bool prehashed);
 
+  const ClientOptions options_;
   std::mutex mu_;
   std::unique_ptr<Channel> channel_;  // guarded by mu_
-  const std::string session_id_;
+  std::string user_;                  // guarded by mu_; empty: not logged in
+  crypto::SecretBytes password_;      // guarded by mu_
 };
 
 // Admin operations (vhsm-admin): accepted only from root on the host.
 class Admin {
  public:
   static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
+  ~Admin();  // closes the session
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
   Result<std::vector<proto::ContainerInfo>> ListContainers();

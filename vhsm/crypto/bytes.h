@@ -49,6 +49,12 @@ class ByteView {
 std::string HexEncode(ByteView data);
 bool HexDecode(std::string_view hex, Bytes* out);
 
+// Base64Encode returns standard base64 (RFC 4648 section 4) with padding.
+// Base64Decode accepts exactly that (surrounding whitespace aside) and
+// returns false on anything else.
+std::string Base64Encode(ByteView data);
+bool Base64Decode(std::string_view text, Bytes* out);
+
 }  // namespace vhsm::crypto
 
 #endif  // VHSM_CRYPTO_BYTES_H_

@@ -28,5 +28,24 @@ TEST(BytesTest, ByteViewSubstrClamps) {
   EXPECT_EQ(v.substr(9).size(), 0u);
 }
 
+// RFC 4648 section 10 test vectors.
+TEST(BytesTest, Base64Rfc4648) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [plain, encoded] : cases) {
+    EXPECT_EQ(Base64Encode(ByteView(plain)), encoded);
+    Bytes decoded;
+    ASSERT_TRUE(Base64Decode(encoded, &decoded)) << encoded;
+    EXPECT_EQ(std::string(decoded.begin(), decoded.end()), plain);
+  }
+  Bytes out;
+  EXPECT_TRUE(Base64Decode(" Zm9v\n", &out));
+  for (const char* bad : {"Zm9", "Zm=v", "Z===", "Zm9v!", "Zg==Zg=="}) {
+    EXPECT_FALSE(Base64Decode(bad, &out)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vhsm::crypto

@@ -40,6 +40,12 @@
 namespace vhsm::noise {
 
 inline constexpr char kProtocolName[] = "Noise_NK_25519_AESGCM_SHA256";
+// What VHSM binds into every handshake (both sides must use it), and the
+// associated data of the transport messages in each direction (followed by
+// the session id).
+inline constexpr char kVhsmPrologue[] = "vhsm-channel-v1";
+inline constexpr char kRequestAd[] = "vhsm-req";
+inline constexpr char kResponseAd[] = "vhsm-resp";
 inline constexpr size_t kKeySize = 32;
 inline constexpr size_t kTagSize = 16;
 

@@ -9,19 +9,7 @@ namespace {
 // its turn back (the rest wait in the fair queue like everyone's).
 constexpr int kFastPerWorkerTurn = 32;
 
-// WipeSecrets clears the passwords and key material a parsed request holds.
-void WipeSecrets(proto::Request* r) {
-  std::string* fields[] = {
-      r->has_login() ? r->mutable_login()->mutable_password() : nullptr,
-      r->has_user_add() ? r->mutable_user_add()->mutable_password() : nullptr,
-      r->has_user_password() ? r->mutable_user_password()->mutable_old_password() : nullptr,
-      r->has_user_password() ? r->mutable_user_password()->mutable_new_password() : nullptr,
-      r->has_key_import() ? r->mutable_key_import()->mutable_material() : nullptr,
-  };
-  for (std::string* f : fields) {
-    if (f != nullptr && !f->empty()) explicit_bzero(f->data(), f->size());
-  }
-}
+void WipeSecrets(proto::Request* r) { Service::WipeSecrets(r); }
 
 bool IsSlow(const proto::Request& r) { return Service::IsSlow(r); }
 

@@ -16,11 +16,13 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <google/protobuf/stubs/logging.h>
 
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/daemon.h"
+#include "vhsm/server/identity.h"
 #include "vhsm/server/login_throttle.h"
 #include "vhsm/server/request_log.h"
 #include "vhsm/server/request_scheduler.h"
@@ -46,6 +48,8 @@ const char kUsage[] =
     "                          served on the polling thread\n"
     "  --pbkdf2-iterations N   for new users and password changes (default 600000)\n"
     "  --config FILE           KEY=VALUE lines with the long option names (command line wins)\n"
+    "  --public-key-file PATH  also write vhsmd's public key there (e.g. /etc/vhsm/vhsmd.pub,\n"
+    "                          to bind-mount into containers); always in DIR/vhsmd.pub\n"
     "  --quiet                 do not log one line per request\n"
     "Limits (what one tenant may hold; each refusal names its limit):\n"
     "  --max-sessions N        open sessions per container (default 256)\n"
@@ -105,6 +109,7 @@ struct Numeric {
 
 struct Config {
   std::string data_dir;
+  std::string public_key_file;
   bool quiet = false;
   std::map<std::string, uint64_t> n;
   uint64_t operator[](const char* name) const { return n.at(name); }
@@ -158,8 +163,10 @@ Config ParseArgs(int argc, char** argv) {
   Config c;
   c.data_dir = opts["data-dir"];
   c.quiet = opts.count("quiet") != 0;
+  c.public_key_file = opts["public-key-file"];
   opts.erase("data-dir");
   opts.erase("quiet");
+  opts.erase("public-key-file");
   for (Numeric& o : numeric) {
     auto it = opts.find(o.name);
     if (it != opts.end()) {
@@ -244,6 +251,10 @@ int main(int argc, char** argv) {
   if (!store.ok()) Fail(store.status().message());
   Status host = (*store)->PutContainer({transport::kHostContainer, "", 0});
   if (!host.ok()) Fail(host.message());
+  std::vector<std::string> public_copies;
+  if (!cfg.public_key_file.empty()) public_copies.push_back(cfg.public_key_file);
+  auto identity = server::LoadOrCreateIdentity(cfg.data_dir, public_copies);
+  if (!identity.ok()) Fail("daemon key: " + identity.status().message());
   storage::VaultOptions vault_options;
   vault_options.pbkdf2_iterations = static_cast<uint32_t>(cfg["pbkdf2-iterations"]);
   storage::Vault vault(store->get(), vault_options);
@@ -261,8 +272,8 @@ int main(int argc, char** argv) {
   if (!listener.ok()) Fail(listener.status().message());
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
-  server::ServiceDeps deps{&vault, &sessions, listener->get(), &ledger, &throttle,
-                           cfg.quiet ? nullptr : &log};
+  server::ServiceDeps deps{&*identity, &vault,     &sessions, listener->get(),
+                           &ledger,    &throttle, cfg.quiet ? nullptr : &log};
   server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());

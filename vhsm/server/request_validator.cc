@@ -83,7 +83,10 @@ Status ValidateRequest(const proto::Request& request) {
     return InvalidArgument("request names no operation");
   }
   VHSM_RETURN_IF_ERROR(CheckMessage(request, "request"));
-  bool sessionless = request.op_case() == proto::Request::kOpenSession || IsAdminOp(request);
+  // Everything but opening a channel and asking for vhsmd's key travels in
+  // a session's channel, administration included.
+  bool sessionless = request.op_case() == proto::Request::kOpenSession ||
+                     request.op_case() == proto::Request::kServerKey;
   if (sessionless && !request.session_id().empty()) {
     return InvalidArgument(std::string(OpName(request)) + " takes no session id");
   }

@@ -2,7 +2,7 @@
 // dispatch (DESIGN.md section 4). After it, handlers may rely on: exactly one
 // operation set; no unknown fields at any depth; every enum field set to a
 // known, non-UNSPECIFIED value; strings at most 4096 bytes; a 16-byte session
-// id on session operations and none on open_session and admin operations.
+// id on every operation but open_session and server_key, which take none.
 // Returns InvalidArgument naming the first violation. Thread-safe.
 #ifndef VHSM_SERVER_REQUEST_VALIDATOR_H_
 #define VHSM_SERVER_REQUEST_VALIDATOR_H_

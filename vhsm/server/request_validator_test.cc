@@ -70,8 +70,14 @@ TEST(RequestValidatorTest, SessionIdRules) {
   proto::Request open = WithSession();
   open.mutable_open_session();
   EXPECT_NE(ValidateRequest(open).message().find("takes no session id"), std::string::npos);
+  proto::Request key = WithSession();
+  key.mutable_server_key();
+  EXPECT_NE(ValidateRequest(key).message().find("takes no session id"), std::string::npos);
+  // Administration travels in a session's channel like everything else.
   proto::Request admin;
   admin.mutable_user_list()->set_container("ct");
+  EXPECT_NE(ValidateRequest(admin).message().find("16-byte session id"), std::string::npos);
+  admin.set_session_id(std::string(16, 's'));
   EXPECT_TRUE(ValidateRequest(admin).ok());
   EXPECT_TRUE(IsAdminOp(admin));
 }

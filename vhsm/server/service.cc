@@ -1,7 +1,11 @@
 #include "vhsm/server/service.h"
 
+#include <string.h>
+
 #include <chrono>
 
+#include "vhsm/noise/noise_nk.h"
+#include "vhsm/proto/slow_ops.h"
 #include "vhsm/proto/status_mapping.h"
 #include "vhsm/server/request_validator.h"
 
@@ -16,6 +20,7 @@ Service::Service(const ServiceDeps& deps, ServiceOptions options)
   env_.ledger = deps.ledger;
   env_.throttle = deps.throttle;
   env_.options = &options_;
+  env_.identity = deps.identity;
 }
 
 int64_t Service::Now() const {
@@ -28,8 +33,21 @@ int64_t Service::Now() const {
 void Service::Sweep(int64_t now_ms) { env_.throttle->Sweep(now_ms); }
 
 bool Service::IsSlow(const proto::Request& request) {
-  const ops::Op* op = ops::Find(request.op_case());
-  return op != nullptr && op->slow;
+  if (request.has_sealed()) return request.sealed().slow();
+  return IsSlowOp(request.op_case());
+}
+
+void Service::WipeSecrets(proto::Request* r) {
+  std::string* fields[] = {
+      r->has_login() ? r->mutable_login()->mutable_password() : nullptr,
+      r->has_user_add() ? r->mutable_user_add()->mutable_password() : nullptr,
+      r->has_user_password() ? r->mutable_user_password()->mutable_old_password() : nullptr,
+      r->has_user_password() ? r->mutable_user_password()->mutable_new_password() : nullptr,
+      r->has_key_import() ? r->mutable_key_import()->mutable_material() : nullptr,
+  };
+  for (std::string* f : fields) {
+    if (f != nullptr && !f->empty()) explicit_bzero(f->data(), f->size());
+  }
 }
 
 std::string Service::ErrorResponse(const Status& status) {
@@ -54,29 +72,52 @@ std::string Service::Handle(const Caller& caller, const std::string& payload) {
 proto::Response Service::HandleRequest(const Caller& caller, const proto::Request& request) {
   proto::Response resp;
   resp.set_request_id(request.request_id());
-  ops::Call call{caller, request, nullptr, &resp};
   Status s = ValidateRequest(request);
-  const ops::Op* op = ops::Find(request.op_case());
-  if (s.ok() && op == nullptr) {
-    s = InvalidArgument(std::string("operation ") + OpName(request) + " is not supported");
+  if (s.ok() && request.has_sealed()) {
+    s = Sealed(caller, request, &resp);  // logs the sealed operation itself
+    if (s.ok()) return resp;
+  } else {
+    ops::Call call{caller, request, nullptr, &resp};
+    const ops::Op* op = ops::Find(request.op_case());
+    if (s.ok() && op == nullptr) {
+      s = InvalidArgument(std::string("operation ") + OpName(request) + " is not supported");
+    }
+    if (s.ok()) s = Plain(*op, call);
+    Log(call, s);
   }
-  if (s.ok()) s = Dispatch(*op, call);
   if (!s.ok()) {
     resp.clear_result();
     resp.set_message(s.message());
   }
   resp.set_status(ToWireStatus(s.code()));
-  Log(call, s);
   return resp;
 }
 
-Status Service::Dispatch(const ops::Op& op, ops::Call& call) {
+Status Service::Plain(const ops::Op& op, ops::Call& call) {
+  if (call.req.has_close_session()) {
+    // Closing carries nothing secret and a session answers only to the
+    // client (container, port id) that opened it, so it may come in clear:
+    // a client shutting down after its crypto library did can still close.
+    return env_.sessions->Close(call.caller.client, call.req.session_id());
+  }
+  if (op.need != ops::Need::kNothing) {
+    // Passwords, key material and results travel only inside a channel
+    // whose other end proved to be this vhsmd.
+    return FailedPrecondition(std::string(OpName(call.req)) +
+                              " must travel sealed in its session's secure channel");
+  }
   ops::Env env = env_;
   env.now_ms = Now();
+  return op.handle(env, call);
+}
+
+Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& session) {
   const Caller& caller = call.caller;
+  ops::Env env = env_;
+  env.now_ms = Now();
   switch (op.need) {
     case ops::Need::kNothing:
-      return op.handle(env, call);
+      return InvalidArgument(std::string(OpName(call.req)) + " cannot be sealed");
     case ops::Need::kHostRoot:
       // Who may administer comes from the kernel (the socket's namespace and
       // SCM_CREDENTIALS), never from the message.
@@ -84,25 +125,80 @@ Status Service::Dispatch(const ops::Op& op, ops::Call& call) {
           caller.uid != 0) {
         return PermissionDenied("administration is allowed only to root on the host");
       }
-      return op.handle(env, call);
-    case ops::Need::kSession:
+      break;
     case ops::Need::kLogin:
+      if (!session.user) return Unauthenticated("log in first");
+      break;
+    case ops::Need::kSession:
       break;
   }
+  call.session = &session;
+  Status s = op.handle(env, call);
+  if (session.user) call.user_for_log = *session.user;
+  call.session = nullptr;
+  return s;
+}
+
+Status Service::Sealed(const Caller& caller, const proto::Request& outer,
+                       proto::Response* resp) {
+  const std::string& sid = outer.session_id();
+  int64_t now = Now();
   VHSM_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
-                        env.sessions->Find(caller.client, call.req.session_id(), env.now_ms));
+                        env_.sessions->Find(caller.client, sid, now));
+  proto::Request inner;
+  proto::Response inner_resp;
+  ops::Call call{caller, inner, nullptr, &inner_resp};
   Status s;
+  bool close = false;
   {
     std::lock_guard<std::mutex> lock(session->mu);
-    call.session = session.get();
-    s = op.need == ops::Need::kLogin && !session->user ? Unauthenticated("log in first")
-                                                        : op.handle(env, call);
-    if (session->user) call.user_for_log = *session->user;
-    call.session = nullptr;
+    if (!session->channel.receive.has_key()) {
+      return FailedPrecondition("the session has no secure channel");
+    }
+    Result<crypto::SecretBytes> plain = session->inbound.Open(
+        session->channel.receive, outer.sealed().counter(), std::string(noise::kRequestAd) + sid,
+        outer.sealed().ciphertext());
+    if (!plain.ok()) {
+      close = true;
+      s = DataLoss("secure channel: a message was replayed, reordered or modified; "
+                   "the session is closed");
+    } else if (!inner.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
+      s = InvalidArgument("sealed payload is not a valid Request message");
+    } else {
+      inner.set_session_id(sid);
+      inner_resp.set_request_id(inner.request_id());
+      s = ValidateRequest(inner);
+      const ops::Op* op = ops::Find(inner.op_case());
+      if (s.ok() && (op == nullptr || inner.has_sealed())) {
+        s = InvalidArgument(std::string("operation ") + OpName(inner) + " cannot be sealed");
+      }
+      if (s.ok() && IsSlowOp(inner.op_case()) && !outer.sealed().slow()) {
+        s = InvalidArgument(std::string(OpName(inner)) + " is slow: mark its seal slow");
+      }
+      if (s.ok()) s = RunInSession(*op, call, *session);
+      close = s.ok() && inner.has_close_session();
+      WipeSecrets(&inner);
+    }
+    if (plain.ok()) {
+      // The answer, sealed: whatever the status, it came from this vhsmd.
+      if (!s.ok()) {
+        inner_resp.clear_result();
+        inner_resp.set_message(s.message());
+      }
+      inner_resp.set_status(ToWireStatus(s.code()));
+      std::string bytes = inner_resp.SerializeAsString();
+      Result<crypto::Bytes> sealed = session->channel.send.Seal(
+          session->outbound, std::string(noise::kResponseAd) + sid, bytes);
+      if (!bytes.empty()) explicit_bzero(bytes.data(), bytes.size());
+      if (!sealed.ok()) return sealed.status();
+      resp->mutable_sealed()->set_counter(session->outbound++);
+      resp->mutable_sealed()->set_ciphertext(sealed->data(), sealed->size());
+      resp->set_status(proto::OK);
+    }
   }
-  if (s.ok() && call.req.has_close_session()) {
-    s = env.sessions->Close(caller.client, call.req.session_id());
-  }
+  Log(call, s);
+  if (close) (void)env_.sessions->Close(caller.client, sid);
+  if (resp->has_sealed()) return Status::Ok();
   return s;
 }
 

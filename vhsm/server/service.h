@@ -33,6 +33,7 @@ namespace vhsm::server {
 // What the service shares with the rest of the daemon. log may be null (no
 // request log); the others are required.
 struct ServiceDeps {
+  const crypto::X25519KeyPair* identity = nullptr;  // vhsmd's long-term key
   storage::Vault* vault = nullptr;
   SessionManager* sessions = nullptr;
   transport::Listener* listener = nullptr;
@@ -52,8 +53,11 @@ class Service {
   proto::Response HandleRequest(const Caller& caller, const proto::Request& request);
   // ErrorResponse serializes an error answer (for frames that never parsed).
   static std::string ErrorResponse(const Status& status);
-  // IsSlow: whether the request must be served off the polling thread.
+  // IsSlow: whether the request must be served off the polling thread (for
+  // a sealed request, what its sender marked).
   static bool IsSlow(const proto::Request& request);
+  // WipeSecrets clears the passwords and key material a request holds.
+  static void WipeSecrets(proto::Request* request);
 
   // RestoreAttachments re-attaches every recorded container whose namespace
   // still exists; returns one message per container it could not restore.
@@ -64,7 +68,11 @@ class Service {
   void Sweep(int64_t now_ms);
 
  private:
-  Status Dispatch(const ops::Op& op, ops::Call& call);
+  // Plain: what may travel outside a channel (opening one, its key).
+  Status Plain(const ops::Op& op, ops::Call& call);
+  // Sealed: opens a sealed request, runs it, seals the answer into resp.
+  Status Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp);
+  Status RunInSession(const ops::Op& op, ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
 
   ops::Env env_;

@@ -1,11 +1,13 @@
 #include "vhsm/server/session.h"
 
 #include "vhsm/crypto/random.h"
+#include "vhsm/proto/status_mapping.h"
 #include "vhsm/server/request_validator.h"
 
 namespace vhsm::server {
 
 void Session::Logout() {
+  // The channel stays: logging out is a request answered through it.
   user.reset();
   master_key.Wipe();
   master_key_locked.Release();
@@ -13,7 +15,7 @@ void Session::Logout() {
   key_cache.clear();
 }
 
-Result<std::string> SessionManager::Open(const ClientId& client, int64_t now_ms) {
+Result<std::shared_ptr<Session>> SessionManager::Open(const ClientId& client, int64_t now_ms) {
   VHSM_ASSIGN_OR_RETURN(ResourceLedger::Token held,
                         ledger_->Take(client.container, Resource::kSessions, 1,
                                       sizeof(Session) + 256));
@@ -22,8 +24,8 @@ Result<std::string> SessionManager::Open(const ClientId& client, int64_t now_ms)
   auto session = std::make_shared<Session>(id, client, std::move(held));
   session->last_used_ms = now_ms;
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_[id] = std::move(session);
-  return id;
+  sessions_[id] = session;
+  return session;
 }
 
 Result<std::shared_ptr<Session>> SessionManager::Find(const ClientId& client,
@@ -32,7 +34,7 @@ Result<std::shared_ptr<Session>> SessionManager::Find(const ClientId& client,
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || !(it->second->owner() == client)) {
-    return NotFound("no such session (closed, expired, or not yours)");
+    return NotFound(kNoSuchSession);
   }
   it->second->last_used_ms = now_ms;  // atomic enough: read only by ExpireIdle under mu_
   return it->second;
@@ -44,7 +46,7 @@ Status SessionManager::Close(const ClientId& client, const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(id);
     if (it == sessions_.end() || !(it->second->owner() == client)) {
-      return NotFound("no such session (closed, expired, or not yours)");
+      return NotFound(kNoSuchSession);
     }
     session = std::move(it->second);
     sessions_.erase(it);

@@ -23,6 +23,7 @@
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/crypto/signing_key.h"
+#include "vhsm/noise/noise_nk.h"
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/storage/vault.h"
 
@@ -76,6 +77,11 @@ class Session {
   std::unordered_map<std::string, CachedKey> key_cache;
   uint64_t key_cache_generation = 0;
   int64_t last_used_ms = 0;
+  // The session's secure channel: send is vhsmd -> client; every request
+  // must open under receive with a counter above the last one.
+  noise::TransportKeys channel;
+  noise::TransportReceiver inbound;
+  uint64_t outbound = 0;
 
   // Logout forgets the user and wipes every secret the session holds.
   void Logout();
@@ -96,7 +102,7 @@ class SessionManager {
   SessionManager(Limits limits, ResourceLedger* ledger) : limits_(limits), ledger_(ledger) {}
 
   // Open makes a session for client; ResourceExhausted past the limit.
-  Result<std::string> Open(const ClientId& client, int64_t now_ms);
+  Result<std::shared_ptr<Session>> Open(const ClientId& client, int64_t now_ms);
   // Find returns the session when it exists and belongs to client, else
   // NotFound (the same answer for a foreign id as for a made-up one).
   Result<std::shared_ptr<Session>> Find(const ClientId& client, const std::string& id,

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "vhsm/base/status.h"
+#include "vhsm/crypto/x25519.h"
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/login_throttle.h"
 #include "vhsm/server/resource_ledger.h"
@@ -57,6 +58,7 @@ struct Env {
   ResourceLedger* ledger = nullptr;
   LoginThrottle* throttle = nullptr;
   const ServiceOptions* options = nullptr;
+  const crypto::X25519KeyPair* identity = nullptr;  // vhsmd's long-term key
   int64_t now_ms = 0;  // this request's time
 };
 
@@ -77,12 +79,10 @@ enum class Need {
   kHostRoot,  // uid 0 in the host namespace (administration)
 };
 
+// Which operations are slow is vhsm/proto/slow_ops.h's (clients need it too).
 struct Op {
   Status (*handle)(Env& env, Call& call);
   Need need;
-  // Slow: costs milliseconds (PBKDF2, key generation plus a synced write,
-  // setns), so vhsmd serves it on a worker, never on the polling thread.
-  bool slow;
 };
 
 // Find returns the operation's entry, or null for an unknown operation.
@@ -90,6 +90,7 @@ const Op* Find(proto::Request::OpCase op);
 
 // The handlers, by family.
 Status OpenSession(Env& env, Call& call);
+Status ServerKey(Env& env, Call& call);
 Status CloseSession(Env& env, Call& call);
 Status Login(Env& env, Call& call);
 Status Logout(Env& env, Call& call);

@@ -1,14 +1,43 @@
 // Sessions: open, close, login, logout.
 #include <string>
 
+#include "vhsm/noise/noise_nk.h"
 #include "vhsm/server/ops/key_access.h"
 #include "vhsm/server/ops/ops.h"
 
 namespace vhsm::server::ops {
 
 Status OpenSession(Env& env, Call& call) {
-  VHSM_ASSIGN_OR_RETURN(std::string id, env.sessions->Open(call.caller.client, env.now_ms));
-  call.resp->mutable_open_session()->set_session_id(id);
+  const std::string& first = call.req.open_session().handshake();
+  if (first.empty()) {
+    return FailedPrecondition(
+        "open_session needs a secure-channel handshake (this client predates it; upgrade it)");
+  }
+  VHSM_ASSIGN_OR_RETURN(noise::Handshake hs,
+                        noise::Handshake::Responder(*env.identity, noise::kVhsmPrologue));
+  if (!hs.ReadMessage1(first).ok()) {
+    return Unauthenticated("secure channel handshake failed: the client expects another "
+                           "vhsmd key than this daemon's");
+  }
+  VHSM_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
+                        env.sessions->Open(call.caller.client, env.now_ms));
+  Result<crypto::Bytes> second = hs.WriteMessage2(session->id());
+  Result<noise::TransportKeys> keys = second.ok() ? hs.Split() : second.status();
+  if (!keys.ok()) {
+    (void)env.sessions->Close(call.caller.client, session->id());
+    return keys.status();
+  }
+  {
+    std::lock_guard<std::mutex> lock(session->mu);
+    session->channel = std::move(keys).value();
+  }
+  call.resp->mutable_open_session()->set_handshake(second->data(), second->size());
+  return Status::Ok();
+}
+
+Status ServerKey(Env& env, Call& call) {
+  const crypto::Bytes& pub = env.identity->public_key();
+  call.resp->mutable_server_key()->set_public_key(pub.data(), pub.size());
   return Status::Ok();
 }
 

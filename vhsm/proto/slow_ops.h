@@ -1,0 +1,34 @@
+// IsSlowOp: the operations that cost milliseconds (PBKDF2, key generation
+// plus a synced write, X25519 handshakes, setns), which vhsmd serves on its
+// worker pool, fairly across containers, never on its polling thread.
+// Clients mark sealed requests of these operations as slow (the daemon
+// cannot look inside the seal before it is a request's turn, and refuses a
+// slow operation that was not marked). One list for both sides.
+#ifndef VHSM_PROTO_SLOW_OPS_H_
+#define VHSM_PROTO_SLOW_OPS_H_
+
+#include "vhsm/proto/vhsm.pb.h"
+
+namespace vhsm {
+
+inline bool IsSlowOp(proto::Request::OpCase op) {
+  switch (op) {
+    case proto::Request::kOpenSession:
+    case proto::Request::kLogin:
+    case proto::Request::kKeyGenerate:
+    case proto::Request::kKeyImport:
+    case proto::Request::kKeyDelete:
+    case proto::Request::kUserAdd:
+    case proto::Request::kUserPassword:
+    case proto::Request::kUserDelete:
+    case proto::Request::kContainerAttach:
+    case proto::Request::kContainerDetach:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace vhsm
+
+#endif  // VHSM_PROTO_SLOW_OPS_H_

@@ -90,7 +90,11 @@ Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes first, hs.WriteMessage1(crypto::ByteView()));
   proto::Request open;
   open.mutable_open_session()->set_handshake(first.data(), first.size());
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, plain_call(open));
+  Result<proto::Response> opened = plain_call(open);
+  if (!opened.ok() && opened.status().code() == StatusCode::kUnauthenticated) {
+    return NotTheDaemon(state->port);  // a daemon that does not hold the pinned key
+  }
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, std::move(opened));
   Result<crypto::SecretBytes> sid = hs.ReadMessage2(resp.open_session().handshake());
   if (!sid.ok() || sid->size() != 16) return NotTheDaemon(state->port);
   state->session_id.assign(reinterpret_cast<const char*>(sid->data()), sid->size());

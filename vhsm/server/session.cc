@@ -109,28 +109,20 @@ void SessionManager::CloseClient(const ClientId& client) {
   CloseIf([&](const Session& s) { return s.owner() == client; });
 }
 
-size_t SessionManager::CloseUser(const std::string& container, const std::string& user) {
-  // Session::user is guarded by the session's own lock, which is taken
-  // before mu_ elsewhere: look under each session's lock first, outside mu_.
-  std::vector<std::shared_ptr<Session>> candidates;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [id, s] : sessions_) {
-      if (s->owner().container == container) candidates.push_back(s);
-    }
-  }
-  std::vector<std::string> ended;
-  for (auto& s : candidates) {
-    std::lock_guard<std::mutex> lock(s->mu);
-    if (s->user && *s->user == user) {
-      s->Logout();
-      ended.push_back(s->id());
-    }
-  }
+void SessionManager::SetLoggedIn(Session& session, const std::string& user) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string& id : ended) sessions_.erase(id);
+  session.logged_in_as_ = user;
+}
+
+size_t SessionManager::CloseUser(const std::string& container, const std::string& user) {
+  // Chosen by what the manager knows (never by taking session locks while
+  // holding mu_: the caller, an admin request, holds its own session's).
+  size_t n = CloseIf([&](const Session& s) {
+    return s.owner().container == container && s.logged_in_as_ == user;
+  });
+  std::lock_guard<std::mutex> lock(mu_);
   ++key_generation_[UserKey(container, user)];
-  return ended.size();
+  return n;
 }
 
 void SessionManager::CloseAll() {

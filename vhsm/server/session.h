@@ -88,9 +88,11 @@ class Session {
   storage::Owner owner_of_keys() const { return {owner_.container, user.value_or("")}; }
 
  private:
+  friend class SessionManager;
   const std::string id_;
   const ClientId owner_;
   ResourceLedger::Token held_;  // the container's kSessions
+  std::string logged_in_as_;    // guarded by the SessionManager's mu_
 };
 
 class SessionManager {
@@ -118,6 +120,9 @@ class SessionManager {
   void CloseContainer(const std::string& container);
   // CloseClient closes every session opened by client (it stopped reading).
   void CloseClient(const ClientId& client);
+  // SetLoggedIn records whom session is logged in as ("" after logout), for
+  // CloseUser. Called by the login/logout handlers (session lock held).
+  void SetLoggedIn(Session& session, const std::string& user);
   // CloseUser ends every session logged in as (container, user), wiping
   // their keys (the user was deleted or changed password); returns how many.
   size_t CloseUser(const std::string& container, const std::string& user);

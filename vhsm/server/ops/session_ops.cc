@@ -76,6 +76,7 @@ Status Login(Env& env, Call& call) {
   }
   env.throttle->Succeeded(container, throttle_name, uid, env.now_ms);
   s.Logout();  // start from nothing: no context survives a login either
+  env.sessions->SetLoggedIn(s, user);
   s.user = user;
   s.master_key = std::move(master).value();
   s.master_key_locked = std::move(locked);
@@ -84,6 +85,7 @@ Status Login(Env& env, Call& call) {
 
 Status Logout(Env& env, Call& call) {
   call.session->Logout();
+  env.sessions->SetLoggedIn(*call.session, "");
   return Status::Ok();
 }
 

@@ -23,8 +23,15 @@ using Blob = std::vector<uint8_t>;
 
 struct ContainerRecord {
   std::string name;
-  std::string netns_path;  // to re-attach after a restart; may be empty
+  std::string netns_path;  // as given at attach (display, and a fallback)
   int64_t created_unix = 0;
+  // The namespace's identity when attached: device and inode of its nsfs
+  // file and its netns cookie (0: unknown), and where vhsmd pinned it.
+  uint64_t netns_dev = 0;
+  uint64_t netns_ino = 0;
+  uint64_t netns_cookie = 0;
+  std::string pin_path;
+  std::string boot_id;  // the host boot the identity belongs to
 };
 
 struct UserRecord {

@@ -136,6 +136,12 @@ const char* const kMigrations[] = {
     "  PRIMARY KEY (container, user, key_id),"
     "  FOREIGN KEY (container, user) REFERENCES users(container, name)"
     "    ON DELETE CASCADE);",
+    // Version 2: containers are pinned and known by identity, not by path.
+    "ALTER TABLE containers ADD COLUMN netns_dev INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE containers ADD COLUMN netns_ino INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE containers ADD COLUMN netns_cookie INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE containers ADD COLUMN pin_path TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE containers ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';",
 };
 
 }  // namespace
@@ -213,9 +219,15 @@ Status SqliteRecordStore::Checkpoint() {
 Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "INSERT INTO containers (name, netns_path, created) VALUES (?, ?, ?) "
-         "ON CONFLICT(name) DO UPDATE SET netns_path = excluded.netns_path");
-  s.Bind(c.name).Bind(c.netns_path).Bind(c.created_unix);
+         "INSERT INTO containers (name, netns_path, created, netns_dev, netns_ino, netns_cookie,"
+         " pin_path, boot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+         "ON CONFLICT(name) DO UPDATE SET netns_path = excluded.netns_path,"
+         " netns_dev = excluded.netns_dev, netns_ino = excluded.netns_ino,"
+         " netns_cookie = excluded.netns_cookie, pin_path = excluded.pin_path,"
+         " boot_id = excluded.boot_id");
+  s.Bind(c.name).Bind(c.netns_path).Bind(c.created_unix)
+      .Bind(static_cast<int64_t>(c.netns_dev)).Bind(static_cast<int64_t>(c.netns_ino))
+      .Bind(static_cast<int64_t>(c.netns_cookie)).Bind(c.pin_path).Bind(c.boot_id);
   return StepChange(db_, s, "container '" + c.name + "'");
 }
 
@@ -232,13 +244,22 @@ Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers(const std
                                                                        size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT name, netns_path, created FROM containers WHERE name > ?"
-         " ORDER BY name LIMIT ?");
+         "SELECT name, netns_path, created, netns_dev, netns_ino, netns_cookie, pin_path, boot_id"
+         " FROM containers WHERE name > ? ORDER BY name LIMIT ?");
   s.Bind(after).Bind(SqlLimit(limit));
   std::vector<ContainerRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+    ContainerRecord c;
+    c.name = s.Text(0);
+    c.netns_path = s.Text(1);
+    c.created_unix = s.Int(2);
+    c.netns_dev = static_cast<uint64_t>(s.Int(3));
+    c.netns_ino = static_cast<uint64_t>(s.Int(4));
+    c.netns_cookie = static_cast<uint64_t>(s.Int(5));
+    c.pin_path = s.Text(6);
+    c.boot_id = s.Text(7);
+    out.push_back(std::move(c));
   }
   if (rc != SQLITE_DONE) return SqlError(db_, "listing containers");
   return out;

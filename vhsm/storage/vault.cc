@@ -60,7 +60,8 @@ Bytes MasterKeyAad(const std::string& container, const std::string& user) {
 }
 
 Bytes KeyBlobAad(const std::string& container, const std::string& user,
-                 const std::string& key_id, const std::string& type, uint8_t version) {
+                 const std::string& key_id, const std::string& type, uint8_t version,
+                 uint32_t allowed_ops) {
   Bytes aad;
   AppendField(aad, "vhsm-key");
   AppendField(aad, container);
@@ -68,6 +69,9 @@ Bytes KeyBlobAad(const std::string& container, const std::string& user,
   AppendField(aad, key_id);
   AppendField(aad, type);
   aad.push_back(version);
+  if (version >= 2) {
+    for (int shift = 24; shift >= 0; shift -= 8) aad.push_back(static_cast<uint8_t>(allowed_ops >> shift));
+  }
   return aad;
 }
 
@@ -154,7 +158,7 @@ Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key,
       Bytes sealed,
       crypto::AesGcmSealWithRandomNonce(
           master_key.view(), material,
-          KeyBlobAad(owner.container, owner.user, key_id, type, kKeyBlobVersion)));
+          KeyBlobAad(owner.container, owner.user, key_id, type, kKeyBlobVersion, allowed_ops)));
   KeyRecord k;
   k.container = owner.container;
   k.user = owner.user;
@@ -172,12 +176,13 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
                                 const std::string& key_id) {
   if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
   VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
-  if (k.blob.empty() || k.blob[0] != kKeyBlobVersion) {
+  if (k.blob.empty() || (k.blob[0] != kKeyBlobVersion && k.blob[0] != kKeyBlobVersion1)) {
     return DataLoss("key '" + key_id + "' has an unknown blob format");
   }
+  const uint8_t version = k.blob[0];
   Result<SecretBytes> material = crypto::AesGcmOpenWithNonce(
       master_key.view(), ByteView(k.blob).substr(1),
-      KeyBlobAad(owner.container, owner.user, key_id, k.type, kKeyBlobVersion));
+      KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops));
   if (!material.ok()) {
     if (material.status().code() == StatusCode::kDataLoss) {
       return DataLoss("key '" + key_id +
@@ -190,6 +195,7 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
   out.allowed_ops = k.allowed_ops;
   out.created_unix = k.created_unix;
   out.material = std::move(material).value();
+  out.ops_bound = version >= 2;
   return out;
 }
 

@@ -26,7 +26,11 @@
 namespace vhsm::storage {
 
 inline constexpr uint32_t kDefaultPbkdf2Iterations = 600000;
-inline constexpr uint8_t kKeyBlobVersion = 1;
+// Blob format 2 binds allowed_ops into the AAD. Format 1 (before it) bound
+// only the type; such blobs still open, flagged ops_bound = false, and the
+// server holds their allowed_ops to what format 1 ever wrote for the type.
+inline constexpr uint8_t kKeyBlobVersion = 2;
+inline constexpr uint8_t kKeyBlobVersion1 = 1;
 inline constexpr size_t kMaxKeyMaterial = 8192;
 
 struct VaultOptions {
@@ -45,6 +49,7 @@ struct OpenedKey {
   uint32_t allowed_ops = 0;
   int64_t created_unix = 0;
   crypto::SecretBytes material;
+  bool ops_bound = true;  // false: a format-1 blob (allowed_ops not in its AAD)
 };
 
 class Vault {
@@ -80,11 +85,12 @@ class Vault {
 
 // The AAD encodings (exposed for tests that decrypt a blob independently):
 // a label, then each field as a 4-byte big-endian length and its bytes, then
-// for key blobs the format version as one byte.
+// for key blobs the format version as one byte and, from format 2 on, the
+// allowed operations as 4 bytes big-endian.
 crypto::Bytes MasterKeyAad(const std::string& container, const std::string& user);
 crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
                          const std::string& key_id, const std::string& type,
-                         uint8_t version);
+                         uint8_t version, uint32_t allowed_ops);
 
 // Name rules: user names 1-64 of [A-Za-z0-9._@-]; key ids 1-128 of
 // [A-Za-z0-9._:-]. Both must not start with '.' or '-'.

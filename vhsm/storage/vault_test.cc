@@ -1,3 +1,5 @@
+#include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/constant_time.h"
 #include "vhsm/storage/vault.h"
 
 #include <sqlite3.h>
@@ -287,11 +289,13 @@ import sqlite3, struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 db, master = sys.argv[1], bytes.fromhex(sys.argv[2])
 row = sqlite3.connect(db).execute(
-    "SELECT container, user, key_id, type, blob FROM keys").fetchone()
+    "SELECT container, user, key_id, type, allowed_ops, blob FROM keys").fetchone()
 field = lambda s: struct.pack(">I", len(s)) + s
-container, user, key_id, typ, blob = row
+container, user, key_id, typ, ops, blob = row
 version = blob[0]
-aad = b"".join(field(x.encode()) for x in ("vhsm-key", container, user, key_id, typ)) + bytes([version])
+assert version == 2
+aad = (b"".join(field(x.encode()) for x in ("vhsm-key", container, user, key_id, typ)) +
+       bytes([version]) + struct.pack(">I", ops))
 nonce, ct = blob[1:13], blob[13:]
 print(AESGCM(master).decrypt(nonce, ct, aad).hex())
 )";
@@ -299,6 +303,80 @@ print(AESGCM(master).decrypt(nonce, ct, aad).hex())
       {vhsm::testing::kPython, "-c", script, path_, crypto::HexEncode(m.view())});
   ASSERT_EQ(py.exit_code, 0) << py.out;
   EXPECT_EQ(py.out, crypto::HexEncode(material) + "\n");
+}
+
+TEST_F(VaultTest, EditedAllowedOpsIsRefusedAsCorrupted) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  SecretBytes m = Login("ct1", "alice", "pw");
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "ec-p256", 16, Bytes(32, 7)).ok());
+  EXPECT_TRUE(vault_->GetKey({"ct1", "alice"}, m, "k")->ops_bound);
+  // Whoever can write the database grants the key "sign" too: refused.
+  RawSql("UPDATE keys SET allowed_ops = 24 WHERE key_id = 'k'");
+  Result<OpenedKey> k = vault_->GetKey({"ct1", "alice"}, m, "k");
+  EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(k.status().message().find("corrupted"), std::string::npos);
+}
+
+TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  SecretBytes m = Login("ct1", "alice", "pw");
+  // A blob as format 1 wrote it: AAD without allowed_ops, version byte 1.
+  Bytes material(32, 9);
+  Bytes sealed = *crypto::AesGcmSealWithRandomNonce(
+      m.view(), material, KeyBlobAad("ct1", "alice", "old", "aes-256", 1, 0));
+  KeyRecord r;
+  r.container = "ct1";
+  r.user = "alice";
+  r.key_id = "old";
+  r.type = "aes-256";
+  r.allowed_ops = 6;
+  r.blob.push_back(1);
+  r.blob.insert(r.blob.end(), sealed.begin(), sealed.end());
+  ASSERT_TRUE(store_->InsertKey(r).ok());
+  Result<OpenedKey> k = vault_->GetKey({"ct1", "alice"}, m, "old");
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_FALSE(k->ops_bound);
+  EXPECT_EQ(k->allowed_ops, 6u);
+  EXPECT_TRUE(crypto::ConstantTimeEquals(k->material.view(), material));
+}
+
+TEST(SqliteRecordStoreTest, MigratesAVersionOneStore) {
+  std::string dir = vhsm::testing::MakeTempDir();
+  std::string path = dir + "/v1.db";
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // The schema as version 1 of this file created it, with one container.
+  const char* v1 =
+      "CREATE TABLE containers (name TEXT PRIMARY KEY NOT NULL,"
+      " netns_path TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
+      "CREATE TABLE users (container TEXT NOT NULL REFERENCES containers(name) ON DELETE CASCADE,"
+      " name TEXT NOT NULL, salt BLOB NOT NULL, iterations INTEGER NOT NULL CHECK (iterations > 0),"
+      " wrapped_master_key BLOB NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0,"
+      " locked_until_ms INTEGER NOT NULL DEFAULT 0, role TEXT NOT NULL DEFAULT 'user',"
+      " created INTEGER NOT NULL, PRIMARY KEY (container, name));"
+      "CREATE TABLE keys (container TEXT NOT NULL, user TEXT NOT NULL, key_id TEXT NOT NULL,"
+      " type TEXT NOT NULL, allowed_ops INTEGER NOT NULL, created INTEGER NOT NULL,"
+      " blob BLOB NOT NULL, PRIMARY KEY (container, user, key_id),"
+      " FOREIGN KEY (container, user) REFERENCES users(container, name) ON DELETE CASCADE);"
+      "INSERT INTO containers VALUES ('ct1', '/proc/1/ns/net', 5);"
+      "PRAGMA user_version=1;";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = SqliteRecordStore::Open(path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto cs = (*s)->ListContainers("", 0);
+  ASSERT_TRUE(cs.ok());
+  ASSERT_EQ(cs->size(), 1u);
+  EXPECT_EQ((*cs)[0].netns_path, "/proc/1/ns/net");
+  EXPECT_EQ((*cs)[0].netns_ino, 0u);  // no identity recorded yet
+  ContainerRecord c = (*cs)[0];
+  c.netns_dev = 4;
+  c.netns_ino = 4026531840u;
+  c.netns_cookie = 1;
+  c.pin_path = "/run/vhsm/netns/ct1";
+  ASSERT_TRUE((*s)->PutContainer(c).ok());
+  EXPECT_EQ((*(*s)->ListContainers("", 0))[0].netns_ino, 4026531840u);
+  EXPECT_EQ((*(*s)->ListContainers("", 0))[0].pin_path, "/run/vhsm/netns/ct1");
 }
 
 TEST(SqliteRecordStoreTest, RefusesACorruptFile) {

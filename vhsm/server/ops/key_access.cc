@@ -1,6 +1,7 @@
 #include "vhsm/server/ops/key_access.h"
 
 #include "vhsm/crypto/signing_key.h"
+#include "vhsm/server/key_types.h"
 
 namespace vhsm::server::ops {
 namespace {
@@ -73,6 +74,15 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
   } else {
     auto loaded = std::make_shared<LoadedKey>();
     VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->GetKey(owner, s.master_key, key_id));
+    if (!loaded->opened.ops_bound) {
+      // A format-1 blob: its allowed_ops were never in the AAD, but format 1
+      // only ever wrote the type's full set; anything else was edited.
+      std::optional<proto::KeyType> t = ParseKeyTypeName(loaded->opened.type);
+      if (!t || loaded->opened.allowed_ops != AllowedOps(*t)) {
+        return DataLoss("key '" + key_id + "' is corrupted: its allowed operations were "
+                        "changed in the store");
+      }
+    }
     if (loaded->opened.allowed_ops & proto::KEY_OP_SIGN) {
       VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
                             crypto::PrivateKey::FromPkcs8Der(loaded->opened.material.view()));

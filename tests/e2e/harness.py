@@ -70,12 +70,14 @@ class Daemon:
         self.extra = list(extra)
         self.proc = None
         self.log_path = os.path.join(self.dir, "vhsmd.log")
+        self.run_dir = os.path.join(self.dir, "run")  # where vhsmd pins namespaces
 
     def start(self):
         self.log = open(self.log_path, "ab")
         offset = self.log.tell()  # look for this run's "ready", not an earlier one's
         self.proc = subprocess.Popen(
             [VHSMD, "--data-dir", os.path.join(self.dir, "data"), "--port-id", str(self.port),
+             "--run-dir", self.run_dir,
              "--pbkdf2-iterations", str(self.iterations), "--threads", str(self.threads)]
             + self.extra,
             stdout=self.log, stderr=self.log)
@@ -119,6 +121,7 @@ class Daemon:
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
+        unmount_under(self.dir)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @property
@@ -137,6 +140,15 @@ class Daemon:
         e.pop("VHSM_USER", None)
         e.update({k: str(v) for k, v in extra.items()})
         return e
+
+
+def unmount_under(directory):
+    """Lazily unmounts every mount (namespace pins) below directory."""
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    for point in points:
+        if point.startswith(directory + "/"):
+            subprocess.run(["umount", "-l", point], capture_output=True)
 
 
 class Container:

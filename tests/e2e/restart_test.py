@@ -1,6 +1,7 @@
 """Restarts, lock-out and per-container limits of a real vhsmd."""
 import hmac
 import os
+import subprocess
 import time
 
 import harness
@@ -8,6 +9,41 @@ from harness import pb
 
 
 class RestartTest(harness.DaemonTestCase):
+    def test_a_pinned_container_survives_its_path_naming_another(self):
+        # What PID reuse does to /proc/PID/ns/net, done with a path we
+        # control: attach through a name, then make the name point at
+        # another namespace (and take vhsmd's pin away) before a restart.
+        real, impostor = self.container(), self.container()
+        name = os.path.join(self.daemon.dir, "netns-ct1")
+        open(name, "w").close()
+        subprocess.run(["mount", "--bind", real.netns, name], check=True)
+        self.admin("container", "attach", "ct1", "--netns", name)
+        self.admin("user", "add", "--container", "ct1", "alice", password="pw")
+        self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256", "--id", "k",
+                  container=real)
+        # With the pin, a restart serves the attached namespace even though
+        # the name now points elsewhere.
+        self.daemon.stop()
+        subprocess.run(["umount", name], check=True)
+        subprocess.run(["mount", "--bind", impostor.netns, name], check=True)
+        self.daemon.start()
+        self.vhsm("alice", "pw", "key", "list", container=real)
+        p = self.vhsm("alice", "pw", "key", "list", container=impostor, check=False)
+        self.assertEqual(p.returncode, 1)
+        # Without the pin (a lost pin, stale records), the impostor is refused.
+        self.daemon.stop()
+        harness.unmount_under(self.daemon.run_dir)
+        self.daemon.start()
+        log = self.daemon.read_log()
+        self.assertIn("not re-attached: container 'ct1'", log)
+        self.assertIn("is another namespace", log)
+        p = self.vhsm("alice", "pw", "key", "list", container=impostor, check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertNotIn(b"k", p.stdout)
+        self.assertIn("ct1\tdetached", self.admin("container", "list").stdout.decode())
+        subprocess.run(["umount", "-l", name])
+
+
     def test_restart_reattaches_containers_and_keeps_keys(self):
         ct = self.container("ct1")
         self.admin("user", "add", "--container", "ct1", "alice", password="pw")
@@ -25,10 +61,13 @@ class RestartTest(harness.DaemonTestCase):
                          hmac.new(key, b"after restart", "sha256").hexdigest())
         self.assertEqual(self.vhsm("alice", "pw", "key", "public", ec, container=ct).stdout,
                          pub_before)
-        # A container that is gone is reported, not fatal.
+        # A container that is gone is reported, not fatal. (vhsmd's pin keeps
+        # a namespace alive until detach; a reboot, or an operator's umount,
+        # takes the pin away, and then the PID is all that is left.)
         self.daemon.stop()
         ct.close()
         self.containers.remove(ct)
+        harness.unmount_under(self.daemon.run_dir)
         self.daemon.start()
         self.assertIn("not re-attached: container 'ct1'", self.daemon.read_log())
         self.assertIn("ct1\tdetached", self.admin("container", "list").stdout.decode())

@@ -48,6 +48,7 @@ const char kUsage[] =
     "                          served on the polling thread\n"
     "  --pbkdf2-iterations N   for new users and password changes (default 600000)\n"
     "  --config FILE           KEY=VALUE lines with the long option names (command line wins)\n"
+    "  --run-dir DIR           where attached namespaces are pinned (default /run/vhsm)\n"
     "  --public-key-file PATH  also write vhsmd's public key there (e.g. /etc/vhsm/vhsmd.pub,\n"
     "                          to bind-mount into containers); always in DIR/vhsmd.pub\n"
     "  --quiet                 do not log one line per request\n"
@@ -110,6 +111,7 @@ struct Numeric {
 struct Config {
   std::string data_dir;
   std::string public_key_file;
+  std::string run_dir;
   bool quiet = false;
   std::map<std::string, uint64_t> n;
   uint64_t operator[](const char* name) const { return n.at(name); }
@@ -164,6 +166,8 @@ Config ParseArgs(int argc, char** argv) {
   c.data_dir = opts["data-dir"];
   c.quiet = opts.count("quiet") != 0;
   c.public_key_file = opts["public-key-file"];
+  c.run_dir = opts.count("run-dir") ? opts["run-dir"] : "/run/vhsm";
+  opts.erase("run-dir");
   opts.erase("data-dir");
   opts.erase("quiet");
   opts.erase("public-key-file");
@@ -272,6 +276,7 @@ int main(int argc, char** argv) {
   if (!listener.ok()) Fail(listener.status().message());
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
+  service_options.run_dir = cfg.run_dir;
   server::ServiceDeps deps{&*identity, &vault,     &sessions, listener->get(),
                            &ledger,    &throttle, cfg.quiet ? nullptr : &log};
   server::Service service(deps, service_options);

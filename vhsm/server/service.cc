@@ -7,6 +7,7 @@
 #include "vhsm/noise/noise_nk.h"
 #include "vhsm/proto/slow_ops.h"
 #include "vhsm/proto/status_mapping.h"
+#include "vhsm/server/netns_pin.h"
 #include "vhsm/server/request_validator.h"
 
 namespace vhsm::server {
@@ -222,12 +223,52 @@ std::vector<std::string> Service::RestoreAttachments() {
   std::vector<std::string> problems;
   Result<std::vector<storage::ContainerRecord>> cs = env_.store->ListContainers("", 0);
   if (!cs.ok()) return {cs.status().ToString()};
-  for (const auto& c : *cs) {
+  const std::string boot = BootId();
+  for (storage::ContainerRecord c : *cs) {
     if (c.name == transport::kHostContainer || c.netns_path.empty()) continue;
-    Status s = env_.listener->Attach(c.name, c.netns_path);
+    Status s = Restore(c, boot);
     if (!s.ok()) problems.push_back("container '" + c.name + "': " + s.message());
   }
   return problems;
+}
+
+Status Service::Restore(storage::ContainerRecord& c, const std::string& boot) {
+  bool recorded = c.netns_ino != 0;
+  if (recorded && !c.boot_id.empty() && c.boot_id != boot) {
+    return FailedPrecondition("recorded before the host rebooted; its namespace is gone "
+                              "(attach it again)");
+  }
+  // The pin if it is still there, else the path given at attach.
+  bool pinned = !c.pin_path.empty() && IdentityOf(c.pin_path).ok();
+  const std::string source = pinned ? c.pin_path : c.netns_path;
+  VHSM_ASSIGN_OR_RETURN(NetnsIdentity found, IdentityOf(source));
+  NetnsIdentity want{c.netns_dev, c.netns_ino, c.netns_cookie, c.boot_id};
+  if (recorded && (found.dev != want.dev || found.ino != want.ino)) {
+    return FailedPrecondition(source + " is another namespace (" + found.ToString() +
+                              ") than the one attached (" + want.ToString() +
+                              "): not serving it; attach it again if it is the same container");
+  }
+  if (!pinned) {
+    VHSM_ASSIGN_OR_RETURN(c.pin_path, Pin(options_.run_dir, c.name, source));
+  }
+  uint64_t cookie = 0;
+  Status s = env_.listener->Attach(c.name, c.pin_path, &cookie);
+  if (s.ok() && recorded && want.cookie != 0 && cookie != 0 && cookie != want.cookie) {
+    (void)env_.listener->Detach(c.name);
+    found.cookie = cookie;
+    s = FailedPrecondition(source + " is another namespace (" + found.ToString() +
+                           ") than the one attached (" + want.ToString() + ")");
+  }
+  if (!s.ok()) {
+    if (!pinned) Unpin(c.pin_path);
+    return s;
+  }
+  // Known by identity from now on (stores from before pinning get one now).
+  c.netns_dev = found.dev;
+  c.netns_ino = found.ino;
+  c.netns_cookie = cookie;
+  c.boot_id = boot;
+  return env_.store->PutContainer(c);
 }
 
 }  // namespace vhsm::server

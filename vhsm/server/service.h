@@ -59,8 +59,9 @@ class Service {
   // WipeSecrets clears the passwords and key material a request holds.
   static void WipeSecrets(proto::Request* request);
 
-  // RestoreAttachments re-attaches every recorded container whose namespace
-  // still exists; returns one message per container it could not restore.
+  // RestoreAttachments re-attaches every recorded container whose pinned
+  // namespace is still the one recorded (netns_pin.h); returns one message
+  // per container it could not restore (gone, rebooted, or an impostor).
   std::vector<std::string> RestoreAttachments();
 
   int64_t Now() const;
@@ -74,6 +75,7 @@ class Service {
   Status Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp);
   Status RunInSession(const ops::Op& op, ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
+  Status Restore(storage::ContainerRecord& c, const std::string& boot);
 
   ops::Env env_;
   RequestLog* log_;

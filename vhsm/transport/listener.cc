@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ namespace {
 // receiver's buffer, so our send buffer size does not matter.
 constexpr int kSocketBuffer = 4 << 20;
 constexpr int kMaxReadyPerPoll = 64;
+constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
 
 // CreateInNamespace makes the socket on a short-lived thread that enters the
 // target namespace, so no long-lived thread ever changes namespace.
@@ -114,7 +116,8 @@ Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> soc
   return Status::Ok();
 }
 
-Status Listener::Attach(const std::string& name, const std::string& netns_path) {
+Status Listener::Attach(const std::string& name, const std::string& netns_path,
+                        uint64_t* netns_cookie) {
   if (!ValidContainerName(name) || name == kHostContainer) {
     return InvalidArgument("invalid container name '" + name +
                            "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
@@ -129,6 +132,13 @@ Status Listener::Attach(const std::string& name, const std::string& netns_path) 
                            "' (" + netns_path + "): a process there is squatting it");
     }
     return socket.status();
+  }
+  if (netns_cookie != nullptr) {
+    *netns_cookie = 0;
+    socklen_t len = sizeof(*netns_cookie);
+    if (getsockopt((*socket)->fd(), SOL_SOCKET, kSoNetnsCookie, netns_cookie, &len) != 0) {
+      *netns_cookie = 0;
+    }
   }
   return Add(name, std::move(socket).value());
 }

@@ -57,7 +57,10 @@ class Listener {
   // container name `name`. InvalidArgument for a bad name or a file that is
   // not a network namespace, NotFound for a missing file, AlreadyExists for
   // a name in use or a port already bound there (squatting).
-  Status Attach(const std::string& name, const std::string& netns_path);
+  // netns_cookie, when given, receives the namespace's cookie as the kernel
+  // reports it for the new socket (SO_NETNS_COOKIE; 0 on kernels without).
+  Status Attach(const std::string& name, const std::string& netns_path,
+                uint64_t* netns_cookie = nullptr);
   // Detach closes the container's socket; NotFound if not attached.
   Status Detach(const std::string& name);
   bool IsAttached(const std::string& name) const;

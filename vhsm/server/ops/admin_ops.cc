@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "vhsm/server/netns_pin.h"
 #include "vhsm/server/ops/ops.h"
 
 namespace vhsm::server::ops {
@@ -20,10 +21,38 @@ size_t PageLimit(uint32_t asked) {
 Status ContainerAttach(Env& env, Call& call) {
   const auto& a = call.req.container_attach();
   if (a.netns_path().empty()) return InvalidArgument("attach needs a namespace path");
-  VHSM_RETURN_IF_ERROR(env.listener->Attach(a.name(), a.netns_path()));
-  storage::ContainerRecord c{a.name(), a.netns_path(), static_cast<int64_t>(std::time(nullptr))};
-  Status s = env.store->PutContainer(c);
-  if (!s.ok()) (void)env.listener->Detach(a.name());  // all or nothing
+  if (!transport::ValidContainerName(a.name()) || a.name() == transport::kHostContainer) {
+    return InvalidArgument("invalid container name '" + a.name() +
+                           "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
+  }
+  if (env.listener->IsAttached(a.name())) {
+    return AlreadyExists("container '" + a.name() + "' is already attached");
+  }
+  // Pin the namespace the path names now, and serve it through the pin: a
+  // recycled PID can no longer swap the container underneath.
+  VHSM_ASSIGN_OR_RETURN(NetnsIdentity id, IdentityOf(a.netns_path()));
+  VHSM_ASSIGN_OR_RETURN(std::string pin, Pin(env.options->run_dir, a.name(), a.netns_path()));
+  Result<NetnsIdentity> pinned = IdentityOf(pin);
+  Status s = pinned.ok() ? Status::Ok() : pinned.status();
+  if (s.ok() && (pinned->dev != id.dev || pinned->ino != id.ino)) {
+    s = FailedPrecondition(a.netns_path() + " changed namespace while being attached");
+  }
+  uint64_t cookie = 0;
+  if (s.ok()) s = env.listener->Attach(a.name(), pin, &cookie);
+  if (s.ok()) {
+    storage::ContainerRecord c;
+    c.name = a.name();
+    c.netns_path = a.netns_path();
+    c.created_unix = static_cast<int64_t>(std::time(nullptr));
+    c.netns_dev = pinned->dev;
+    c.netns_ino = pinned->ino;
+    c.netns_cookie = cookie;
+    c.pin_path = pin;
+    c.boot_id = pinned->boot_id;
+    s = env.store->PutContainer(c);
+    if (!s.ok()) (void)env.listener->Detach(a.name());  // all or nothing
+  }
+  if (!s.ok()) Unpin(pin);
   return s;
 }
 
@@ -31,6 +60,12 @@ Status ContainerDetach(Env& env, Call& call) {
   const std::string& name = call.req.container_detach().name();
   VHSM_RETURN_IF_ERROR(env.listener->Detach(name));
   env.sessions->CloseContainer(name);
+  Result<std::vector<storage::ContainerRecord>> all = env.store->ListContainers("", 0);
+  if (all.ok()) {
+    for (const auto& c : *all) {
+      if (c.name == name) Unpin(c.pin_path);
+    }
+  }
   // Keep the container's users and keys; just do not re-attach it.
   return env.store->PutContainer({name, "", 0});
 }

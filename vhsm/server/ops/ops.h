@@ -44,6 +44,7 @@ struct ServiceOptions {
   int64_t max_keys_per_container = 10000;
   size_t max_contexts_per_session = 64;
   size_t max_cached_keys_per_session = 64;
+  std::string run_dir = "/run/vhsm";  // where namespaces are pinned
   std::function<int64_t()> now_ms;  // default: the real clock
 };
 

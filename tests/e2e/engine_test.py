@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import os
 import random
+import socket
 import subprocess
+import time
 
 import harness
 
@@ -31,6 +33,39 @@ class EngineTest(harness.DaemonTestCase):
                   input=self.key512)
         self.vhsm("alice", "pw-alice", "key", "generate", "--type", "ec-p256", "--id", "ec")
         self.pub = self.write("ec.pem", self.vhsm("alice", "pw-alice", "key", "public", "ec").stdout)
+
+    def test_tls_server_keeps_serving_across_a_restart_and_idle_expiry(self):
+        cert = self.write("server.crt", b"")
+        self.openssl("req", "-new", "-x509", "-engine", ENGINE, "-keyform", "engine", "-key", "ec",
+                     "-subj", "/CN=localhost", "-days", "1", "-out", cert)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = subprocess.Popen(
+            ["openssl", "s_server", "-engine", ENGINE, "-keyform", "engine", "-key", "ec",
+             "-cert", cert, "-accept", "127.0.0.1:%d" % port],
+            env=with_preload(self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice")),
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def handshake():
+            out = subprocess.run(
+                ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", cert,
+                 "-verify_return_error"], input=b"", capture_output=True,
+                timeout=30).stdout.decode(errors="replace")
+            self.assertIn("Verify return code: 0 (ok)", out, out[-2000:])
+        try:
+            time.sleep(0.5)
+            handshake()
+            self.daemon.stop()
+            self.daemon.extra = ["--idle-timeout-s", "1"]
+            self.daemon.start()
+            handshake()  # after the restart
+            time.sleep(2.5)  # the new session expires while idle
+            handshake()
+            self.assertIsNone(server.poll())
+        finally:
+            server.kill()
+            server.wait()
 
     def write(self, name, data):
         path = os.path.join(self.daemon.dir, name)

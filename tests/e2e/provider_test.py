@@ -164,6 +164,35 @@ class ProviderTest(harness.DaemonTestCase):
                 server.kill()
                 server.wait()
 
+    def handshake(self, port, cert):
+        client = subprocess.run(
+            ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", cert,
+             "-verify_return_error"], input=b"", capture_output=True, timeout=30)
+        out = client.stdout.decode(errors="replace")
+        self.assertIn("Verify return code: 0 (ok)", out, out[-2000:])
+        self.assertIn("Peer signature type: ECDSA", out)
+
+    def test_tls_server_keeps_serving_across_a_vhsmd_restart(self):
+        cert = self.path("server.crt")
+        self.openssl("req", "-new", "-x509", *PROV, "-key", "vhsm:ec", "-subj", "/CN=localhost",
+                     "-days", "1", "-out", cert)
+        port = free_port()
+        server = subprocess.Popen(
+            ["openssl", "s_server", *PROV, "-key", "vhsm:ec", "-cert", cert, "-accept",
+             "127.0.0.1:%d" % port], env=self.env(), stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            self.handshake(port, cert)
+            self.daemon.stop()
+            self.daemon.start()  # the provider's session is gone with the old vhsmd
+            for _ in range(3):
+                self.handshake(port, cert)
+            self.assertIsNone(server.poll())
+        finally:
+            server.kill()
+            server.wait()
+
     def test_failures_are_clear_and_bounded(self):
         msg = self.write("msg", b"hello")
         cases = [

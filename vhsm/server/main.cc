@@ -66,6 +66,7 @@ const char kUsage[] =
     "  --max-dropped-replies N replies a client may leave unread in a row before its\n"
     "                          sessions are closed (default 256)\n"
     "  --log-rate N            request log lines per second per container (default 50)\n"
+    "  --idle-timeout-s N      sessions idle this long are closed, keys wiped (default 900)\n"
     "Prints 'vhsmd: ready' on stderr once it serves requests.\n";
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -161,6 +162,7 @@ Config ParseArgs(int argc, char** argv) {
       {"slow-per-container", 0, 64, 0},
       {"max-dropped-replies", 1, 1000000, 256},
       {"log-rate", 1, 1000000, 50},
+      {"idle-timeout-s", 1, 7 * 24 * 3600, 15 * 60},
   };
   Config c;
   c.data_dir = opts["data-dir"];
@@ -264,7 +266,9 @@ int main(int argc, char** argv) {
   storage::Vault vault(store->get(), vault_options);
 
   server::ResourceLedger ledger(LimitsOf(cfg));
-  server::SessionManager sessions(server::SessionManager::Limits{}, &ledger);
+  server::SessionManager::Limits session_limits;
+  session_limits.idle_timeout_ms = static_cast<int64_t>(cfg["idle-timeout-s"]) * 1000;
+  server::SessionManager sessions(session_limits, &ledger);
   server::LoginThrottle throttle(server::ThrottleOptions{});
   server::RequestScheduler scheduler(SchedulingOf(cfg), &ledger);
   server::LogOptions log_options;

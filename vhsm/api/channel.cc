@@ -40,6 +40,8 @@ struct Channel::State {
   noise::TransportKeys keys;
   noise::TransportReceiver inbound;
   uint64_t outbound = 0;
+  std::string request_ad, response_ad;  // kRequestAd/kResponseAd || session id
+  std::string plain, sealed;            // reused buffers; plaintexts wiped after use
   uint64_t next_request_id = 1;
   std::deque<uint32_t> pending;  // seqs of requests sent with Send()
   std::string buffer;            // reused serialization buffer, wiped after use
@@ -98,6 +100,8 @@ Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {
   Result<crypto::SecretBytes> sid = hs.ReadMessage2(resp.open_session().handshake());
   if (!sid.ok() || sid->size() != 16) return NotTheDaemon(state->port);
   state->session_id.assign(reinterpret_cast<const char*>(sid->data()), sid->size());
+  state->request_ad = noise::kRequestAd + state->session_id;
+  state->response_ad = noise::kResponseAd + state->session_id;
   VHSM_ASSIGN_OR_RETURN(state->keys, hs.Split());
   return std::unique_ptr<Channel>(new Channel(std::move(state)));
 }
@@ -117,15 +121,14 @@ Result<uint32_t> Channel::SendSealed(proto::Request& request) {
   request.set_request_id(s.next_request_id++);
   request.clear_session_id();
   request.SerializeToString(&s.buffer);
-  Result<crypto::Bytes> ct = s.keys.send.Seal(
-      s.outbound, std::string(noise::kRequestAd) + s.session_id, s.buffer);
+  Status ct = s.keys.send.SealTo(s.outbound, s.request_ad, s.buffer, &s.sealed);
   Wipe(&s.buffer);
-  if (!ct.ok()) return ct.status();
+  if (!ct.ok()) return ct;
   proto::Request outer;
   outer.set_session_id(s.session_id);
   proto::Sealed* sealed = outer.mutable_sealed();
   sealed->set_counter(s.outbound++);
-  sealed->set_ciphertext(ct->data(), ct->size());
+  sealed->set_ciphertext(s.sealed);
   sealed->set_slow(IsSlowOp(request.op_case()));
   return s.ch->Send(outer.SerializeAsString());
 }
@@ -141,17 +144,16 @@ Result<proto::Response> Channel::Open(const std::string& reply) {
     if (!st.ok()) return st;
     return Unauthenticated("vhsmd's answer was not sealed in the secure channel");
   }
-  Result<crypto::SecretBytes> plain =
-      s.inbound.Open(s.keys.receive, outer.sealed().counter(),
-                     std::string(noise::kResponseAd) + s.session_id, outer.sealed().ciphertext());
-  if (!plain.ok()) {
+  Status opened = s.inbound.OpenTo(s.keys.receive, outer.sealed().counter(), s.response_ad,
+                                   outer.sealed().ciphertext(), &s.plain);
+  if (!opened.ok()) {
     return Unauthenticated("an answer failed the secure channel's check (replayed, reordered, "
                            "modified, or not from vhsmd)");
   }
   proto::Response inner;
-  if (!inner.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
-    return Internal("vhsmd sent a malformed sealed response");
-  }
+  bool parsed = inner.ParseFromString(s.plain);
+  Wipe(&s.plain);
+  if (!parsed) return Internal("vhsmd sent a malformed sealed response");
   VHSM_RETURN_IF_ERROR(ResponseStatus(inner));
   return inner;
 }

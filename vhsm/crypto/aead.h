@@ -9,6 +9,9 @@
 #ifndef VHSM_CRYPTO_AEAD_H_
 #define VHSM_CRYPTO_AEAD_H_
 
+#include <memory>
+#include <string>
+
 #include "vhsm/base/status.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/secret_bytes.h"
@@ -33,6 +36,31 @@ Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext,
 // OpenWithNonce takes nonce || ciphertext || tag.
 Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed,
                                         ByteView aad);
+
+// AesGcmKey: one AES-256-GCM key, expanded once, for many messages (the
+// secure channel's transport keys). Seal/Open write into a caller's buffer,
+// which the caller reuses and wipes: no allocation, no key schedule, no
+// cipher fetch per message. Misuse: never reuse a nonce with one key (the
+// caller's counter guarantees it). Not thread-safe per object; move-only;
+// the expanded key is wiped on destruction.
+class AesGcmKey {
+ public:
+  static Result<AesGcmKey> Create(ByteView key);
+  AesGcmKey(AesGcmKey&&) noexcept;
+  AesGcmKey& operator=(AesGcmKey&&) noexcept;
+  ~AesGcmKey();
+
+  // Seal sets *out to ciphertext || tag.
+  Status Seal(ByteView nonce, ByteView plaintext, ByteView aad, std::string* out);
+  // Open sets *out to the plaintext; DataLoss (and *out wiped, empty) when
+  // the tag does not match.
+  Status Open(ByteView nonce, ByteView ciphertext_and_tag, ByteView aad, std::string* out);
+
+ private:
+  struct Ctx;
+  explicit AesGcmKey(std::unique_ptr<Ctx> ctx);
+  std::unique_ptr<Ctx> ctx_;
+};
 
 }  // namespace vhsm::crypto
 

@@ -102,5 +102,27 @@ TEST(AeadTest, PythonCryptographyDecryptsOurCiphertext) {
   EXPECT_EQ(py.out, HexEncode(pt) + "\n");
 }
 
+
+// The keyed form gives byte for byte what the one-shot form gives, over
+// many messages with one key, and refuses what the one-shot form refuses.
+TEST(AeadTest, KeyedFormMatchesOneShot) {
+  Bytes key = *RandomBytes(32);
+  auto k = AesGcmKey::Create(key);
+  ASSERT_TRUE(k.ok());
+  std::string sealed, opened;
+  for (size_t n : {0, 1, 15, 16, 17, 1000, 65536}) {
+    Bytes nonce = *RandomBytes(12), pt = *RandomBytes(n), aad = *RandomBytes(n % 40);
+    ASSERT_TRUE(k->Seal(nonce, pt, aad, &sealed).ok());
+    Bytes want = *AesGcmSeal(key, nonce, pt, aad);
+    EXPECT_EQ(Bytes(sealed.begin(), sealed.end()), want) << n;
+    ASSERT_TRUE(k->Open(nonce, ByteView(sealed), aad, &opened).ok());
+    EXPECT_EQ(Bytes(opened.begin(), opened.end()), pt);
+    sealed[0] ^= 1;
+    EXPECT_EQ(k->Open(nonce, ByteView(sealed), aad, &opened).code(), StatusCode::kDataLoss);
+    EXPECT_TRUE(opened.empty());
+  }
+  EXPECT_FALSE(AesGcmKey::Create(Bytes(16)).ok());
+}
+
 }  // namespace
 }  // namespace vhsm::crypto

@@ -50,16 +50,37 @@ Status Hkdf2(ByteView chaining_key, ByteView ikm, SecretBytes* out1, SecretBytes
 
 // ---- CipherState ------------------------------------------------------------
 
-Result<Bytes> CipherState::Seal(uint64_t n, ByteView ad, ByteView plaintext) const {
-  if (!has_key()) return FailedPrecondition("cipher state has no key");
-  if (n == UINT64_MAX) return FailedPrecondition("nonce space exhausted");
-  return crypto::AesGcmSeal(k_.view(), Nonce(n), plaintext, ad);
+Status CipherState::InitializeKey(const SecretBytes& k) {
+  VHSM_ASSIGN_OR_RETURN(crypto::AesGcmKey key, crypto::AesGcmKey::Create(k.view()));
+  key_ = std::move(key);
+  n_ = 0;
+  return Status::Ok();
 }
 
-Result<SecretBytes> CipherState::Open(uint64_t n, ByteView ad, ByteView ciphertext) const {
+Status CipherState::SealTo(uint64_t n, ByteView ad, ByteView plaintext, std::string* out) {
   if (!has_key()) return FailedPrecondition("cipher state has no key");
-  if (ciphertext.size() < kTagSize) return DataLoss("message shorter than its tag");
-  return crypto::AesGcmOpen(k_.view(), Nonce(n), ciphertext, ad);
+  if (n == UINT64_MAX) return FailedPrecondition("nonce space exhausted");
+  return key_->Seal(Nonce(n), plaintext, ad, out);
+}
+
+Status CipherState::OpenTo(uint64_t n, ByteView ad, ByteView ciphertext, std::string* out) {
+  if (!has_key()) return FailedPrecondition("cipher state has no key");
+  return key_->Open(Nonce(n), ciphertext, ad, out);
+}
+
+Result<Bytes> CipherState::Seal(uint64_t n, ByteView ad, ByteView plaintext) {
+  std::string out;
+  VHSM_RETURN_IF_ERROR(SealTo(n, ad, plaintext, &out));
+  return Bytes(out.begin(), out.end());
+}
+
+Result<SecretBytes> CipherState::Open(uint64_t n, ByteView ad, ByteView ciphertext) {
+  std::string out;
+  Status s = OpenTo(n, ad, ciphertext, &out);
+  if (!s.ok()) return s;
+  SecretBytes pt{ByteView(out)};
+  if (!out.empty()) explicit_bzero(out.data(), out.size());
+  return pt;
 }
 
 Result<Bytes> CipherState::EncryptWithAd(ByteView ad, ByteView plaintext) {
@@ -98,8 +119,7 @@ Status Handshake::MixKey(ByteView ikm) {
   SecretBytes ck, k;
   VHSM_RETURN_IF_ERROR(Hkdf2(ck_.view(), ikm, &ck, &k));
   ck_ = std::move(ck);
-  cs_.InitializeKey(std::move(k));
-  return Status::Ok();
+  return cs_.InitializeKey(k);
 }
 
 Result<Bytes> Handshake::EncryptAndHash(ByteView plaintext) {
@@ -207,20 +227,28 @@ Result<TransportKeys> Handshake::Split() {
   VHSM_RETURN_IF_ERROR(Hkdf2(ck_.view(), ByteView(), &k1, &k2));
   TransportKeys keys;
   // k1 carries initiator -> responder, k2 the other way.
-  keys.send.InitializeKey(initiator_ ? std::move(k1) : std::move(k2));
-  keys.receive.InitializeKey(initiator_ ? std::move(k2) : std::move(k1));
+  VHSM_RETURN_IF_ERROR(keys.send.InitializeKey(initiator_ ? k1 : k2));
+  VHSM_RETURN_IF_ERROR(keys.receive.InitializeKey(initiator_ ? k2 : k1));
   ck_.Wipe();
   e_.reset();
   return keys;
 }
 
-Result<SecretBytes> TransportReceiver::Open(const CipherState& cs, uint64_t n, ByteView ad,
+Result<SecretBytes> TransportReceiver::Open(CipherState& cs, uint64_t n, ByteView ad,
                                             ByteView ciphertext) {
   if (n < next_) return DataLoss("message replayed or out of order");
   Result<SecretBytes> pt = cs.Open(n, ad, ciphertext);
   if (!pt.ok()) return DataLoss("message does not authenticate");
   next_ = n + 1;
   return pt;
+}
+
+Status TransportReceiver::OpenTo(CipherState& cs, uint64_t n, ByteView ad, ByteView ciphertext,
+                                 std::string* out) {
+  if (n < next_) return DataLoss("message replayed or out of order");
+  if (!cs.OpenTo(n, ad, ciphertext, out).ok()) return DataLoss("message does not authenticate");
+  next_ = n + 1;
+  return Status::Ok();
 }
 
 }  // namespace vhsm::noise

@@ -33,6 +33,7 @@
 #include <string>
 
 #include "vhsm/base/status.h"
+#include "vhsm/crypto/aead.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/crypto/x25519.h"
@@ -52,22 +53,23 @@ inline constexpr size_t kTagSize = 16;
 // CipherState: a key and a nonce counter (section 5.1).
 class CipherState {
  public:
-  bool has_key() const { return k_.size() == kKeySize; }
-  void InitializeKey(crypto::SecretBytes k) {
-    k_ = std::move(k);
-    n_ = 0;
-  }
+  bool has_key() const { return key_.has_value(); }
+  // InitializeKey expands k (32 bytes) once; the raw key is wiped with k.
+  Status InitializeKey(const crypto::SecretBytes& k);
   // Implicit nonces (the handshake).
   Result<crypto::Bytes> EncryptWithAd(crypto::ByteView ad, crypto::ByteView plaintext);
   Result<crypto::SecretBytes> DecryptWithAd(crypto::ByteView ad, crypto::ByteView ciphertext);
   // Explicit nonces (the transport): AES-256-GCM with nonce 0^32 || n (big
   // endian), as Noise's AESGCM specifies. DataLoss when the tag fails.
-  Result<crypto::Bytes> Seal(uint64_t n, crypto::ByteView ad, crypto::ByteView plaintext) const;
-  Result<crypto::SecretBytes> Open(uint64_t n, crypto::ByteView ad,
-                                   crypto::ByteView ciphertext) const;
+  Result<crypto::Bytes> Seal(uint64_t n, crypto::ByteView ad, crypto::ByteView plaintext);
+  Result<crypto::SecretBytes> Open(uint64_t n, crypto::ByteView ad, crypto::ByteView ciphertext);
+  // The same into a caller's reusable buffer (no allocation per message);
+  // the caller wipes a plaintext buffer when done with it.
+  Status SealTo(uint64_t n, crypto::ByteView ad, crypto::ByteView plaintext, std::string* out);
+  Status OpenTo(uint64_t n, crypto::ByteView ad, crypto::ByteView ciphertext, std::string* out);
 
  private:
-  crypto::SecretBytes k_;
+  std::optional<crypto::AesGcmKey> key_;
   uint64_t n_ = 0;
 };
 
@@ -125,8 +127,10 @@ class TransportReceiver {
  public:
   // Open accepts a message only with a nonce above every nonce accepted
   // before (so replays and reordering fail), else DataLoss.
-  Result<crypto::SecretBytes> Open(const CipherState& cs, uint64_t n, crypto::ByteView ad,
+  Result<crypto::SecretBytes> Open(CipherState& cs, uint64_t n, crypto::ByteView ad,
                                    crypto::ByteView ciphertext);
+  Status OpenTo(CipherState& cs, uint64_t n, crypto::ByteView ad, crypto::ByteView ciphertext,
+                std::string* out);
   uint64_t next() const { return next_; }
 
  private:

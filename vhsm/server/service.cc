@@ -156,44 +156,48 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer,
     if (!session->channel.receive.has_key()) {
       return FailedPrecondition("the session has no secure channel");
     }
-    Result<crypto::SecretBytes> plain = session->inbound.Open(
-        session->channel.receive, outer.sealed().counter(), std::string(noise::kRequestAd) + sid,
-        outer.sealed().ciphertext());
-    if (!plain.ok()) {
+    // Buffers of this thread, reused; every plaintext in them is wiped.
+    thread_local std::string plain, bytes, sealed;
+    Status opened = session->inbound.OpenTo(session->channel.receive, outer.sealed().counter(),
+                                            session->request_ad, outer.sealed().ciphertext(),
+                                            &plain);
+    if (!opened.ok()) {
       close = true;
       s = DataLoss("secure channel: a message was replayed, reordered or modified; "
                    "the session is closed");
-    } else if (!inner.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
-      s = InvalidArgument("sealed payload is not a valid Request message");
     } else {
-      inner.set_session_id(sid);
-      inner_resp.set_request_id(inner.request_id());
-      s = ValidateRequest(inner);
-      const ops::Op* op = ops::Find(inner.op_case());
-      if (s.ok() && (op == nullptr || inner.has_sealed())) {
-        s = InvalidArgument(std::string("operation ") + OpName(inner) + " cannot be sealed");
+      bool parsed = inner.ParseFromString(plain);
+      explicit_bzero(plain.data(), plain.size());
+      if (!parsed) {
+        s = InvalidArgument("sealed payload is not a valid Request message");
+      } else {
+        inner.set_session_id(sid);
+        inner_resp.set_request_id(inner.request_id());
+        s = ValidateRequest(inner);
+        const ops::Op* op = ops::Find(inner.op_case());
+        if (s.ok() && (op == nullptr || inner.has_sealed())) {
+          s = InvalidArgument(std::string("operation ") + OpName(inner) + " cannot be sealed");
+        }
+        if (s.ok() && IsSlowOp(inner.op_case()) && !outer.sealed().slow()) {
+          s = InvalidArgument(std::string(OpName(inner)) + " is slow: mark its seal slow");
+        }
+        if (s.ok()) s = RunInSession(*op, call, *session);
+        close = s.ok() && inner.has_close_session();
+        WipeSecrets(&inner);
       }
-      if (s.ok() && IsSlowOp(inner.op_case()) && !outer.sealed().slow()) {
-        s = InvalidArgument(std::string(OpName(inner)) + " is slow: mark its seal slow");
-      }
-      if (s.ok()) s = RunInSession(*op, call, *session);
-      close = s.ok() && inner.has_close_session();
-      WipeSecrets(&inner);
-    }
-    if (plain.ok()) {
       // The answer, sealed: whatever the status, it came from this vhsmd.
       if (!s.ok()) {
         inner_resp.clear_result();
         inner_resp.set_message(s.message());
       }
       inner_resp.set_status(ToWireStatus(s.code()));
-      std::string bytes = inner_resp.SerializeAsString();
-      Result<crypto::Bytes> sealed = session->channel.send.Seal(
-          session->outbound, std::string(noise::kResponseAd) + sid, bytes);
-      if (!bytes.empty()) explicit_bzero(bytes.data(), bytes.size());
-      if (!sealed.ok()) return sealed.status();
+      inner_resp.SerializeToString(&bytes);
+      Status sealed_ok =
+          session->channel.send.SealTo(session->outbound, session->response_ad, bytes, &sealed);
+      explicit_bzero(bytes.data(), bytes.size());
+      if (!sealed_ok.ok()) return sealed_ok;
       resp->mutable_sealed()->set_counter(session->outbound++);
-      resp->mutable_sealed()->set_ciphertext(sealed->data(), sealed->size());
+      resp->mutable_sealed()->set_ciphertext(sealed);
       resp->set_status(proto::OK);
     }
   }

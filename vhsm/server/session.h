@@ -82,6 +82,7 @@ class Session {
   noise::TransportKeys channel;
   noise::TransportReceiver inbound;
   uint64_t outbound = 0;
+  std::string request_ad, response_ad;  // kRequestAd/kResponseAd || id
 
   // Logout forgets the user and wipes every secret the session holds.
   void Logout();

@@ -30,6 +30,8 @@ Status OpenSession(Env& env, Call& call) {
   {
     std::lock_guard<std::mutex> lock(session->mu);
     session->channel = std::move(keys).value();
+    session->request_ad = noise::kRequestAd + session->id();
+    session->response_ad = noise::kResponseAd + session->id();
   }
   call.resp->mutable_open_session()->set_handshake(second->data(), second->size());
   return Status::Ok();

@@ -1,6 +1,7 @@
 """The OpenSSL 3 provider, through the real openssl command and a C program:
 certificates, CSRs, signatures, HMAC and a TLS handshake with keys held in
 vhsmd, ordinary operations unchanged, and clear bounded failures."""
+import base64
 import hmac
 import os
 import socket
@@ -192,6 +193,23 @@ class ProviderTest(harness.DaemonTestCase):
         finally:
             server.kill()
             server.wait()
+
+    def test_daemon_key_from_openssl_cnf(self):
+        msg = self.write("msg", b"configured")
+        for key, ok in ((self.daemon.public_key_path, True),
+                        (base64.b64encode(os.urandom(32)).decode(), False)):
+            cnf = self.write("openssl.cnf", (
+                "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
+                "[provider_sect]\nvhsm = vhsm_sect\ndefault = default_sect\n"
+                "[vhsm_sect]\nmodule = %s/vhsm.so\nvhsm-server-key = %s\nactivate = 1\n"
+                "[default_sect]\nactivate = 1\n" % (PROVIDER_DIR, key)).encode())
+            env = self.env(OPENSSL_CONF=cnf)
+            del env["VHSM_SERVER_KEY"]
+            p = self.openssl("dgst", "-sha256", "-sign", "vhsm:ec", "-out", msg + ".sig", msg,
+                             env=env, check=False)
+            self.assertEqual(p.returncode == 0, ok, p.stderr)
+            if not ok:
+                self.assertIn(b"not authenticated", p.stderr)
 
     def test_failures_are_clear_and_bounded(self):
         msg = self.write("msg", b"hello")

@@ -41,6 +41,11 @@ Status Connection::SetPortId(const std::string& text) {
   return Status::Ok();
 }
 
+void Connection::SetServerKey(std::string key_or_path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  server_key_ = std::move(key_or_path);
+}
+
 void Connection::SetTimeoutMs(int ms) {
   std::lock_guard<std::mutex> lock(mu_);
   timeout_ms_ = ms;
@@ -79,6 +84,7 @@ Result<std::shared_ptr<Client>> Connection::Get() {
   ClientOptions options;
   options.port_id = port_id_;
   options.timeout_ms = timeout_ms_;
+  options.server_key = server_key_;
   VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(options));
   VHSM_ASSIGN_OR_RETURN(std::string password, ReadPassword());
   Status s = client->Login(user, password);

@@ -35,6 +35,8 @@ class Connection {
   void SetPasswordFile(std::string path);
   void SetPassword(std::string password);  // wiped after login
   Status SetPortId(const std::string& text);
+  // SetServerKey: vhsmd's public key, or the path of its file.
+  void SetServerKey(std::string key_or_path);
   void SetTimeoutMs(int ms);
 
   // Get returns the logged-in client, connecting on first use.
@@ -48,6 +50,7 @@ class Connection {
   std::mutex mu_;
   std::string user_, password_file_, password_;
   uint32_t port_id_ = 0;
+  std::string server_key_;
   int timeout_ms_ = 10000;
   std::shared_ptr<Client> client_;
 };

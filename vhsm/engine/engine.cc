@@ -8,8 +8,9 @@
 // - ec-p256 private keys: ENGINE_load_private_key("KEYID" or "vhsm:KEYID")
 //   returns an EVP_PKEY holding only the public key, whose ECDSA signing is
 //   done by vhsmd. ENGINE_load_public_key returns the public key.
-// - Control commands USER, PASSWORD_FILE, PORT_ID (also from openssl.cnf);
-//   unset, VHSM_USER, VHSM_PASSWORD(_FILE) and VHSM_PORT_ID apply.
+// - Control commands USER, PASSWORD_FILE, PORT_ID, SERVER_KEY (also from
+//   openssl.cnf); unset, VHSM_USER, VHSM_PASSWORD(_FILE), VHSM_PORT_ID and
+//   VHSM_SERVER_KEY (or /etc/vhsm/vhsmd.pub) apply.
 // Ed25519 is not offered: OpenSSL 3.0's engine interface has no key method
 // for EdDSA through which signing could be delegated (the provider has it).
 #include <openssl/core_names.h>
@@ -66,12 +67,13 @@ EngineState* State(ENGINE* e) {
 
 // ---- control commands ------------------------------------------------------------
 
-enum { kCmdUser = ENGINE_CMD_BASE, kCmdPasswordFile, kCmdPortId };
+enum { kCmdUser = ENGINE_CMD_BASE, kCmdPasswordFile, kCmdPortId, kCmdServerKey };
 
 const ENGINE_CMD_DEFN kCommands[] = {
     {kCmdUser, "USER", "VHSM user name", ENGINE_CMD_FLAG_STRING},
     {kCmdPasswordFile, "PASSWORD_FILE", "file holding the VHSM password", ENGINE_CMD_FLAG_STRING},
     {kCmdPortId, "PORT_ID", "vhsmd netlink port id", ENGINE_CMD_FLAG_STRING},
+    {kCmdServerKey, "SERVER_KEY", "vhsmd's public key, or its file", ENGINE_CMD_FLAG_STRING},
     {0, nullptr, nullptr, 0}};
 
 int Ctrl(ENGINE* e, int cmd, long, void* p, void (*)(void)) {
@@ -84,6 +86,9 @@ int Ctrl(ENGINE* e, int cmd, long, void* p, void (*)(void)) {
       return 1;
     case kCmdPasswordFile:
       st->connection.SetPasswordFile(value);
+      return 1;
+    case kCmdServerKey:
+      st->connection.SetServerKey(value);
       return 1;
     case kCmdPortId: {
       vhsm::Status s = st->connection.SetPortId(value);

@@ -9,8 +9,9 @@
 // - mac HMAC: key "vhsm:KEYID" is computed in vhsmd; every other key is
 //   handed to the default provider's HMAC.
 // Every algorithm carries "provider=vhsm". Credentials: provider parameters
-// vhsm-user, vhsm-password-file, vhsm-port-id (openssl.cnf), else VHSM_USER,
-// VHSM_PASSWORD, VHSM_PASSWORD_FILE, VHSM_PORT_ID, else the store asks for the
+// vhsm-user, vhsm-password-file, vhsm-port-id, vhsm-server-key (openssl.cnf),
+// else VHSM_USER, VHSM_PASSWORD, VHSM_PASSWORD_FILE, VHSM_PORT_ID,
+// VHSM_SERVER_KEY (or /etc/vhsm/vhsmd.pub), else the store asks for the
 // password through OpenSSL's passphrase callback.
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
@@ -164,14 +165,18 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
     char* user = nullptr;
     char* password_file = nullptr;
     char* port = nullptr;
+    char* server_key = nullptr;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_ptr("vhsm-user", &user, 0),
         OSSL_PARAM_construct_utf8_ptr("vhsm-password-file", &password_file, 0),
-        OSSL_PARAM_construct_utf8_ptr("vhsm-port-id", &port, 0), OSSL_PARAM_construct_end()};
+        OSSL_PARAM_construct_utf8_ptr("vhsm-port-id", &port, 0),
+        OSSL_PARAM_construct_utf8_ptr("vhsm-server-key", &server_key, 0),
+        OSSL_PARAM_construct_end()};
     if (get_params(handle, params)) {
       if (user != nullptr && *user) pc->connection.SetUser(user);
       if (password_file != nullptr && *password_file) pc->connection.SetPasswordFile(password_file);
       if (port != nullptr && *port) (void)pc->connection.SetPortId(port);
+      if (server_key != nullptr && *server_key) pc->connection.SetServerKey(server_key);
     }
   }
   *out = kProviderFunctions;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -198,29 +199,32 @@ void BigFrameFlood(uint32_t port, double seconds) {
   }
 }
 
-VictimStats VictimHmac(uint32_t port, const std::string& user, const std::string& password,
-                       const std::string& key_id, double seconds) {
+namespace {
+
+// LoggedIn connects and logs in; on failure says why in *error.
+std::unique_ptr<Client> LoggedIn(uint32_t port, const std::string& user,
+                                 const std::string& password, std::string* error) {
   ClientOptions o;
   o.port_id = port;
   auto c = Client::Connect(o);
-  VictimStats fail;
-  if (!c.ok()) {
-    fail.error = c.status().ToString();
-    return fail;
+  Status s = c.ok() ? (*c)->Login(user, password) : c.status();
+  if (!s.ok()) {
+    *error = s.ToString();
+    return nullptr;
   }
-  if (Status s = (*c)->Login(user, password); !s.ok()) {
-    fail.error = s.ToString();
-    return fail;
-  }
-  const std::string msg(64, 'v');
+  return std::move(c).value();
+}
+
+// Timed runs op until seconds have passed (or it fails) and summarizes.
+VictimStats Timed(double seconds, const std::function<Status()>& op) {
   std::vector<double> ms;
   ms.reserve(1 << 20);
   auto start = Clock::now();
   while (Since(start) < seconds) {
     auto t = Clock::now();
-    auto mac = (*c)->Mac(key_id, msg);
-    if (!mac.ok()) {
-      fail.error = mac.status().ToString();
+    if (Status s = op(); !s.ok()) {
+      VictimStats fail;
+      fail.error = s.ToString();
       return fail;
     }
     ms.push_back(Since(t) * 1000);
@@ -228,27 +232,23 @@ VictimStats VictimHmac(uint32_t port, const std::string& user, const std::string
   return Summarize(std::move(ms), Since(start));
 }
 
+}  // namespace
+
+VictimStats VictimHmac(uint32_t port, const std::string& user, const std::string& password,
+                       const std::string& key_id, double seconds) {
+  VictimStats fail;
+  std::unique_ptr<Client> c = LoggedIn(port, user, password, &fail.error);
+  if (!c) return fail;
+  const std::string msg(64, 'v');
+  return Timed(seconds, [&] { return c->Mac(key_id, msg).status(); });
+}
+
 VictimStats VictimLogin(uint32_t port, const std::string& user, const std::string& password,
                         double seconds) {
-  ClientOptions o;
-  o.port_id = port;
-  std::vector<double> ms;
-  auto start = Clock::now();
-  VictimStats fail;
-  while (Since(start) < seconds) {
-    auto t = Clock::now();
-    auto c = Client::Connect(o);
-    if (!c.ok()) {
-      fail.error = c.status().ToString();
-      return fail;
-    }
-    if (Status s = (*c)->Login(user, password); !s.ok()) {
-      fail.error = s.ToString();
-      return fail;
-    }
-    ms.push_back(Since(t) * 1000);
-  }
-  return Summarize(std::move(ms), Since(start));
+  return Timed(seconds, [&] {
+    std::string error;
+    return LoggedIn(port, user, password, &error) ? Status::Ok() : Unavailable(error);
+  });
 }
 
 std::string ToJson(const VictimStats& s) {

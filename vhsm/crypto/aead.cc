@@ -1,5 +1,6 @@
 #include "vhsm/crypto/aead.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include <limits>
@@ -10,11 +11,7 @@
 namespace vhsm::crypto {
 namespace {
 
-Status CheckParams(ByteView key, ByteView nonce) {
-  if (key.size() != kAesGcmKeySize) {
-    return InvalidArgument("AES-256-GCM key must be 32 bytes, got " +
-                           std::to_string(key.size()));
-  }
+Status CheckNonce(ByteView nonce) {
   if (nonce.size() != kAesGcmNonceSize) {
     return InvalidArgument("AES-GCM nonce must be 12 bytes, got " +
                            std::to_string(nonce.size()));
@@ -34,97 +31,20 @@ Status CheckLength(ByteView data, const char* what) {
 
 Result<Bytes> AesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext,
                          ByteView aad) {
-  VHSM_RETURN_IF_ERROR(CheckParams(key, nonce));
-  VHSM_RETURN_IF_ERROR(CheckLength(plaintext, "plaintext"));
-  VHSM_RETURN_IF_ERROR(CheckLength(aad, "aad"));
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  Bytes out(plaintext.size() + kAesGcmTagSize);
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
-                         nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN,
-                          static_cast<int>(nonce.size()), nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(),
-                         nonce.data()) != 1) {
-    return internal::OpenSslError("AES-GCM seal init");
-  }
-  if (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(),
-                                        static_cast<int>(aad.size())) != 1) {
-    return internal::OpenSslError("AES-GCM seal aad");
-  }
-  int total = 0;
-  if (!plaintext.empty()) {
-    if (EVP_EncryptUpdate(ctx.get(), out.data(), &len, plaintext.data(),
-                          static_cast<int>(plaintext.size())) != 1) {
-      return internal::OpenSslError("AES-GCM seal");
-    }
-    total = len;
-  }
-  if (EVP_EncryptFinal_ex(ctx.get(), out.data() + total, &len) != 1) {
-    return internal::OpenSslError("AES-GCM seal final");
-  }
-  total += len;
-  if (static_cast<size_t>(total) != plaintext.size() ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAesGcmTagSize,
-                          out.data() + total) != 1) {
-    return internal::OpenSslError("AES-GCM seal tag");
-  }
-  return out;
+  VHSM_ASSIGN_OR_RETURN(AesGcmKey k, AesGcmKey::Create(key));
+  std::string out;
+  VHSM_RETURN_IF_ERROR(k.Seal(nonce, plaintext, aad, &out));
+  return Bytes(out.begin(), out.end());
 }
 
 Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce,
                                ByteView ciphertext_and_tag, ByteView aad) {
-  VHSM_RETURN_IF_ERROR(CheckParams(key, nonce));
-  VHSM_RETURN_IF_ERROR(CheckLength(ciphertext_and_tag, "ciphertext"));
-  VHSM_RETURN_IF_ERROR(CheckLength(aad, "aad"));
-  if (ciphertext_and_tag.size() < kAesGcmTagSize) {
-    return DataLoss("AES-GCM ciphertext shorter than its tag");
-  }
-  size_t ct_len = ciphertext_and_tag.size() - kAesGcmTagSize;
-  // The tag is copied: some libcrypto versions take a non-const pointer.
-  uint8_t tag[kAesGcmTagSize];
-  for (size_t i = 0; i < kAesGcmTagSize; ++i) tag[i] = ciphertext_and_tag.data()[ct_len + i];
-
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  SecretBytes out(ct_len);
-  if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
-                         nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN,
-                          static_cast<int>(nonce.size()), nullptr) != 1 ||
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(),
-                         nonce.data()) != 1) {
-    return internal::OpenSslError("AES-GCM open init");
-  }
-  if (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(),
-                                        static_cast<int>(aad.size())) != 1) {
-    return internal::OpenSslError("AES-GCM open aad");
-  }
-  int total = 0;
-  if (ct_len > 0) {
-    if (EVP_DecryptUpdate(ctx.get(), out.data(), &len,
-                          ciphertext_and_tag.data(),
-                          static_cast<int>(ct_len)) != 1) {
-      return internal::OpenSslError("AES-GCM open");
-    }
-    total = len;
-  }
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagSize,
-                          tag) != 1) {
-    return internal::OpenSslError("AES-GCM open set tag");
-  }
-  uint8_t scratch[16];
-  if (EVP_DecryptFinal_ex(ctx.get(), scratch, &len) != 1) {
-    internal::ClearErrors();
-    // `out` holds unauthenticated plaintext: its destructor wipes it.
-    return DataLoss("AES-GCM authentication failed");
-  }
-  if (static_cast<size_t>(total + len) != ct_len) {
-    return Internal("AES-GCM open produced an unexpected length");
-  }
-  return out;
+  VHSM_ASSIGN_OR_RETURN(AesGcmKey k, AesGcmKey::Create(key));
+  std::string out;
+  VHSM_RETURN_IF_ERROR(k.Open(nonce, ciphertext_and_tag, aad, &out));
+  SecretBytes plain{ByteView(out)};
+  if (!out.empty()) explicit_bzero(out.data(), out.size());
+  return plain;
 }
 
 Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext,
@@ -144,8 +64,24 @@ Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed,
                     sealed.substr(kAesGcmNonceSize), aad);
 }
 
+// Each direction's context is made (and the key expanded into it) on first
+// use, so a one-shot seal or open costs one key schedule, a channel's key
+// one per direction for its whole life.
 struct AesGcmKey::Ctx {
+  uint8_t key[kAesGcmKeySize];  // wiped on destruction, like the schedules
   internal::EvpCipherCtxPtr enc, dec;
+  ~Ctx() { OPENSSL_cleanse(key, sizeof(key)); }
+
+  EVP_CIPHER_CTX* Get(bool encrypt) {
+    internal::EvpCipherCtxPtr& c = encrypt ? enc : dec;
+    if (c) return c.get();
+    c.reset(EVP_CIPHER_CTX_new());
+    if (!c) return nullptr;
+    int ok = encrypt ? EVP_EncryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, key, nullptr)
+                     : EVP_DecryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, key, nullptr);
+    if (ok != 1) c.reset();
+    return c.get();
+  }
 };
 
 AesGcmKey::AesGcmKey(std::unique_ptr<Ctx> ctx) : ctx_(std::move(ctx)) {}
@@ -159,21 +95,16 @@ Result<AesGcmKey> AesGcmKey::Create(ByteView key) {
                            std::to_string(key.size()));
   }
   auto ctx = std::make_unique<Ctx>();
-  ctx->enc.reset(EVP_CIPHER_CTX_new());
-  ctx->dec.reset(EVP_CIPHER_CTX_new());
-  if (!ctx->enc || !ctx->dec ||
-      EVP_EncryptInit_ex(ctx->enc.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1 ||
-      EVP_DecryptInit_ex(ctx->dec.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1) {
-    return internal::OpenSslError("AES-GCM key");
-  }
+  memcpy(ctx->key, key.data(), kAesGcmKeySize);
   return AesGcmKey(std::move(ctx));
 }
 
 Status AesGcmKey::Seal(ByteView nonce, ByteView plaintext, ByteView aad, std::string* out) {
-  VHSM_RETURN_IF_ERROR(CheckParams(Bytes(kAesGcmKeySize), nonce));
+  VHSM_RETURN_IF_ERROR(CheckNonce(nonce));
   VHSM_RETURN_IF_ERROR(CheckLength(plaintext, "plaintext"));
   VHSM_RETURN_IF_ERROR(CheckLength(aad, "aad"));
-  EVP_CIPHER_CTX* c = ctx_->enc.get();
+  EVP_CIPHER_CTX* c = ctx_->Get(/*encrypt=*/true);
+  if (c == nullptr) return internal::OpenSslError("AES-GCM key");
   out->resize(plaintext.size() + kAesGcmTagSize);
   uint8_t* o = reinterpret_cast<uint8_t*>(out->data());
   int len = 0, total = 0;
@@ -193,7 +124,7 @@ Status AesGcmKey::Seal(ByteView nonce, ByteView plaintext, ByteView aad, std::st
 
 Status AesGcmKey::Open(ByteView nonce, ByteView ciphertext_and_tag, ByteView aad,
                        std::string* out) {
-  VHSM_RETURN_IF_ERROR(CheckParams(Bytes(kAesGcmKeySize), nonce));
+  VHSM_RETURN_IF_ERROR(CheckNonce(nonce));
   VHSM_RETURN_IF_ERROR(CheckLength(ciphertext_and_tag, "ciphertext"));
   VHSM_RETURN_IF_ERROR(CheckLength(aad, "aad"));
   if (ciphertext_and_tag.size() < kAesGcmTagSize) {
@@ -202,7 +133,8 @@ Status AesGcmKey::Open(ByteView nonce, ByteView ciphertext_and_tag, ByteView aad
   size_t ct_len = ciphertext_and_tag.size() - kAesGcmTagSize;
   uint8_t tag[kAesGcmTagSize];
   for (size_t i = 0; i < kAesGcmTagSize; ++i) tag[i] = ciphertext_and_tag.data()[ct_len + i];
-  EVP_CIPHER_CTX* c = ctx_->dec.get();
+  EVP_CIPHER_CTX* c = ctx_->Get(/*encrypt=*/false);
+  if (c == nullptr) return internal::OpenSslError("AES-GCM key");
   out->resize(ct_len);
   uint8_t* o = reinterpret_cast<uint8_t*>(out->data());
   int len = 0, total = 0;

@@ -101,9 +101,9 @@ Daemon StartDaemon(const std::string& vhsmd) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark, even if it dies
     dup2(fds[1], 2);
     close(fds[0]);
-    std::string port = std::to_string(d.port), data = d.dir + "/data";
-    execl(vhsmd.c_str(), vhsmd.c_str(), "--data-dir", data.c_str(), "--port-id", port.c_str(),
-          "--quiet", "--threads", "2", nullptr);
+    std::string port = std::to_string(d.port), data = d.dir + "/data", run = d.dir + "/run";
+    execl(vhsmd.c_str(), vhsmd.c_str(), "--data-dir", data.c_str(), "--run-dir", run.c_str(),
+          "--port-id", port.c_str(), "--quiet", "--threads", "2", nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -346,6 +346,12 @@ void NoisyNeighbours(const Daemon& d, const std::string& password) {
   double peak_mb = StatusKb(d.pid, "VmHWM") / 1024.0;
   g_results["rss_flood_mb.vhsm"] = peak_mb;
   std::fprintf(stderr, "  %-16s %-12s %12.1f MB\n", "rss_flood_mb", "vhsm", peak_mb);
+  {
+    // Detaching unpins the namespaces vhsmd pinned.
+    auto admin = Must(vhsm::Admin::Connect(options), "admin connect");
+    (void)admin->DetachContainer("bench-a");
+    (void)admin->DetachContainer("bench-b");
+  }
   kill(a, SIGKILL);
   kill(b, SIGKILL);
   waitpid(a, nullptr, 0);

@@ -5,17 +5,13 @@
 
 #include "vhsm/base/status.h"
 #include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/proto/wire.h"  // kNoSuchSession, for status users
 
 namespace vhsm {
 
 proto::StatusCode ToWireStatus(StatusCode code);
 // FromWireStatus maps OK to kOk and anything unknown to kInternal.
 StatusCode FromWireStatus(proto::StatusCode code);
-
-// The answer (NOT_FOUND) to a request naming a session that does not exist
-// (closed, expired, another client's, or from before a daemon restart):
-// the one answer on which libvhsm re-opens its channel and logs in again.
-inline constexpr char kNoSuchSession[] = "no such session (closed, expired, or not yours)";
 
 }  // namespace vhsm
 

@@ -31,7 +31,7 @@
 #include "vhsm/server/session.h"
 #include "vhsm/storage/sqlite_record_store.h"
 #include "vhsm/storage/vault.h"
-#include "vhsm/transport/client_channel.h"
+#include "vhsm/transport/frame.h"
 #include "vhsm/transport/listener.h"
 
 namespace {

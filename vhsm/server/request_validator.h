@@ -9,10 +9,10 @@
 
 #include "vhsm/base/status.h"
 #include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/proto/wire.h"
 
 namespace vhsm::server {
 
-inline constexpr size_t kSessionIdSize = 16;
 
 // IsAdminOp: container/user administration (host uid 0 only).
 bool IsAdminOp(const proto::Request& request);

@@ -2,7 +2,6 @@
 
 #include "vhsm/crypto/random.h"
 #include "vhsm/proto/status_mapping.h"
-#include "vhsm/server/request_validator.h"
 
 namespace vhsm::server {
 

@@ -24,6 +24,7 @@
 #include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/crypto/signing_key.h"
 #include "vhsm/noise/noise_nk.h"
+#include "vhsm/proto/wire.h"
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/storage/vault.h"
 

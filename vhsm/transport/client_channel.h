@@ -22,7 +22,6 @@
 
 namespace vhsm::transport {
 
-inline constexpr uint32_t kDefaultVhsmPort = 0x56485331;  // "VHS1"
 
 class ClientChannel {
  public:

@@ -24,6 +24,8 @@ namespace vhsm::transport {
 inline constexpr uint16_t kVhsmRequest = 0x5601;   // above NLMSG_MIN_TYPE
 inline constexpr uint16_t kVhsmResponse = 0x5602;
 inline constexpr uint32_t kProtocolVersion = 1;
+// The netlink port id vhsmd binds unless configured otherwise.
+inline constexpr uint32_t kDefaultVhsmPort = 0x56485331;  // "VHS1"
 // Largest datagram either side sends or accepts (header + attributes).
 inline constexpr size_t kMaxFrameSize = 64 * 1024;
 // Largest payload that fits in a frame.

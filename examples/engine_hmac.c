@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     return ERR_print_errors_fp(stderr), 1;
   char key[256];
   snprintf(key, sizeof key, "vhsm:%s", argv[2]); /* names the key; it is not the key */
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, (unsigned char*)key, strlen(key));
+  EVP_PKEY* pkey =
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, (unsigned char*)key, strlen(key));
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   FILE* in = fopen(argv[3], "rb");
   unsigned char buf[65536], mac[EVP_MAX_MD_SIZE];

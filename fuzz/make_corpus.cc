@@ -41,33 +41,93 @@ int main(int argc, char** argv) {
   };
   add([](Request& r) { r.mutable_open_session(); }, false);
   add([](Request& r) { r.mutable_close_session(); });
-  add([](Request& r) { r.mutable_login()->set_user("alice"); r.mutable_login()->set_password("pw"); });
+  add([](Request& r) {
+    r.mutable_login()->set_user("alice");
+    r.mutable_login()->set_password("pw");
+  });
   add([](Request& r) { r.mutable_logout(); });
-  add([](Request& r) { r.mutable_key_generate()->set_type(vhsm::proto::EC_P256); r.mutable_key_generate()->set_id("k1"); });
-  add([](Request& r) { r.mutable_key_import()->set_type(vhsm::proto::HMAC_SHA256); r.mutable_key_import()->set_material("0123456789abcdef"); });
+  add([](Request& r) {
+    r.mutable_key_generate()->set_type(vhsm::proto::EC_P256);
+    r.mutable_key_generate()->set_id("k1");
+  });
+  add([](Request& r) {
+    r.mutable_key_import()->set_type(vhsm::proto::HMAC_SHA256);
+    r.mutable_key_import()->set_material("0123456789abcdef");
+  });
   add([](Request& r) { r.mutable_key_delete()->set_id("k1"); });
   add([](Request& r) { r.mutable_key_list(); });
   add([](Request& r) { r.mutable_key_info()->set_id("k1"); });
   add([](Request& r) { r.mutable_key_public()->set_id("k1"); });
   add([](Request& r) { r.mutable_digest_init()->set_algorithm(vhsm::proto::SHA256); });
-  add([](Request& r) { r.mutable_digest_update()->set_context_id(1); r.mutable_digest_update()->set_data("data"); });
+  add([](Request& r) {
+    r.mutable_digest_update()->set_context_id(1);
+    r.mutable_digest_update()->set_data("data");
+  });
   add([](Request& r) { r.mutable_digest_final()->set_context_id(1); });
-  add([](Request& r) { r.mutable_digest()->set_algorithm(vhsm::proto::SHA512); r.mutable_digest()->set_data("abc"); });
+  add([](Request& r) {
+    r.mutable_digest()->set_algorithm(vhsm::proto::SHA512);
+    r.mutable_digest()->set_data("abc");
+  });
   add([](Request& r) { r.mutable_mac_init()->set_key_id("k1"); });
-  add([](Request& r) { r.mutable_mac_update()->set_context_id(2); r.mutable_mac_update()->set_data("x"); });
+  add([](Request& r) {
+    r.mutable_mac_update()->set_context_id(2);
+    r.mutable_mac_update()->set_data("x");
+  });
   add([](Request& r) { r.mutable_mac_final()->set_context_id(2); });
-  add([](Request& r) { r.mutable_mac()->set_key_id("k1"); r.mutable_mac()->set_data("hello"); });
-  add([](Request& r) { r.mutable_encrypt()->set_key_id("a"); r.mutable_encrypt()->set_plaintext("p"); r.mutable_encrypt()->set_aad("x"); });
-  add([](Request& r) { r.mutable_decrypt()->set_key_id("a"); r.mutable_decrypt()->set_ciphertext(std::string(40, 'c')); });
-  add([](Request& r) { r.mutable_sign()->set_key_id("e"); r.mutable_sign()->set_message("m"); r.mutable_sign()->set_prehashed(true); });
-  add([](Request& r) { r.mutable_verify()->set_key_id("e"); r.mutable_verify()->set_message("m"); r.mutable_verify()->set_signature("s"); });
-  add([](Request& r) { r.mutable_container_attach()->set_name("ct1"); r.mutable_container_attach()->set_netns_path("/proc/1/ns/net"); }, false);
+  add([](Request& r) {
+    r.mutable_mac()->set_key_id("k1");
+    r.mutable_mac()->set_data("hello");
+  });
+  add([](Request& r) {
+    r.mutable_encrypt()->set_key_id("a");
+    r.mutable_encrypt()->set_plaintext("p");
+    r.mutable_encrypt()->set_aad("x");
+  });
+  add([](Request& r) {
+    r.mutable_decrypt()->set_key_id("a");
+    r.mutable_decrypt()->set_ciphertext(std::string(40, 'c'));
+  });
+  add([](Request& r) {
+    r.mutable_sign()->set_key_id("e");
+    r.mutable_sign()->set_message("m");
+    r.mutable_sign()->set_prehashed(true);
+  });
+  add([](Request& r) {
+    r.mutable_verify()->set_key_id("e");
+    r.mutable_verify()->set_message("m");
+    r.mutable_verify()->set_signature("s");
+  });
+  add(
+      [](Request& r) {
+        r.mutable_container_attach()->set_name("ct1");
+        r.mutable_container_attach()->set_netns_path("/proc/1/ns/net");
+      },
+      false);
   add([](Request& r) { r.mutable_container_detach()->set_name("ct1"); }, false);
   add([](Request& r) { r.mutable_container_list(); }, false);
-  add([](Request& r) { r.mutable_user_add()->set_container("ct1"); r.mutable_user_add()->set_user("u"); r.mutable_user_add()->set_password("p"); }, false);
-  add([](Request& r) { r.mutable_user_delete()->set_container("ct1"); r.mutable_user_delete()->set_user("u"); }, false);
+  add(
+      [](Request& r) {
+        r.mutable_user_add()->set_container("ct1");
+        r.mutable_user_add()->set_user("u");
+        r.mutable_user_add()->set_password("p");
+      },
+      false);
+  add(
+      [](Request& r) {
+        r.mutable_user_delete()->set_container("ct1");
+        r.mutable_user_delete()->set_user("u");
+      },
+      false);
   add([](Request& r) { r.mutable_user_list()->set_container("ct1"); }, false);
-  add([](Request& r) { auto* p = r.mutable_user_password(); p->set_container("c"); p->set_user("u"); p->set_old_password("a"); p->set_new_password("b"); }, false);
+  add(
+      [](Request& r) {
+        auto* p = r.mutable_user_password();
+        p->set_container("c");
+        p->set_user("u");
+        p->set_old_password("a");
+        p->set_new_password("b");
+      },
+      false);
   for (size_t i = 0; i < reqs.size(); ++i) {
     std::string payload = reqs[i].SerializeAsString();
     Write(out + "/request_corpus/op" + std::to_string(i), payload);

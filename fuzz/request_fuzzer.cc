@@ -1,11 +1,11 @@
 // Fuzzes what the daemon does with a frame's payload before dispatch: protobuf
 // Request decoding and ValidateRequest. Invariant: a request that decodes
 // re-encodes and decodes to the same bytes, and validation is deterministic.
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/request_validator.h"

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
           }
           case 1: {
             auto d = (*client)->Digest("sha512", data);
-            if (!d.ok() || *d != *vhsm::crypto::ComputeDigest(vhsm::crypto::DigestAlg::kSha512, data)) {
+            if (!d.ok() ||
+                *d != *vhsm::crypto::ComputeDigest(vhsm::crypto::DigestAlg::kSha512, data)) {
               fail("digest mismatch");
             }
             break;
@@ -90,8 +91,8 @@ int main(int argc, char** argv) {
           case 4: {
             std::vector<std::string> msgs(16, data.substr(0, 64));
             auto macs = (*client)->MacPipelined("stress-hmac", msgs);
-            auto want = vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key,
-                                                  msgs[0]);
+            auto want =
+                vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, msgs[0]);
             if (!macs.ok() || macs->size() != 16 || (*macs)[15] != *want) fail("pipelined mac");
             break;
           }

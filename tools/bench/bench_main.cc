@@ -431,16 +431,18 @@ int main(int argc, char** argv) {
            Must(client->MacPipelined("h", batch), "pipelined mac");
            return static_cast<long>(batch.size());
          }));
-  Record("hmac64", "openssl", Measure([&] {
-           return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m64));
-         }));
+  Record(
+      "hmac64", "openssl", Measure([&] {
+        return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m64));
+      }));
   if (softhsm) Record("hmac64", "softhsm", Measure([&] { return softhsm->Hmac(m64) ? 1L : 0L; }));
 
   Record("hmac1m", "netlink_rtt", NetlinkRtt(16 * 1024) * 16 * 1024 / (1 << 20));
   Record("hmac1m", "vhsm", Measure([&] { return hmac_ok(client->Mac("h", m1m)); }));
-  Record("hmac1m", "openssl", Measure([&] {
-           return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m1m));
-         }));
+  Record(
+      "hmac1m", "openssl", Measure([&] {
+        return hmac_ok(vhsm::crypto::ComputeHmac(vhsm::crypto::DigestAlg::kSha256, hmac_key, m1m));
+      }));
   if (softhsm) Record("hmac1m", "softhsm", Measure([&] { return softhsm->Hmac(m1m) ? 1L : 0L; }));
 
   Record("sha1m", "vhsm", Measure([&] { return hmac_ok(client->Digest("sha256", m1m)); }));
@@ -450,14 +452,15 @@ int main(int argc, char** argv) {
   if (softhsm) Record("sha1m", "softhsm", Measure([&] { return softhsm->Sha256(m1m) ? 1L : 0L; }));
 
   Record("gcm1k", "vhsm", Measure([&] { return hmac_ok(client->Encrypt("a", k1)); }));
-  Record("gcm1k", "openssl", Measure([&] {
-           return hmac_ok(vhsm::crypto::AesGcmSeal(gcm_key, nonce, k1, {}));
-         }));
-  if (softhsm) Record("gcm1k", "softhsm", Measure([&] { return softhsm->GcmEncrypt(k1) ? 1L : 0L; }));
+  Record("gcm1k", "openssl",
+         Measure([&] { return hmac_ok(vhsm::crypto::AesGcmSeal(gcm_key, nonce, k1, {})); }));
+  if (softhsm)
+    Record("gcm1k", "softhsm", Measure([&] { return softhsm->GcmEncrypt(k1) ? 1L : 0L; }));
 
   Record("ecdsa", "vhsm", Measure([&] { return hmac_ok(client->Sign("e", m64)); }));
   Record("ecdsa", "openssl", Measure([&] { return hmac_ok(ec_key.Sign(m64)); }));
-  if (softhsm) Record("ecdsa", "softhsm", Measure([&] { return softhsm->EcdsaSign(m64) ? 1L : 0L; }));
+  if (softhsm)
+    Record("ecdsa", "softhsm", Measure([&] { return softhsm->EcdsaSign(m64) ? 1L : 0L; }));
 
   Record("ed25519", "vhsm", Measure([&] { return hmac_ok(client->Sign("d", m64)); }));
   Record("ed25519", "openssl", Measure([&] { return hmac_ok(ed_key.Sign(m64)); }));
@@ -466,25 +469,33 @@ int main(int argc, char** argv) {
   }
 
   int n = 0;
-  Record("keygen", "vhsm", Measure([&] {
-           return hmac_ok(client->GenerateKey("ec-p256", "kg" + std::to_string(n++)));
-         }, 2.0));
+  Record(
+      "keygen", "vhsm",
+      Measure([&] { return hmac_ok(client->GenerateKey("ec-p256", "kg" + std::to_string(n++))); },
+              2.0));
   Record("keygen", "openssl", Measure([&] {
            return hmac_ok(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEcP256));
          }));
-  if (softhsm) Record("keygen", "softhsm", Measure([&] { return softhsm->GenerateEcKeyPair() ? 1L : 0L; }, 2.0));
+  if (softhsm)
+    Record("keygen", "softhsm",
+           Measure([&] { return softhsm->GenerateEcKeyPair() ? 1L : 0L; }, 2.0));
 
-  double login = Measure([&] {
-    auto c = Must(vhsm::Client::Connect(options), "connect");
-    if (!c->Login("bench", password).ok()) Die("login");
-    return 1L;
-  }, 2.0);
+  double login = Measure(
+      [&] {
+        auto c = Must(vhsm::Client::Connect(options), "connect");
+        if (!c->Login("bench", password).ok()) Die("login");
+        return 1L;
+      },
+      2.0);
   Record("login", "vhsm", login);
-  double pbkdf2 = Measure([&] {
-    return hmac_ok(vhsm::crypto::Pbkdf2HmacSha256(password, "0123456789abcdef", 600000, 32));
-  }, 2.0);
+  double pbkdf2 = Measure(
+      [&] {
+        return hmac_ok(vhsm::crypto::Pbkdf2HmacSha256(password, "0123456789abcdef", 600000, 32));
+      },
+      2.0);
   Record("login", "openssl", pbkdf2);
-  if (softhsm) Record("login", "softhsm", Measure([&] { return softhsm->LoginLogout() ? 1L : 0L; }));
+  if (softhsm)
+    Record("login", "softhsm", Measure([&] { return softhsm->LoginLogout() ? 1L : 0L; }));
 
   Record("engine_hmac64", "vhsm", EngineHmac(engine_helper, engine));
   Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
@@ -506,10 +517,10 @@ int main(int argc, char** argv) {
   };
   std::printf("\n%-14s %12s %12s %12s %12s   %s\n", "operation", "vhsm op/s", "netlink_rtt",
               "openssl", "softhsm", "ratios (vhsm / reference)");
-  for (const char* op : {"hmac64", "hmac64_pipe", "hmac1m", "sha1m", "gcm1k", "ecdsa", "ed25519",
-                         "keygen", "login", "engine_hmac64", "hmac64_2c", "hmac64_4c",
-                         "hmac64_noisy_slowreader", "hmac64_noisy_loginflood",
-                         "hmac64_noisy_bigframes", "hmac64_noisy"}) {
+  for (const char* op :
+       {"hmac64", "hmac64_pipe", "hmac1m", "sha1m", "gcm1k", "ecdsa", "ed25519", "keygen", "login",
+        "engine_hmac64", "hmac64_2c", "hmac64_4c", "hmac64_noisy_slowreader",
+        "hmac64_noisy_loginflood", "hmac64_noisy_bigframes", "hmac64_noisy"}) {
     std::string o = op;
     double v = get(o + ".vhsm");
     double rtt = get((o == "hmac64_pipe" || o == "engine_hmac64" ? "hmac64" : o) + ".netlink_rtt");
@@ -517,9 +528,18 @@ int main(int argc, char** argv) {
     double peer = get((o == "hmac64_pipe" ? "hmac64" : o) + ".softhsm");
     std::string ratios;
     char buf[64];
-    if (rtt > 0) { std::snprintf(buf, sizeof buf, "rtt %.2f  ", v / rtt); ratios += buf; }
-    if (ossl > 0) { std::snprintf(buf, sizeof buf, "openssl %.3f  ", v / ossl); ratios += buf; }
-    if (peer > 0) { std::snprintf(buf, sizeof buf, "softhsm %.2f", v / peer); ratios += buf; }
+    if (rtt > 0) {
+      std::snprintf(buf, sizeof buf, "rtt %.2f  ", v / rtt);
+      ratios += buf;
+    }
+    if (ossl > 0) {
+      std::snprintf(buf, sizeof buf, "openssl %.3f  ", v / ossl);
+      ratios += buf;
+    }
+    if (peer > 0) {
+      std::snprintf(buf, sizeof buf, "softhsm %.2f", v / peer);
+      ratios += buf;
+    }
     if (o.rfind("hmac64_noisy", 0) == 0) {
       std::snprintf(buf, sizeof buf, "x%.2f of hmac64 alone", v / get("hmac64.vhsm"));
       ratios += buf;

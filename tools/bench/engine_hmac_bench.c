@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     return ERR_print_errors_fp(stderr), 1;
   char key[256];
   snprintf(key, sizeof key, "vhsm:%s", argv[2]);
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, (unsigned char*)key, strlen(key));
+  EVP_PKEY* pkey =
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_HMAC, NULL, (unsigned char*)key, strlen(key));
   unsigned char data[64] = {7}, mac[64];
   double seconds = atof(argv[3]), start = now();
   long ops = 0;

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -53,8 +53,8 @@ class Raw {
       outer.mutable_sealed()->set_slow(IsSlowOp(r.op_case()));
     }
     std::string payload = outer.SerializeAsString();
-    auto frame = encoder_.Encode(transport::FrameType::kRequest, ++seq_, payload.data(),
-                                 payload.size());
+    auto frame =
+        encoder_.Encode(transport::FrameType::kRequest, ++seq_, payload.data(), payload.size());
     if (!frame.ok()) return false;
     return socket_->SendTo(port_, frame->data, frame->size).ok();
   }
@@ -65,9 +65,8 @@ class Raw {
     return f.ok() && resp->ParseFromString(f->payload);
   }
   bool OpenSession() {
-    auto key = ResolveServerKey(ServerKeySource{}, port_, [] {
-      return Result<crypto::Bytes>(FailedPrecondition("no key"));
-    });
+    auto key = ResolveServerKey(ServerKeySource{}, port_,
+                                [] { return Result<crypto::Bytes>(FailedPrecondition("no key")); });
     if (!key.ok()) return false;
     auto hs = noise::Handshake::Initiator(*key, noise::kVhsmPrologue);
     if (!hs.ok()) return false;
@@ -256,8 +255,7 @@ std::string ToJson(const VictimStats& s) {
   std::snprintf(buf, sizeof buf,
                 "{\"ops\": %ld, \"ops_per_s\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
                 "\"max_ms\": %.3f, \"error\": \"%s\"}",
-                s.ops, s.ops_per_s, s.p50_ms, s.p99_ms, s.max_ms,
-                s.error.empty() ? "" : "failed");
+                s.ops, s.ops_per_s, s.p50_ms, s.p99_ms, s.max_ms, s.error.empty() ? "" : "failed");
   std::string out = buf;
   if (!s.error.empty()) {
     // The error text for a human, on stderr; the JSON keeps to plain fields.

@@ -27,8 +27,8 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
   std::system(("mkdir -p " + tokens).c_str());
   std::ofstream(conf) << "directories.tokendir = " << tokens << "\nobjectstore.backend = file\n";
   setenv("SOFTHSM2_CONF", conf.c_str(), 1);
-  std::string init = "softhsm2-util --init-token --free --label bench --pin " +
-                     std::string(kPin) + " --so-pin " + kPin + " >/dev/null 2>&1";
+  std::string init = "softhsm2-util --init-token --free --label bench --pin " + std::string(kPin) +
+                     " --so-pin " + kPin + " >/dev/null 2>&1";
   if (std::system(init.c_str()) != 0) {
     *error = "softhsm2-util --init-token failed";
     return nullptr;
@@ -39,7 +39,8 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
     *error = std::string("cannot load ") + kLib;
     return nullptr;
   }
-  auto get = reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(p->lib_, "C_GetFunctionList"));
+  auto get =
+      reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(p->lib_, "C_GetFunctionList"));
   CK_FUNCTION_LIST_PTR fl = nullptr;
   if (get == nullptr || get(&fl) != CKR_OK || fl->C_Initialize(nullptr) != CKR_OK) {
     *error = "PKCS#11 initialisation failed";
@@ -85,7 +86,8 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
   CK_MECHANISM ec_gen = {CKM_EC_KEY_PAIR_GEN, nullptr, 0};
   CK_ATTRIBUTE ec_pub_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
                                {CKA_EC_PARAMS, (void*)kP256, sizeof(kP256)}};
-  CK_ATTRIBUTE priv_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)}, {CKA_SIGN, &yes, sizeof(yes)},
+  CK_ATTRIBUTE priv_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
+                             {CKA_SIGN, &yes, sizeof(yes)},
                              {CKA_PRIVATE, &yes, sizeof(yes)}};
   if (fl->C_GenerateKeyPair(s, &ec_gen, ec_pub_tpl, 2, priv_tpl, 3, &pub, &p->ec_priv_) != CKR_OK) {
     *error = "SoftHSM EC key generation failed";
@@ -158,7 +160,8 @@ bool SoftHsmPeer::GenerateEcKeyPair() {
   CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, nullptr, 0};
   CK_ATTRIBUTE pub_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
                             {CKA_EC_PARAMS, (void*)kP256, sizeof(kP256)}};
-  CK_ATTRIBUTE priv_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)}, {CKA_SIGN, &yes, sizeof(yes)},
+  CK_ATTRIBUTE priv_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
+                             {CKA_SIGN, &yes, sizeof(yes)},
                              {CKA_PRIVATE, &yes, sizeof(yes)}};
   CK_OBJECT_HANDLE pub, priv;
   return F(fl_)->C_GenerateKeyPair(session_, &gen, pub_tpl, 2, priv_tpl, 3, &pub, &priv) == CKR_OK;

@@ -18,12 +18,12 @@ class SoftHsmPeer {
   ~SoftHsmPeer();
 
   // Each returns false on a PKCS#11 error.
-  bool Hmac(const std::string& data);                // token HMAC-SHA256 key
+  bool Hmac(const std::string& data);  // token HMAC-SHA256 key
   bool Sha256(const std::string& data);
-  bool GcmEncrypt(const std::string& data);          // token AES-256 key
-  bool EcdsaSign(const std::string& data);           // token P-256 key: SHA-256 + CKM_ECDSA
-  bool Ed25519Sign(const std::string& data);         // token Ed25519 key, CKM_EDDSA
-  bool GenerateEcKeyPair();                          // token keys
+  bool GcmEncrypt(const std::string& data);   // token AES-256 key
+  bool EcdsaSign(const std::string& data);    // token P-256 key: SHA-256 + CKM_ECDSA
+  bool Ed25519Sign(const std::string& data);  // token Ed25519 key, CKM_EDDSA
+  bool GenerateEcKeyPair();                   // token keys
   bool LoginLogout();
   bool has_ed25519() const { return ed_priv_ != 0; }
 

@@ -14,9 +14,9 @@
 namespace vhsm::cli {
 
 struct Args {
-  std::vector<std::string> words;               // positional, in order
+  std::vector<std::string> words;              // positional, in order
   std::map<std::string, std::string> options;  // --name value
-  std::set<std::string> flags;                  // --name (no value)
+  std::set<std::string> flags;                 // --name (no value)
   bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
   std::string Get(const std::string& name, const std::string& def = "") const {
     auto it = options.find(name);

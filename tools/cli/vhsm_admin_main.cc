@@ -56,11 +56,10 @@ int PrintServerKey(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(
-      argc, argv,
-      {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
-       "server-key"},
-      {"help"});
+  auto parsed = vhsm::cli::Parse(argc, argv,
+                                 {"port-id", "pid", "netns", "container", "password-file",
+                                  "old-password-file", "data-dir", "server-key"},
+                                 {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (!args.Has("help") && args.words.size() == 1 && args.words[0] == "server-key") {
@@ -107,26 +106,29 @@ int main(int argc, char** argv) {
     }
   } else {
     if (verb == "add") {
-      std::string container = Need(kProg, args, "container"), user = Word(kProg, args, 2, "user name");
+      std::string container = Need(kProg, args, "container"),
+                  user = Word(kProg, args, 2, "user name");
       std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
-                                                    "password for new user " + user + ": "));
+                                                           "password for new user " + user + ": "));
       vhsm::Status s = admin->AddUser(container, user, pw);
       vhsm::cli::WipeString(&pw);
       Must(kProg, s);
     } else if (verb == "delete") {
-      Must(kProg, admin->DeleteUser(Need(kProg, args, "container"), Word(kProg, args, 2, "user name")));
+      Must(kProg,
+           admin->DeleteUser(Need(kProg, args, "container"), Word(kProg, args, 2, "user name")));
     } else if (verb == "list") {
       for (const auto& u : Must(kProg, admin->ListUsers(Need(kProg, args, "container")))) {
         std::printf("%s\n", u.c_str());
       }
     } else {
-      std::string container = Need(kProg, args, "container"), user = Word(kProg, args, 2, "user name");
+      std::string container = Need(kProg, args, "container"),
+                  user = Word(kProg, args, 2, "user name");
       if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
       Args old_args;
       old_args.options["password-file"] = args.Get("old-password-file");
       std::string old_pw = Must(kProg, vhsm::cli::ReadPassword(old_args, "password-file", ""));
-      std::string new_pw =
-          Must(kProg, vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
+      std::string new_pw = Must(
+          kProg, vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
       vhsm::Status s = admin->ChangePassword(container, user, old_pw, new_pw);
       vhsm::cli::WipeString(&old_pw);
       vhsm::cli::WipeString(&new_pw);

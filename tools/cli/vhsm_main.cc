@@ -57,11 +57,10 @@ std::string JsonEscape(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(
-      argc, argv,
-      {"user", "password-file", "port-id", "type", "id", "in", "out", "alg", "key", "sig",
-       "aad", "server-key"},
-      {"help", "json", "trust-on-first-use"});
+  auto parsed = vhsm::cli::Parse(argc, argv,
+                                 {"user", "password-file", "port-id", "type", "id", "in", "out",
+                                  "alg", "key", "sig", "aad", "server-key"},
+                                 {"help", "json", "trust-on-first-use"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {
@@ -79,13 +78,12 @@ int main(int argc, char** argv) {
   options.trust_on_first_use = args.Has("trust-on-first-use");
   std::string command = args.words[0];
   std::string sub = args.words.size() > 1 ? args.words[1] : "";
-  bool known = (command == "key" &&
-                (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
-                 sub == "public")) ||
+  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
+                                     sub == "delete" || sub == "public")) ||
                command == "digest" || command == "mac" || command == "sign" ||
                command == "verify" || command == "encrypt" || command == "decrypt";
-  if (!known) Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) +
-                             "' (try --help)");
+  if (!known)
+    Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
 
   // Check the arguments and read the input before connecting, so a mistake
   // fails fast with its own message.
@@ -104,8 +102,8 @@ int main(int argc, char** argv) {
     std::string user = args.Get("user");
     if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
     if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
-    std::string password =
-        Must(kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
+    std::string password = Must(
+        kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
     vhsm::Status s = client->Login(user, password);
     vhsm::cli::WipeString(&password);
     Must(kProg, s);
@@ -113,9 +111,12 @@ int main(int argc, char** argv) {
 
   if (command == "key") {
     if (sub == "generate") {
-      std::printf("%s\n", Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
+      std::printf(
+          "%s\n",
+          Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
     } else if (sub == "import") {
-      std::string id = Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
+      std::string id =
+          Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
       vhsm::cli::WipeString(&input);
       std::printf("%s\n", id.c_str());
     } else if (sub == "list") {
@@ -137,10 +138,13 @@ int main(int argc, char** argv) {
       std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
     }
   } else if (command == "digest") {
-    std::printf("%s\n",
-                vhsm::crypto::HexEncode(Must(kProg, client->Digest(args.Get("alg", "sha256"), input))).c_str());
+    std::printf("%s\n", vhsm::crypto::HexEncode(
+                            Must(kProg, client->Digest(args.Get("alg", "sha256"), input)))
+                            .c_str());
   } else if (command == "mac") {
-    std::printf("%s\n", vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
+    std::printf(
+        "%s\n",
+        vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
   } else if (command == "sign") {
     vhsm::Bytes sig = Must(kProg, client->Sign(Need(kProg, args, "key"), input));
     if (args.Get("out").empty()) {
@@ -155,9 +159,10 @@ int main(int argc, char** argv) {
     }
     std::printf("signature ok\n");
   } else if (command == "encrypt" || command == "decrypt") {
-    vhsm::Bytes out = command == "encrypt"
-                          ? Must(kProg, client->Encrypt(Need(kProg, args, "key"), input, args.Get("aad")))
-                          : Must(kProg, client->Decrypt(Need(kProg, args, "key"), input, args.Get("aad")));
+    vhsm::Bytes out =
+        command == "encrypt"
+            ? Must(kProg, client->Encrypt(Need(kProg, args, "key"), input, args.Get("aad")))
+            : Must(kProg, client->Decrypt(Need(kProg, args, "key"), input, args.Get("aad")));
     Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
   }
   return 0;

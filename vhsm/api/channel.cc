@@ -147,8 +147,9 @@ Result<proto::Response> Channel::Open(const std::string& reply) {
   Status opened = s.inbound.OpenTo(s.keys.receive, outer.sealed().counter(), s.response_ad,
                                    outer.sealed().ciphertext(), &s.plain);
   if (!opened.ok()) {
-    return Unauthenticated("an answer failed the secure channel's check (replayed, reordered, "
-                           "modified, or not from vhsmd)");
+    return Unauthenticated(
+        "an answer failed the secure channel's check (replayed, reordered, "
+        "modified, or not from vhsmd)");
   }
   proto::Response inner;
   bool parsed = inner.ParseFromString(s.plain);

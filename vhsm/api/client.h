@@ -87,8 +87,7 @@ class Client {
   // Sign: ECDSA P-256 (DER, over SHA-256 of message, or of a given 32-byte
   // digest when prehashed; a message longer than a frame is hashed here) or
   // Ed25519 (messages up to one frame, ~64 KB).
-  Result<Bytes> Sign(const std::string& key_id, std::string_view message,
-                     bool prehashed = false);
+  Result<Bytes> Sign(const std::string& key_id, std::string_view message, bool prehashed = false);
   Result<bool> Verify(const std::string& key_id, std::string_view message,
                       std::string_view signature, bool prehashed = false);
 
@@ -117,8 +116,7 @@ class Admin {
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
   Result<std::vector<proto::ContainerInfo>> ListContainers();
-  Status AddUser(const std::string& container, const std::string& user,
-                 std::string_view password);
+  Status AddUser(const std::string& container, const std::string& user, std::string_view password);
   Status DeleteUser(const std::string& container, const std::string& user);
   Result<std::vector<std::string>> ListUsers(const std::string& container);
   Status ChangePassword(const std::string& container, const std::string& user,

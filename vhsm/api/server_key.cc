@@ -45,8 +45,10 @@ Result<crypto::Bytes> ParseServerKey(const std::string& key_or_path) {
   if (DecodeKey(key_or_path, &key)) return key;
   std::ifstream in(key_or_path);
   if (!in) {
-    return InvalidArgument("VHSM_SERVER_KEY is neither a 32-byte key (base64 or hex) nor a "
-                           "readable file: '" + key_or_path + "'");
+    return InvalidArgument(
+        "VHSM_SERVER_KEY is neither a 32-byte key (base64 or hex) nor a "
+        "readable file: '" +
+        key_or_path + "'");
   }
   std::stringstream text;
   text << in.rdbuf();

@@ -29,7 +29,7 @@ namespace vhsm {
 inline constexpr char kDefaultServerKeyPath[] = "/etc/vhsm/vhsmd.pub";
 
 struct ServerKeySource {
-  std::string configured;          // a key or a path; empty: environment and default
+  std::string configured;           // a key or a path; empty: environment and default
   bool trust_on_first_use = false;  // or $VHSM_TRUST_ON_FIRST_USE=1
   std::string known_daemons_file;   // empty: $VHSM_KNOWN_DAEMONS or ~/.vhsm/known_daemons
 };

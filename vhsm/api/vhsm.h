@@ -53,11 +53,10 @@ vhsm_status vhsm_logout(vhsm_session* s);
 
 /* Key types: "hmac-sha256", "hmac-sha512", "aes-256", "ec-p256", "ed25519".
  * id may be NULL or "" to let the daemon choose; the id is written to id_out. */
-vhsm_status vhsm_key_generate(vhsm_session* s, const char* type, const char* id,
-                              char* id_out, size_t id_out_len);
-vhsm_status vhsm_key_import(vhsm_session* s, const char* type, const char* id,
-                            const void* material, size_t material_len, char* id_out,
-                            size_t id_out_len);
+vhsm_status vhsm_key_generate(vhsm_session* s, const char* type, const char* id, char* id_out,
+                              size_t id_out_len);
+vhsm_status vhsm_key_import(vhsm_session* s, const char* type, const char* id, const void* material,
+                            size_t material_len, char* id_out, size_t id_out_len);
 vhsm_status vhsm_key_delete(vhsm_session* s, const char* id);
 /* vhsm_key_type writes the key's type name. */
 vhsm_status vhsm_key_type(vhsm_session* s, const char* id, char* type, size_t type_len);

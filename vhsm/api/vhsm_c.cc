@@ -29,13 +29,12 @@ vhsm_status Done(vhsm_session* s, const vhsm::Status& st) {
   return st.ok() ? VHSM_OK : Fail(s, st);
 }
 
-vhsm_status CopyOut(vhsm_session* s, const void* data, size_t n, uint8_t* out,
-                    size_t* out_len) {
+vhsm_status CopyOut(vhsm_session* s, const void* data, size_t n, uint8_t* out, size_t* out_len) {
   if (out_len == nullptr) return Fail(s, vhsm::InvalidArgument("out_len is NULL"));
   if (out == nullptr || *out_len < n) {
     *out_len = n;
-    return Fail(s, vhsm::InvalidArgument("output buffer too small: need " +
-                                         std::to_string(n) + " bytes"));
+    return Fail(
+        s, vhsm::InvalidArgument("output buffer too small: need " + std::to_string(n) + " bytes"));
   }
   if (n) std::memcpy(out, data, n);
   *out_len = n;
@@ -100,17 +99,16 @@ vhsm_status vhsm_logout(vhsm_session* s) {
   return Done(s, s->client->Logout());
 }
 
-vhsm_status vhsm_key_generate(vhsm_session* s, const char* type, const char* id,
-                              char* id_out, size_t id_out_len) {
+vhsm_status vhsm_key_generate(vhsm_session* s, const char* type, const char* id, char* id_out,
+                              size_t id_out_len) {
   if (Bad(s) || type == nullptr) return VHSM_E_INVALID_ARGUMENT;
   auto r = s->client->GenerateKey(type, id ? id : "");
   if (!r.ok()) return Fail(s, r.status());
   return id_out ? CopyString(s, *r, id_out, id_out_len) : VHSM_OK;
 }
 
-vhsm_status vhsm_key_import(vhsm_session* s, const char* type, const char* id,
-                            const void* material, size_t material_len, char* id_out,
-                            size_t id_out_len) {
+vhsm_status vhsm_key_import(vhsm_session* s, const char* type, const char* id, const void* material,
+                            size_t material_len, char* id_out, size_t id_out_len) {
   if (Bad(s) || type == nullptr || material == nullptr) return VHSM_E_INVALID_ARGUMENT;
   auto r = s->client->ImportKey(type, id ? id : "", View(material, material_len));
   if (!r.ok()) return Fail(s, r.status());

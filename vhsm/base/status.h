@@ -37,8 +37,7 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
 
@@ -56,9 +55,7 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string m) {
   return Status(StatusCode::kInvalidArgument, std::move(m));
 }
-inline Status NotFound(std::string m) {
-  return Status(StatusCode::kNotFound, std::move(m));
-}
+inline Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
 inline Status AlreadyExists(std::string m) {
   return Status(StatusCode::kAlreadyExists, std::move(m));
 }
@@ -74,25 +71,19 @@ inline Status ResourceExhausted(std::string m) {
 inline Status FailedPrecondition(std::string m) {
   return Status(StatusCode::kFailedPrecondition, std::move(m));
 }
-inline Status DataLoss(std::string m) {
-  return Status(StatusCode::kDataLoss, std::move(m));
-}
-inline Status Unavailable(std::string m) {
-  return Status(StatusCode::kUnavailable, std::move(m));
-}
+inline Status DataLoss(std::string m) { return Status(StatusCode::kDataLoss, std::move(m)); }
+inline Status Unavailable(std::string m) { return Status(StatusCode::kUnavailable, std::move(m)); }
 inline Status DeadlineExceeded(std::string m) {
   return Status(StatusCode::kDeadlineExceeded, std::move(m));
 }
-inline Status Internal(std::string m) {
-  return Status(StatusCode::kInternal, std::move(m));
-}
+inline Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
   // A Result is made from a value or from a non-OK status. Making one from an
   // OK status is a bug and becomes an internal error.
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Internal("Result built from an OK status");
   }
@@ -125,9 +116,9 @@ class [[nodiscard]] Result {
 }  // namespace vhsm
 
 // VHSM_RETURN_IF_ERROR(expr): returns the Status of expr when it is not OK.
-#define VHSM_RETURN_IF_ERROR(expr)        \
-  do {                                    \
-    ::vhsm::Status vhsm_status_ = (expr); \
+#define VHSM_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::vhsm::Status vhsm_status_ = (expr);        \
     if (!vhsm_status_.ok()) return vhsm_status_; \
   } while (0)
 

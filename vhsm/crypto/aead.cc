@@ -13,8 +13,7 @@ namespace {
 
 Status CheckNonce(ByteView nonce) {
   if (nonce.size() != kAesGcmNonceSize) {
-    return InvalidArgument("AES-GCM nonce must be 12 bytes, got " +
-                           std::to_string(nonce.size()));
+    return InvalidArgument("AES-GCM nonce must be 12 bytes, got " + std::to_string(nonce.size()));
   }
   return Status::Ok();
 }
@@ -29,16 +28,15 @@ Status CheckLength(ByteView data, const char* what) {
 
 }  // namespace
 
-Result<Bytes> AesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext,
-                         ByteView aad) {
+Result<Bytes> AesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext, ByteView aad) {
   VHSM_ASSIGN_OR_RETURN(AesGcmKey k, AesGcmKey::Create(key));
   std::string out;
   VHSM_RETURN_IF_ERROR(k.Seal(nonce, plaintext, aad, &out));
   return Bytes(out.begin(), out.end());
 }
 
-Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce,
-                               ByteView ciphertext_and_tag, ByteView aad) {
+Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce, ByteView ciphertext_and_tag,
+                               ByteView aad) {
   VHSM_ASSIGN_OR_RETURN(AesGcmKey k, AesGcmKey::Create(key));
   std::string out;
   VHSM_RETURN_IF_ERROR(k.Open(nonce, ciphertext_and_tag, aad, &out));
@@ -47,21 +45,18 @@ Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce,
   return plain;
 }
 
-Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext,
-                                        ByteView aad) {
+Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext, ByteView aad) {
   VHSM_ASSIGN_OR_RETURN(Bytes nonce, RandomBytes(kAesGcmNonceSize));
   VHSM_ASSIGN_OR_RETURN(Bytes sealed, AesGcmSeal(key, nonce, plaintext, aad));
   nonce.insert(nonce.end(), sealed.begin(), sealed.end());
   return nonce;
 }
 
-Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed,
-                                        ByteView aad) {
+Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed, ByteView aad) {
   if (sealed.size() < kAesGcmNonceSize + kAesGcmTagSize) {
     return DataLoss("AES-GCM sealed data too short");
   }
-  return AesGcmOpen(key, sealed.substr(0, kAesGcmNonceSize),
-                    sealed.substr(kAesGcmNonceSize), aad);
+  return AesGcmOpen(key, sealed.substr(0, kAesGcmNonceSize), sealed.substr(kAesGcmNonceSize), aad);
 }
 
 // Each direction's context is made (and the key expanded into it) on first
@@ -91,8 +86,7 @@ AesGcmKey::~AesGcmKey() = default;  // EVP_CIPHER_CTX_free cleanses the schedule
 
 Result<AesGcmKey> AesGcmKey::Create(ByteView key) {
   if (key.size() != kAesGcmKeySize) {
-    return InvalidArgument("AES-256-GCM key must be 32 bytes, got " +
-                           std::to_string(key.size()));
+    return InvalidArgument("AES-256-GCM key must be 32 bytes, got " + std::to_string(key.size()));
   }
   auto ctx = std::make_unique<Ctx>();
   memcpy(ctx->key, key.data(), kAesGcmKeySize);
@@ -139,14 +133,14 @@ Status AesGcmKey::Open(ByteView nonce, ByteView ciphertext_and_tag, ByteView aad
   uint8_t* o = reinterpret_cast<uint8_t*>(out->data());
   int len = 0, total = 0;
   uint8_t scratch[16];
-  bool ok = EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-            (aad.empty() ||
-             EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1) &&
-            (ct_len == 0 || EVP_DecryptUpdate(c, o, &total, ciphertext_and_tag.data(),
-                                              static_cast<int>(ct_len)) == 1) &&
-            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, kAesGcmTagSize, tag) == 1 &&
-            EVP_DecryptFinal_ex(c, scratch, &len) == 1 &&
-            static_cast<size_t>(total + len) == ct_len;
+  bool ok =
+      EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+      (aad.empty() ||
+       EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1) &&
+      (ct_len == 0 ||
+       EVP_DecryptUpdate(c, o, &total, ciphertext_and_tag.data(), static_cast<int>(ct_len)) == 1) &&
+      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, kAesGcmTagSize, tag) == 1 &&
+      EVP_DecryptFinal_ex(c, scratch, &len) == 1 && static_cast<size_t>(total + len) == ct_len;
   if (!ok) {
     internal::ClearErrors();
     if (!out->empty()) explicit_bzero(out->data(), out->size());  // unauthenticated

@@ -23,19 +23,16 @@ inline constexpr size_t kAesGcmNonceSize = 12;
 inline constexpr size_t kAesGcmTagSize = 16;
 
 // AesGcmSeal returns ciphertext || tag.
-Result<Bytes> AesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext,
-                         ByteView aad);
+Result<Bytes> AesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext, ByteView aad);
 // AesGcmOpen takes ciphertext || tag; DataLoss when the tag does not match.
 // The plaintext is returned as a secret since it usually is one.
-Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce,
-                               ByteView ciphertext_and_tag, ByteView aad);
+Result<SecretBytes> AesGcmOpen(ByteView key, ByteView nonce, ByteView ciphertext_and_tag,
+                               ByteView aad);
 
 // SealWithRandomNonce returns nonce || ciphertext || tag.
-Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext,
-                                        ByteView aad);
+Result<Bytes> AesGcmSealWithRandomNonce(ByteView key, ByteView plaintext, ByteView aad);
 // OpenWithNonce takes nonce || ciphertext || tag.
-Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed,
-                                        ByteView aad);
+Result<SecretBytes> AesGcmOpenWithNonce(ByteView key, ByteView sealed, ByteView aad);
 
 // AesGcmKey: one AES-256-GCM key, expanded once, for many messages (the
 // secure channel's transport keys). Seal/Open write into a caller's buffer,

@@ -16,8 +16,7 @@ TEST(AeadTest, WycheproofAesGcm) {
   auto doc = testing::LoadJson("vhsm/crypto/testdata/aes_gcm_test.json");
   int checked_valid = 0, checked_invalid = 0, refused = 0;
   for (const auto& group : doc["testGroups"]) {
-    bool supported = group["keySize"] == 256 && group["ivSize"] == 96 &&
-                     group["tagSize"] == 128;
+    bool supported = group["keySize"] == 256 && group["ivSize"] == 96 && group["tagSize"] == 128;
     for (const auto& t : group["tests"]) {
       Bytes key = Hex(t["key"]), iv = Hex(t["iv"]), aad = Hex(t["aad"]);
       Bytes msg = Hex(t["msg"]), ct = Hex(t["ct"]), tag = Hex(t["tag"]);
@@ -30,8 +29,7 @@ TEST(AeadTest, WycheproofAesGcm) {
         continue;
       }
       if (t["result"] == "valid") {
-        ASSERT_TRUE(opened.ok()) << "tcId " << t["tcId"] << " "
-                                 << opened.status().ToString();
+        ASSERT_TRUE(opened.ok()) << "tcId " << t["tcId"] << " " << opened.status().ToString();
         EXPECT_EQ(Bytes(opened->data(), opened->data() + opened->size()), msg);
         Result<Bytes> sealed = AesGcmSeal(key, iv, msg, aad);
         ASSERT_TRUE(sealed.ok());
@@ -64,8 +62,7 @@ TEST(AeadTest, AnyBitFlipFailsWithDataLoss) {
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
   }
   Bytes other_aad = {'c', 't', '2'};
-  EXPECT_EQ(AesGcmOpenWithNonce(key, sealed, other_aad).status().code(),
-            StatusCode::kDataLoss);
+  EXPECT_EQ(AesGcmOpenWithNonce(key, sealed, other_aad).status().code(), StatusCode::kDataLoss);
   Bytes other_key = key;
   other_key[0] ^= 1;
   EXPECT_FALSE(AesGcmOpenWithNonce(other_key, sealed, aad).ok());
@@ -74,16 +71,13 @@ TEST(AeadTest, AnyBitFlipFailsWithDataLoss) {
 
 TEST(AeadTest, RandomNoncesDiffer) {
   Bytes key = *RandomBytes(32);
-  EXPECT_NE(*AesGcmSealWithRandomNonce(key, "x", ""),
-            *AesGcmSealWithRandomNonce(key, "x", ""));
+  EXPECT_NE(*AesGcmSealWithRandomNonce(key, "x", ""), *AesGcmSealWithRandomNonce(key, "x", ""));
 }
 
 TEST(AeadTest, BadParametersAreInvalidArgument) {
   Bytes key16(16), key32(32), iv12(12), iv16(16);
-  EXPECT_EQ(AesGcmSeal(key16, iv12, "x", "").status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(AesGcmSeal(key32, iv16, "x", "").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(AesGcmSeal(key16, iv12, "x", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(AesGcmSeal(key32, iv16, "x", "").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(AeadTest, PythonCryptographyDecryptsOurCiphertext) {
@@ -91,17 +85,16 @@ TEST(AeadTest, PythonCryptographyDecryptsOurCiphertext) {
   Bytes pt = *RandomBytes(300);
   Bytes aad = *RandomBytes(17);
   Bytes sealed = *AesGcmSealWithRandomNonce(key, pt, aad);
-  testing::CommandResult py = testing::RunCommand(
-      {testing::kPython, "-c",
-       "import sys\n"
-       "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n"
-       "k,s,a=(bytes.fromhex(x) for x in sys.argv[1:4])\n"
-       "print(AESGCM(k).decrypt(s[:12], s[12:], a).hex())\n",
-       HexEncode(key), HexEncode(sealed), HexEncode(aad)});
+  testing::CommandResult py =
+      testing::RunCommand({testing::kPython, "-c",
+                           "import sys\n"
+                           "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n"
+                           "k,s,a=(bytes.fromhex(x) for x in sys.argv[1:4])\n"
+                           "print(AESGCM(k).decrypt(s[:12], s[12:], a).hex())\n",
+                           HexEncode(key), HexEncode(sealed), HexEncode(aad)});
   ASSERT_EQ(py.exit_code, 0) << py.out;
   EXPECT_EQ(py.out, HexEncode(pt) + "\n");
 }
-
 
 // The keyed form gives byte for byte what the one-shot form gives, over
 // many messages with one key, and refuses what the one-shot form refuses.

@@ -22,10 +22,10 @@ class ByteView {
   ByteView() = default;
   ByteView(const uint8_t* data, size_t size) : data_(data), size_(size) {}
   ByteView(const Bytes& b) : data_(b.data()), size_(b.size()) {}  // NOLINT
-  ByteView(std::string_view s)  // NOLINT
+  ByteView(std::string_view s)                                    // NOLINT
       : data_(reinterpret_cast<const uint8_t*>(s.data())), size_(s.size()) {}
   ByteView(const std::string& s) : ByteView(std::string_view(s)) {}  // NOLINT
-  ByteView(const char* s) : ByteView(std::string_view(s)) {}  // NOLINT
+  ByteView(const char* s) : ByteView(std::string_view(s)) {}         // NOLINT
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }

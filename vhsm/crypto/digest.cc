@@ -12,14 +12,12 @@ struct Digest::State {
   bool finished = false;
 };
 
-Digest::Digest(DigestAlg alg, std::unique_ptr<State> state)
-    : alg_(alg), state_(std::move(state)) {}
+Digest::Digest(DigestAlg alg, std::unique_ptr<State> state) : alg_(alg), state_(std::move(state)) {}
 
 Result<Digest> Digest::Create(DigestAlg alg) {
   auto state = std::make_unique<State>();
   state->ctx.reset(EVP_MD_CTX_new());
-  if (!state->ctx ||
-      EVP_DigestInit_ex(state->ctx.get(), internal::EvpMd(alg), nullptr) != 1) {
+  if (!state->ctx || EVP_DigestInit_ex(state->ctx.get(), internal::EvpMd(alg), nullptr) != 1) {
     return internal::OpenSslError(std::string("digest init ") + DigestAlgName(alg));
   }
   return Digest(alg, std::move(state));
@@ -30,8 +28,7 @@ Digest::Digest(const Digest& other) : alg_(other.alg_) {
   state_->finished = other.state_->finished;
   state_->ctx.reset(EVP_MD_CTX_new());
   // Copying a digest state only fails on allocation failure.
-  if (!state_->ctx ||
-      EVP_MD_CTX_copy_ex(state_->ctx.get(), other.state_->ctx.get()) != 1) {
+  if (!state_->ctx || EVP_MD_CTX_copy_ex(state_->ctx.get(), other.state_->ctx.get()) != 1) {
     std::abort();
   }
 }
@@ -63,8 +60,7 @@ Result<Bytes> Digest::Final() {
   Bytes out(DigestSize(alg_));
   unsigned int len = 0;
   state_->finished = true;
-  if (EVP_DigestFinal_ex(state_->ctx.get(), out.data(), &len) != 1 ||
-      len != out.size()) {
+  if (EVP_DigestFinal_ex(state_->ctx.get(), out.data(), &len) != 1 || len != out.size()) {
     return internal::OpenSslError("digest final");
   }
   return out;

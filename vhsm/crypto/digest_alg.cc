@@ -4,20 +4,28 @@ namespace vhsm::crypto {
 
 size_t DigestSize(DigestAlg alg) {
   switch (alg) {
-    case DigestAlg::kSha1: return 20;
-    case DigestAlg::kSha256: return 32;
-    case DigestAlg::kSha384: return 48;
-    case DigestAlg::kSha512: return 64;
+    case DigestAlg::kSha1:
+      return 20;
+    case DigestAlg::kSha256:
+      return 32;
+    case DigestAlg::kSha384:
+      return 48;
+    case DigestAlg::kSha512:
+      return 64;
   }
   return 0;
 }
 
 const char* DigestAlgName(DigestAlg alg) {
   switch (alg) {
-    case DigestAlg::kSha1: return "sha1";
-    case DigestAlg::kSha256: return "sha256";
-    case DigestAlg::kSha384: return "sha384";
-    case DigestAlg::kSha512: return "sha512";
+    case DigestAlg::kSha1:
+      return "sha1";
+    case DigestAlg::kSha256:
+      return "sha256";
+    case DigestAlg::kSha384:
+      return "sha384";
+    case DigestAlg::kSha512:
+      return "sha512";
   }
   return "unknown";
 }

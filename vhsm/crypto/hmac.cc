@@ -20,14 +20,11 @@ namespace vhsm::crypto {
 namespace {
 using CtxPtr = std::unique_ptr<HMAC_CTX, internal::Deleter<HMAC_CTX, HMAC_CTX_free>>;
 CtxPtr NewCtx() { return CtxPtr(HMAC_CTX_new()); }
-bool CopyCtx(HMAC_CTX* dst, const HMAC_CTX* src) {
-  return HMAC_CTX_copy_ex(dst, src) == 1;
-}
+bool CopyCtx(HMAC_CTX* dst, const HMAC_CTX* src) { return HMAC_CTX_copy_ex(dst, src) == 1; }
 }  // namespace
 #else
 namespace {
-using CtxPtr =
-    std::unique_ptr<EVP_MAC_CTX, internal::Deleter<EVP_MAC_CTX, EVP_MAC_CTX_free>>;
+using CtxPtr = std::unique_ptr<EVP_MAC_CTX, internal::Deleter<EVP_MAC_CTX, EVP_MAC_CTX_free>>;
 }  // namespace
 #endif
 
@@ -36,8 +33,7 @@ struct Hmac::State {
   bool finished = false;
 };
 
-Hmac::Hmac(DigestAlg alg, std::unique_ptr<State> state)
-    : alg_(alg), state_(std::move(state)) {}
+Hmac::Hmac(DigestAlg alg, std::unique_ptr<State> state) : alg_(alg), state_(std::move(state)) {}
 
 Result<Hmac> Hmac::Create(DigestAlg alg, ByteView key) {
   auto state = std::make_unique<State>();
@@ -46,8 +42,8 @@ Result<Hmac> Hmac::Create(DigestAlg alg, ByteView key) {
   const uint8_t* key_data = key.empty() ? kEmpty : key.data();
 #if defined(OPENSSL_IS_BORINGSSL)
   state->ctx = NewCtx();
-  if (!state->ctx || HMAC_Init_ex(state->ctx.get(), key_data, key.size(),
-                                  internal::EvpMd(alg), nullptr) != 1) {
+  if (!state->ctx ||
+      HMAC_Init_ex(state->ctx.get(), key_data, key.size(), internal::EvpMd(alg), nullptr) != 1) {
     return internal::OpenSslError(std::string("hmac init ") + DigestAlgName(alg));
   }
 #else
@@ -58,11 +54,9 @@ Result<Hmac> Hmac::Create(DigestAlg alg, ByteView key) {
   state->ctx.reset(EVP_MAC_CTX_new(mac));
   std::string digest_name = DigestAlgName(alg);
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                       digest_name.data(), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name.data(), 0),
       OSSL_PARAM_construct_end()};
-  if (!state->ctx ||
-      EVP_MAC_init(state->ctx.get(), key_data, key.size(), params) != 1) {
+  if (!state->ctx || EVP_MAC_init(state->ctx.get(), key_data, key.size(), params) != 1) {
     return internal::OpenSslError("hmac init " + digest_name);
   }
 #endif

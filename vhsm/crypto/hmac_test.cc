@@ -22,8 +22,8 @@ TEST(HmacTest, WycheproofHmacSha256) {
       Bytes want = Hex(t["tag"]);
       Result<Bytes> mac = ComputeHmac(DigestAlg::kSha256, key, msg);
       ASSERT_TRUE(mac.ok());
-      bool match = want.size() == tag_bytes &&
-                   ConstantTimeEquals(ByteView(mac->data(), tag_bytes), want);
+      bool match =
+          want.size() == tag_bytes && ConstantTimeEquals(ByteView(mac->data(), tag_bytes), want);
       if (t["result"] == "valid") {
         EXPECT_TRUE(match) << "tcId " << t["tcId"];
         ++valid;
@@ -54,8 +54,8 @@ TEST(HmacTest, Rfc4231) {
 TEST(HmacTest, StreamingAndCopyMatchOneShot) {
   Bytes key = *RandomBytes(40);
   Bytes data = *RandomBytes(10000);
-  for (DigestAlg alg : {DigestAlg::kSha1, DigestAlg::kSha256,
-                        DigestAlg::kSha384, DigestAlg::kSha512}) {
+  for (DigestAlg alg :
+       {DigestAlg::kSha1, DigestAlg::kSha256, DigestAlg::kSha384, DigestAlg::kSha512}) {
     Bytes want = *ComputeHmac(alg, key, data);
     Result<Hmac> h = Hmac::Create(alg, key);
     ASSERT_TRUE(h.ok());
@@ -77,14 +77,13 @@ TEST(HmacTest, MatchesPythonHmac) {
     testing::WriteFile(dir + "/k", std::string(key.begin(), key.end()));
     testing::WriteFile(dir + "/d", std::string(data.begin(), data.end()));
     for (DigestAlg alg : {DigestAlg::kSha256, DigestAlg::kSha512}) {
-      testing::CommandResult py = testing::RunCommand(
-          {testing::kPython, "-c",
-           "import hmac,sys; print(hmac.new(open(sys.argv[2],'rb').read(), "
-           "open(sys.argv[3],'rb').read(), sys.argv[1]).hexdigest())",
-           DigestAlgName(alg), dir + "/k", dir + "/d"});
+      testing::CommandResult py =
+          testing::RunCommand({testing::kPython, "-c",
+                               "import hmac,sys; print(hmac.new(open(sys.argv[2],'rb').read(), "
+                               "open(sys.argv[3],'rb').read(), sys.argv[1]).hexdigest())",
+                               DigestAlgName(alg), dir + "/k", dir + "/d"});
       ASSERT_EQ(py.exit_code, 0) << py.out;
-      EXPECT_EQ(HexEncode(*ComputeHmac(alg, key, data)) + "\n", py.out)
-          << "key length " << key_len;
+      EXPECT_EQ(HexEncode(*ComputeHmac(alg, key, data)) + "\n", py.out) << "key length " << key_len;
     }
   }
 }

@@ -6,16 +6,13 @@
 
 namespace vhsm::crypto {
 
-Result<SecretBytes> Pbkdf2HmacSha256(ByteView password, ByteView salt,
-                                     uint32_t iterations, size_t out_len) {
-  if (iterations < 1 ||
-      iterations > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
-    return InvalidArgument("PBKDF2 iteration count out of range: " +
-                           std::to_string(iterations));
+Result<SecretBytes> Pbkdf2HmacSha256(ByteView password, ByteView salt, uint32_t iterations,
+                                     size_t out_len) {
+  if (iterations < 1 || iterations > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
+    return InvalidArgument("PBKDF2 iteration count out of range: " + std::to_string(iterations));
   }
   if (out_len == 0 || out_len > 1024) {
-    return InvalidArgument("PBKDF2 output length out of range: " +
-                           std::to_string(out_len));
+    return InvalidArgument("PBKDF2 output length out of range: " + std::to_string(out_len));
   }
   if (password.size() > 1 << 20 || salt.size() > 1 << 20) {
     return InvalidArgument("PBKDF2 password or salt too long");
@@ -23,11 +20,10 @@ Result<SecretBytes> Pbkdf2HmacSha256(ByteView password, ByteView salt,
   static const uint8_t kEmpty[1] = {0};
   SecretBytes out(out_len);
   // The casts fit both OpenSSL's (int) and BoringSSL's (size_t) prototypes.
-  if (PKCS5_PBKDF2_HMAC(
-          reinterpret_cast<const char*>(password.empty() ? kEmpty : password.data()),
-          static_cast<int>(password.size()), salt.empty() ? kEmpty : salt.data(),
-          static_cast<int>(salt.size()), static_cast<int>(iterations),
-          EVP_sha256(), static_cast<int>(out_len), out.data()) != 1) {
+  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(password.empty() ? kEmpty : password.data()),
+                        static_cast<int>(password.size()), salt.empty() ? kEmpty : salt.data(),
+                        static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                        static_cast<int>(out_len), out.data()) != 1) {
     return internal::OpenSslError("PBKDF2-HMAC-SHA256");
   }
   return out;

@@ -14,8 +14,8 @@
 
 namespace vhsm::crypto {
 
-Result<SecretBytes> Pbkdf2HmacSha256(ByteView password, ByteView salt,
-                                     uint32_t iterations, size_t out_len);
+Result<SecretBytes> Pbkdf2HmacSha256(ByteView password, ByteView salt, uint32_t iterations,
+                                     size_t out_len);
 
 }  // namespace vhsm::crypto
 

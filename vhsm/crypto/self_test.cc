@@ -34,8 +34,7 @@ Status DigestKats() {
   // FIPS 180-2 appendix examples, message "abc".
   const Kat kats[] = {
       {DigestAlg::kSha1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
-      {DigestAlg::kSha256,
-       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {DigestAlg::kSha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
       {DigestAlg::kSha384,
        "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
        "8086072ba1e7cc2358baeca134c825a7"},
@@ -52,9 +51,8 @@ Status DigestKats() {
 
 Status HmacKat() {
   // RFC 4231 test case 2.
-  VHSM_ASSIGN_OR_RETURN(
-      Bytes got, ComputeHmac(DigestAlg::kSha256, "Jefe",
-                             "what do ya want for nothing?"));
+  VHSM_ASSIGN_OR_RETURN(Bytes got,
+                        ComputeHmac(DigestAlg::kSha256, "Jefe", "what do ya want for nothing?"));
   return Expect("hmac-sha256", got,
                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
@@ -87,15 +85,14 @@ Status Pbkdf2Kat() {
 
 Status Ed25519Kat() {
   // RFC 8032 section 7.1 TEST 1, wrapped in PKCS#8 (RFC 8410).
-  Bytes der = Hex(
-      "302e020100300506032b657004220420"
-      "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  Bytes der =
+      Hex("302e020100300506032b657004220420"
+          "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
   VHSM_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::FromPkcs8Der(der));
   VHSM_ASSIGN_OR_RETURN(Bytes sig, key.Sign(ByteView()));
-  VHSM_RETURN_IF_ERROR(Expect(
-      "ed25519 sign", sig,
-      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
-      "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
+  VHSM_RETURN_IF_ERROR(Expect("ed25519 sign", sig,
+                              "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+                              "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
   VHSM_ASSIGN_OR_RETURN(PublicKey pub, key.GetPublicKey());
   VHSM_ASSIGN_OR_RETURN(bool ok, pub.Verify(ByteView(), sig));
   if (!ok) return Internal("self-test failed: ed25519 verify");

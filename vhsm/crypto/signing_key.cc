@@ -25,8 +25,7 @@ namespace {
 bool IsP256(EVP_PKEY* pkey) {
 #if defined(OPENSSL_IS_BORINGSSL)
   const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(pkey);
-  return ec != nullptr &&
-         EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)) == NID_X9_62_prime256v1;
+  return ec != nullptr && EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)) == NID_X9_62_prime256v1;
 #else
   char name[64] = {0};
   size_t len = 0;
@@ -75,24 +74,21 @@ Result<Bytes> SignWith(EVP_PKEY* pkey, KeyAlg alg, ByteView message) {
   return sig;
 }
 
-Result<bool> VerifyWith(EVP_PKEY* pkey, KeyAlg alg, ByteView message,
-                        ByteView signature) {
+Result<bool> VerifyWith(EVP_PKEY* pkey, KeyAlg alg, ByteView message, ByteView signature) {
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   const EVP_MD* md = alg == KeyAlg::kEcP256 ? EVP_sha256() : nullptr;
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) {
     return internal::OpenSslError("verify init");
   }
-  int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
-                            message.data(), message.size());
+  int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                            message.size());
   internal::ClearErrors();  // a bad signature leaves parse errors behind
   return rc == 1;
 }
 
 }  // namespace
 
-const char* KeyAlgName(KeyAlg alg) {
-  return alg == KeyAlg::kEcP256 ? "ec-p256" : "ed25519";
-}
+const char* KeyAlgName(KeyAlg alg) { return alg == KeyAlg::kEcP256 ? "ec-p256" : "ed25519"; }
 
 PrivateKey::PrivateKey(KeyAlg alg, std::unique_ptr<Impl> impl)
     : alg_(alg), impl_(std::move(impl)) {}
@@ -100,8 +96,7 @@ PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
 PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
 PrivateKey::~PrivateKey() = default;
 
-PublicKey::PublicKey(KeyAlg alg, std::unique_ptr<Impl> impl)
-    : alg_(alg), impl_(std::move(impl)) {}
+PublicKey::PublicKey(KeyAlg alg, std::unique_ptr<Impl> impl) : alg_(alg), impl_(std::move(impl)) {}
 PublicKey::PublicKey(PublicKey&&) noexcept = default;
 PublicKey& PublicKey::operator=(PublicKey&&) noexcept = default;
 PublicKey::~PublicKey() = default;
@@ -127,8 +122,7 @@ Result<PrivateKey> PrivateKey::Generate(KeyAlg alg) {
 
 Result<PrivateKey> PrivateKey::FromPkcs8Der(ByteView der) {
   const uint8_t* p = der.data();
-  PKCS8_PRIV_KEY_INFO* p8 =
-      d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size()));
+  PKCS8_PRIV_KEY_INFO* p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size()));
   if (p8 == nullptr) {
     internal::ClearErrors();
     return InvalidArgument("not a DER PKCS#8 private key");
@@ -162,8 +156,7 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
 
 Result<PrivateKey> PrivateKey::FromEncoded(ByteView data) {
   if (LooksLikePem(data)) {
-    return FromPem(std::string_view(reinterpret_cast<const char*>(data.data()),
-                                    data.size()));
+    return FromPem(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }
   return FromPkcs8Der(data);
 }
@@ -186,8 +179,7 @@ Result<PublicKey> PrivateKey::GetPublicKey() const {
   uint8_t* der = nullptr;
   int len = i2d_PUBKEY(impl_->pkey.get(), &der);
   if (len <= 0) return internal::OpenSslError("public key encode");
-  Result<PublicKey> pub =
-      PublicKey::FromSpkiDer(ByteView(der, static_cast<size_t>(len)));
+  Result<PublicKey> pub = PublicKey::FromSpkiDer(ByteView(der, static_cast<size_t>(len)));
   OPENSSL_free(der);
   return pub;
 }
@@ -201,8 +193,7 @@ Result<Bytes> PrivateKey::SignDigest(ByteView digest) const {
     return InvalidArgument("signing a precomputed digest needs an ec-p256 key");
   }
   if (digest.size() != 32) {
-    return InvalidArgument("SHA-256 digest must be 32 bytes, got " +
-                           std::to_string(digest.size()));
+    return InvalidArgument("SHA-256 digest must be 32 bytes, got " + std::to_string(digest.size()));
   }
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
   size_t len = 0;
@@ -280,8 +271,8 @@ Result<bool> PublicKey::VerifyDigest(ByteView digest, ByteView signature) const 
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
     return internal::OpenSslError("verify digest init");
   }
-  int rc = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(),
-                           digest.data(), digest.size());
+  int rc =
+      EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size());
   internal::ClearErrors();
   return rc == 1;
 }

@@ -56,8 +56,7 @@ void RunWycheproofVerify(const std::string& file, KeyAlg alg, int want_valid) {
         EXPECT_TRUE(*ok) << "rejected valid tcId " << t["tcId"];
         ++valid;
       } else if (t["result"] == "invalid") {
-        EXPECT_FALSE(*ok) << "accepted invalid tcId " << t["tcId"] << " "
-                          << t["comment"];
+        EXPECT_FALSE(*ok) << "accepted invalid tcId " << t["tcId"] << " " << t["comment"];
         ++invalid;
       }
     }
@@ -67,13 +66,12 @@ void RunWycheproofVerify(const std::string& file, KeyAlg alg, int want_valid) {
 }
 
 TEST(SigningKeyTest, WycheproofEcdsaP256Sha256Der) {
-  RunWycheproofVerify("vhsm/crypto/testdata/ecdsa_secp256r1_sha256_test.json",
-                      KeyAlg::kEcP256, 174);
+  RunWycheproofVerify("vhsm/crypto/testdata/ecdsa_secp256r1_sha256_test.json", KeyAlg::kEcP256,
+                      174);
 }
 
 TEST(SigningKeyTest, WycheproofEd25519) {
-  RunWycheproofVerify("vhsm/crypto/testdata/ed25519_test.json",
-                      KeyAlg::kEd25519, 88);
+  RunWycheproofVerify("vhsm/crypto/testdata/ed25519_test.json", KeyAlg::kEd25519, 88);
 }
 
 TEST(SigningKeyTest, GeneratePkcs8RoundTripAndSign) {
@@ -121,20 +119,19 @@ TEST(SigningKeyTest, InteroperatesWithOpensslCommand) {
   };
   const Case cases[] = {
       {KeyAlg::kEcP256,
-       {"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-        "ec_paramgen_curve:P-256", "-out", dir + "/key.pem"},
-       {"openssl", "dgst", "-sha256", "-verify", dir + "/pub.pem",
-        "-signature", dir + "/sig", dir + "/msg"}},
+       {"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+        dir + "/key.pem"},
+       {"openssl", "dgst", "-sha256", "-verify", dir + "/pub.pem", "-signature", dir + "/sig",
+        dir + "/msg"}},
       {KeyAlg::kEd25519,
        {"openssl", "genpkey", "-algorithm", "ED25519", "-out", dir + "/key.pem"},
-       {"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", dir + "/pub.pem",
-        "-rawin", "-in", dir + "/msg", "-sigfile", dir + "/sig"}},
+       {"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", dir + "/pub.pem", "-rawin", "-in",
+        dir + "/msg", "-sigfile", dir + "/sig"}},
   };
   for (const Case& c : cases) {
     // openssl makes the key; we import it, sign, and openssl verifies.
     ASSERT_EQ(testing::RunCommand(c.genpkey).exit_code, 0);
-    Result<PrivateKey> key =
-        PrivateKey::FromEncoded(testing::ReadFile(dir + "/key.pem"));
+    Result<PrivateKey> key = PrivateKey::FromEncoded(testing::ReadFile(dir + "/key.pem"));
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     EXPECT_EQ(key->alg(), c.alg);
     testing::WriteFile(dir + "/pub.pem", *key->GetPublicKey()->ToPem());
@@ -147,8 +144,8 @@ TEST(SigningKeyTest, InteroperatesWithOpensslCommand) {
     testing::WriteFile(dir + "/sig", std::string(sig.begin(), sig.end()));
     EXPECT_NE(testing::RunCommand(c.verify).exit_code, 0);
     // The public key matches what openssl derives from the private key.
-    testing::CommandResult pub = testing::RunCommand(
-        {"openssl", "pkey", "-in", dir + "/key.pem", "-pubout"});
+    testing::CommandResult pub =
+        testing::RunCommand({"openssl", "pkey", "-in", dir + "/key.pem", "-pubout"});
     ASSERT_EQ(pub.exit_code, 0);
     EXPECT_EQ(pub.out, *key->GetPublicKey()->ToPem());
   }
@@ -156,23 +153,20 @@ TEST(SigningKeyTest, InteroperatesWithOpensslCommand) {
 
 TEST(SigningKeyTest, RejectsUnsupportedAndMalformedKeys) {
   std::string dir = testing::MakeTempDir();
-  ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "EC",
-                                 "-pkeyopt", "ec_paramgen_curve:P-384", "-out",
-                                 dir + "/p384.pem"})
+  ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                                 "ec_paramgen_curve:P-384", "-out", dir + "/p384.pem"})
                 .exit_code,
             0);
   Result<PrivateKey> p384 = PrivateKey::FromEncoded(testing::ReadFile(dir + "/p384.pem"));
   EXPECT_EQ(p384.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(PrivateKey::FromEncoded("garbage").status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(PrivateKey::FromEncoded(
-                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
-  ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "ED25519",
-                                 "-aes256", "-pass", "pass:x", "-out",
-                                 dir + "/enc.pem"})
+  EXPECT_EQ(PrivateKey::FromEncoded("garbage").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      PrivateKey::FromEncoded("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "ED25519", "-aes256", "-pass",
+                                 "pass:x", "-out", dir + "/enc.pem"})
                 .exit_code,
             0);
   EXPECT_EQ(PrivateKey::FromEncoded(testing::ReadFile(dir + "/enc.pem")).status().code(),

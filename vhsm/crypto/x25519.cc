@@ -60,8 +60,8 @@ Result<SecretBytes> X25519KeyPair::Dh(ByteView peer_public) const {
     return InvalidArgument("X25519 with a low-order public key");
   }
 #else
-  EvpPkeyPtr mine(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_.data(),
-                                               private_.size()));
+  EvpPkeyPtr mine(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_.data(), private_.size()));
   EvpPkeyPtr peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(),
                                               peer_public.size()));
   if (!mine || !peer) return internal::OpenSslError("X25519 keys");

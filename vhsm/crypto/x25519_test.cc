@@ -53,8 +53,7 @@ TEST(X25519Test, Rfc7748) {
 }
 
 TEST(X25519Test, BadSizesAndFreshKeys) {
-  EXPECT_EQ(X25519KeyPair::FromPrivate(Bytes(31, 1)).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(X25519KeyPair::FromPrivate(Bytes(31, 1)).status().code(), StatusCode::kInvalidArgument);
   auto a = X25519KeyPair::Generate();
   auto b = X25519KeyPair::Generate();
   ASSERT_TRUE(a.ok() && b.ok());

@@ -59,8 +59,9 @@ Result<std::string> Connection::ReadPassword() {
     if (const char* env = std::getenv("VHSM_PASSWORD_FILE"); env && *env) file = env;
   }
   if (file.empty()) {
-    return Unauthenticated("no VHSM password: set PASSWORD_FILE, VHSM_PASSWORD or "
-                           "VHSM_PASSWORD_FILE");
+    return Unauthenticated(
+        "no VHSM password: set PASSWORD_FILE, VHSM_PASSWORD or "
+        "VHSM_PASSWORD_FILE");
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return NotFound("cannot read VHSM password file " + file);

@@ -3,7 +3,8 @@
 // VHSM_PASSWORD_FILE and VHSM_PORT_ID), opens one session lazily on first use,
 // logs in once, and hands out the shared vhsm::Client (whose calls are
 // serialized, so any thread may use it). A failed connect or login is not
-// cached: the next use tries again. The password is read from its file only at login and wiped right after.
+// cached: the next use tries again. The password is read from its file only at login and wiped
+// right after.
 #ifndef VHSM_ENGINE_CONNECTION_H_
 #define VHSM_ENGINE_CONNECTION_H_
 

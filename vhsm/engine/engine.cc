@@ -61,9 +61,7 @@ struct EngineState {
 // ENGINE; OpenSSL gives callbacks no user pointer for methods).
 EngineState* g_state = nullptr;
 
-EngineState* State(ENGINE* e) {
-  return static_cast<EngineState*>(ENGINE_get_ex_data(e, 0));
-}
+EngineState* State(ENGINE* e) { return static_cast<EngineState*>(ENGINE_get_ex_data(e, 0)); }
 
 // ---- control commands ------------------------------------------------------------
 
@@ -143,7 +141,7 @@ struct MacState {
   size_t md_size = 0;
   std::string md_name;
   uint32_t remote_ctx = 0;  // 0: not started in vhsmd yet
-  std::string buffer;  // data not yet sent to vhsmd
+  std::string buffer;       // data not yet sent to vhsmd
   EVP_MAC_CTX* local = nullptr;
   bool failed = false;
   ~MacState() { EVP_MAC_CTX_free(local); }
@@ -234,9 +232,8 @@ bool Start(HmacCtx* h, EVP_MD_CTX* mctx) {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
         OSSL_PARAM_construct_end()};
     static const unsigned char kEmpty[1] = {0};
-    const unsigned char* key = h->key.empty()
-                                   ? kEmpty
-                                   : reinterpret_cast<const unsigned char*>(h->key.data());
+    const unsigned char* key =
+        h->key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(h->key.data());
     if (state->local == nullptr || !EVP_MAC_init(state->local, key, h->key.size(), params)) {
       return false;
     }
@@ -306,8 +303,7 @@ int HmacSignctx(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, EVP_MD_CT
   }
   if (out->size() != m.md_size) {
     RaiseError("key '" + m.key_id + "' is hmac-sha" + std::to_string(out->size() * 8) +
-               " but the digest is " + m.md_name + "; use -sha" +
-               std::to_string(out->size() * 8));
+               " but the digest is " + m.md_name + "; use -sha" + std::to_string(out->size() * 8));
     return 0;
   }
   if (out->size() > *siglen) return 0;
@@ -397,7 +393,8 @@ EVP_PKEY* LoadPrivateKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
   if (pub == nullptr) return nullptr;
   if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
     EVP_PKEY_free(pub);
-    RaiseError("key '" + key_id + "' is not ec-p256: the engine signs only with ec-p256 keys "
+    RaiseError("key '" + key_id +
+               "' is not ec-p256: the engine signs only with ec-p256 keys "
                "(use the vhsm provider for ed25519)");
     return nullptr;
   }
@@ -492,10 +489,9 @@ int Bind(ENGINE* e, const char* id) {
   if (!ENGINE_set_id(e, kEngineId) || !ENGINE_set_name(e, kEngineName) ||
       !ENGINE_set_ex_data(e, 0, st) || !ENGINE_set_destroy_function(e, Destroy) ||
       !ENGINE_set_finish_function(e, Finish) || !ENGINE_set_ctrl_function(e, Ctrl) ||
-      !ENGINE_set_cmd_defns(e, kCommands) ||
-      !ENGINE_set_load_privkey_function(e, LoadPrivateKey) ||
-      !ENGINE_set_load_pubkey_function(e, LoadPublicKey) ||
-      !ENGINE_set_pkey_meths(e, PkeyMeths) || !ENGINE_set_pkey_asn1_meths(e, Asn1Meths)) {
+      !ENGINE_set_cmd_defns(e, kCommands) || !ENGINE_set_load_privkey_function(e, LoadPrivateKey) ||
+      !ENGINE_set_load_pubkey_function(e, LoadPublicKey) || !ENGINE_set_pkey_meths(e, PkeyMeths) ||
+      !ENGINE_set_pkey_asn1_meths(e, Asn1Meths)) {
     delete st;
     return 0;
   }
@@ -505,7 +501,10 @@ int Bind(ENGINE* e, const char* id) {
   // engine loaded with "-engine /path/to/vhsm-engine.so" is not listed, so
   // list ourselves. Already listed (loaded by id): nothing to do.
   ERR_set_mark();
-  if (!ENGINE_add(e)) ERR_pop_to_mark(); else ERR_clear_last_mark();
+  if (!ENGINE_add(e))
+    ERR_pop_to_mark();
+  else
+    ERR_clear_last_mark();
   return 1;
 }
 

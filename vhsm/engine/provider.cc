@@ -16,8 +16,6 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
-#include <openssl/core_dispatch.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
 #include <string.h>
@@ -30,7 +28,8 @@ namespace {
 // ---- the provider ------------------------------------------------------------------------
 
 const OSSL_ALGORITHM kStores[] = {
-    {"vhsm", "provider=vhsm", kStoreFunctions, "VHSM keys (vhsm:KEYID)"}, {nullptr, nullptr, nullptr, nullptr}};
+    {"vhsm", "provider=vhsm", kStoreFunctions, "VHSM keys (vhsm:KEYID)"},
+    {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kKeymgmts[] = {
     {"EC:id-ecPublicKey:1.2.840.10045.2.1", "provider=vhsm", kEcKeymgmt, "VHSM P-256 keys"},
     {"ED25519:1.3.101.112", "provider=vhsm", kEdKeymgmt, "VHSM Ed25519 keys"},
@@ -49,12 +48,18 @@ const OSSL_ALGORITHM kMacs[] = {
 const OSSL_ALGORITHM* QueryOperation(void*, int operation_id, int* no_cache) {
   *no_cache = 0;
   switch (operation_id) {
-    case OSSL_OP_STORE: return kStores;
-    case OSSL_OP_KEYMGMT: return kKeymgmts;
-    case OSSL_OP_SIGNATURE: return kSignatures;
-    case OSSL_OP_KEYEXCH: return kKeyExchanges;
-    case OSSL_OP_MAC: return kMacs;
-    default: return nullptr;
+    case OSSL_OP_STORE:
+      return kStores;
+    case OSSL_OP_KEYMGMT:
+      return kKeymgmts;
+    case OSSL_OP_SIGNATURE:
+      return kSignatures;
+    case OSSL_OP_KEYEXCH:
+      return kKeyExchanges;
+    case OSSL_OP_MAC:
+      return kMacs;
+    default:
+      return nullptr;
   }
 }
 
@@ -88,12 +93,10 @@ struct TlsGroup {
   unsigned int id;
   unsigned int security_bits;
 };
-const TlsGroup kTlsGroups[] = {{"secp256r1", "prime256v1", 23, 128},
-                               {"P-256", "prime256v1", 23, 128},
-                               {"secp384r1", "secp384r1", 24, 192},
-                               {"P-384", "secp384r1", 24, 192},
-                               {"secp521r1", "secp521r1", 25, 256},
-                               {"P-521", "secp521r1", 25, 256}};
+const TlsGroup kTlsGroups[] = {
+    {"secp256r1", "prime256v1", 23, 128}, {"P-256", "prime256v1", 23, 128},
+    {"secp384r1", "secp384r1", 24, 192},  {"P-384", "secp384r1", 24, 192},
+    {"secp521r1", "secp521r1", 25, 256},  {"P-521", "secp521r1", 25, 256}};
 
 int GetCapabilities(void*, const char* capability, OSSL_CALLBACK* cb, void* arg) {
   if (strcmp(capability, "TLS-GROUP") != 0) return 0;
@@ -101,7 +104,8 @@ int GetCapabilities(void*, const char* capability, OSSL_CALLBACK* cb, void* arg)
     unsigned int id = g.id, bits = g.security_bits;
     int min_tls = 0x0301 /* TLS 1.0 */, max_tls = 0, min_dtls = 0xFEFF /* DTLS 1.0 */, max_dtls = 0;
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME, const_cast<char*>(g.name), 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME, const_cast<char*>(g.name),
+                                         0),
         OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL,
                                          const_cast<char*>(g.internal), 0),
         OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, const_cast<char*>("EC"), 0),
@@ -166,12 +170,11 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
     char* password_file = nullptr;
     char* port = nullptr;
     char* server_key = nullptr;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_ptr("vhsm-user", &user, 0),
-        OSSL_PARAM_construct_utf8_ptr("vhsm-password-file", &password_file, 0),
-        OSSL_PARAM_construct_utf8_ptr("vhsm-port-id", &port, 0),
-        OSSL_PARAM_construct_utf8_ptr("vhsm-server-key", &server_key, 0),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_ptr("vhsm-user", &user, 0),
+                           OSSL_PARAM_construct_utf8_ptr("vhsm-password-file", &password_file, 0),
+                           OSSL_PARAM_construct_utf8_ptr("vhsm-port-id", &port, 0),
+                           OSSL_PARAM_construct_utf8_ptr("vhsm-server-key", &server_key, 0),
+                           OSSL_PARAM_construct_end()};
     if (get_params(handle, params)) {
       if (user != nullptr && *user) pc->connection.SetUser(user);
       if (password_file != nullptr && *password_file) pc->connection.SetPasswordFile(password_file);

@@ -1,7 +1,7 @@
 // The provider's shared pieces: errors through the core, the client, keys.
-#include <stdarg.h>
-
 #include "vhsm/engine/internal/provider_common.h"
+
+#include <stdarg.h>
 
 namespace vhsm::engine::provider {
 

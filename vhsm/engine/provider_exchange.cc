@@ -72,21 +72,21 @@ const OSSL_PARAM* ExchSettableParams(void*, void*) {
       OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_TYPE, nullptr, 0),
       OSSL_PARAM_utf8_string(OSSL_EXCHANGE_PARAM_KDF_DIGEST, nullptr, 0),
       OSSL_PARAM_size_t(OSSL_EXCHANGE_PARAM_KDF_OUTLEN, nullptr),
-      OSSL_PARAM_octet_string(OSSL_EXCHANGE_PARAM_KDF_UKM, nullptr, 0), OSSL_PARAM_END};
+      OSSL_PARAM_octet_string(OSSL_EXCHANGE_PARAM_KDF_UKM, nullptr, 0),
+      OSSL_PARAM_END};
   return kParams;
 }
 
 }  // namespace
 
-const OSSL_DISPATCH kEcdh[] = {
-    FN(OSSL_FUNC_KEYEXCH_NEWCTX, ExchNew),
-    FN(OSSL_FUNC_KEYEXCH_FREECTX, ExchFree),
-    FN(OSSL_FUNC_KEYEXCH_DUPCTX, ExchDup),
-    FN(OSSL_FUNC_KEYEXCH_INIT, ExchInit),
-    FN(OSSL_FUNC_KEYEXCH_SET_PEER, ExchSetPeer),
-    FN(OSSL_FUNC_KEYEXCH_DERIVE, ExchDerive),
-    FN(OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS, ExchSetParams),
-    FN(OSSL_FUNC_KEYEXCH_SETTABLE_CTX_PARAMS, ExchSettableParams),
-    {0, nullptr}};
+const OSSL_DISPATCH kEcdh[] = {FN(OSSL_FUNC_KEYEXCH_NEWCTX, ExchNew),
+                               FN(OSSL_FUNC_KEYEXCH_FREECTX, ExchFree),
+                               FN(OSSL_FUNC_KEYEXCH_DUPCTX, ExchDup),
+                               FN(OSSL_FUNC_KEYEXCH_INIT, ExchInit),
+                               FN(OSSL_FUNC_KEYEXCH_SET_PEER, ExchSetPeer),
+                               FN(OSSL_FUNC_KEYEXCH_DERIVE, ExchDerive),
+                               FN(OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS, ExchSetParams),
+                               FN(OSSL_FUNC_KEYEXCH_SETTABLE_CTX_PARAMS, ExchSettableParams),
+                               {0, nullptr}};
 
 }  // namespace vhsm::engine::provider

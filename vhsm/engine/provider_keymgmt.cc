@@ -97,7 +97,8 @@ const OSSL_PARAM* KmIoTypes(int) {
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
       OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0),
-      OSSL_PARAM_BN(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0), OSSL_PARAM_END};
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0),
+      OSSL_PARAM_END};
   static const OSSL_PARAM kEdTypes[] = {
       OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0),
       OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0), OSSL_PARAM_END};
@@ -133,8 +134,8 @@ struct GenCtx {
 template <bool kEc>
 void* KmGenInit(void* provctx, int selection, const OSSL_PARAM params[]) {
   auto* pc = static_cast<ProvCtx*>(provctx);
-  auto* g = new GenCtx{pc, kEc, EVP_PKEY_CTX_new_from_name(pc->libctx, kEc ? "EC" : "ED25519", nullptr),
-                       selection};
+  auto* g = new GenCtx{
+      pc, kEc, EVP_PKEY_CTX_new_from_name(pc->libctx, kEc ? "EC" : "ED25519", nullptr), selection};
   bool keypair = (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
   if (g->ctx == nullptr ||
       (keypair ? EVP_PKEY_keygen_init(g->ctx) : EVP_PKEY_paramgen_init(g->ctx)) != 1 ||
@@ -204,9 +205,12 @@ int KmMatch(const void* a, const void* b, int) {
 template <bool kEc>
 const char* KmOperationName(int operation_id) {
   switch (operation_id) {
-    case OSSL_OP_SIGNATURE: return kEc ? "ECDSA" : "ED25519";
-    case OSSL_OP_KEYEXCH: return kEc ? "ECDH" : nullptr;
-    default: return nullptr;
+    case OSSL_OP_SIGNATURE:
+      return kEc ? "ECDSA" : "ED25519";
+    case OSSL_OP_KEYEXCH:
+      return kEc ? "ECDH" : nullptr;
+    default:
+      return nullptr;
   }
 }
 

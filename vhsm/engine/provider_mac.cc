@@ -19,8 +19,8 @@ struct MacCtx {
   ProvCtx* pc = nullptr;
   EVP_MAC_CTX* local = nullptr;  // the default provider's HMAC, for ordinary keys
   std::string digest = "SHA256";
-  std::string key;               // as given: "vhsm:ID" or real key bytes
-  std::string buffer;            // data for vhsmd
+  std::string key;     // as given: "vhsm:ID" or real key bytes
+  std::string buffer;  // data for vhsmd
   bool remote = false;
   ~MacCtx() {
     EVP_MAC_CTX_free(local);
@@ -141,25 +141,24 @@ const OSSL_PARAM* MacGettableCtxParams(void*, void*) {
 }
 
 const OSSL_PARAM* MacSettableCtxParams(void*, void*) {
-  static const OSSL_PARAM kParams[] = {
-      OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, nullptr, 0),
-      OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, nullptr, 0), OSSL_PARAM_END};
+  static const OSSL_PARAM kParams[] = {OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, nullptr, 0),
+                                       OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, nullptr, 0),
+                                       OSSL_PARAM_END};
   return kParams;
 }
 
 }  // namespace
 
-const OSSL_DISPATCH kHmac[] = {
-    FN(OSSL_FUNC_MAC_NEWCTX, MacNew),
-    FN(OSSL_FUNC_MAC_DUPCTX, MacDup),
-    FN(OSSL_FUNC_MAC_FREECTX, MacFree),
-    FN(OSSL_FUNC_MAC_INIT, MacInit),
-    FN(OSSL_FUNC_MAC_UPDATE, MacUpdate),
-    FN(OSSL_FUNC_MAC_FINAL, MacFinal),
-    FN(OSSL_FUNC_MAC_GET_CTX_PARAMS, MacGetParams),
-    FN(OSSL_FUNC_MAC_GETTABLE_CTX_PARAMS, MacGettableCtxParams),
-    FN(OSSL_FUNC_MAC_SET_CTX_PARAMS, MacSetParams),
-    FN(OSSL_FUNC_MAC_SETTABLE_CTX_PARAMS, MacSettableCtxParams),
-    {0, nullptr}};
+const OSSL_DISPATCH kHmac[] = {FN(OSSL_FUNC_MAC_NEWCTX, MacNew),
+                               FN(OSSL_FUNC_MAC_DUPCTX, MacDup),
+                               FN(OSSL_FUNC_MAC_FREECTX, MacFree),
+                               FN(OSSL_FUNC_MAC_INIT, MacInit),
+                               FN(OSSL_FUNC_MAC_UPDATE, MacUpdate),
+                               FN(OSSL_FUNC_MAC_FINAL, MacFinal),
+                               FN(OSSL_FUNC_MAC_GET_CTX_PARAMS, MacGetParams),
+                               FN(OSSL_FUNC_MAC_GETTABLE_CTX_PARAMS, MacGettableCtxParams),
+                               FN(OSSL_FUNC_MAC_SET_CTX_PARAMS, MacSetParams),
+                               FN(OSSL_FUNC_MAC_SETTABLE_CTX_PARAMS, MacSettableCtxParams),
+                               {0, nullptr}};
 
 }  // namespace vhsm::engine::provider

@@ -21,7 +21,7 @@ struct SigCtx {
   bool is_ec = true;
   EVP_MD_CTX* md = nullptr;  // VHSM digest-sign: the hash, computed here
   std::string mdname = "SHA256";
-  std::string buffer;        // VHSM Ed25519 digest-sign data
+  std::string buffer;  // VHSM Ed25519 digest-sign data
   // Everything that is not signing with a VHSM key (signing with ordinary
   // keys, verifying with any key) is done by the default provider through
   // these, in our own library context.
@@ -135,8 +135,8 @@ int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char*
   return 1;
 }
 
-int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
-            const unsigned char* tbs, size_t tbslen) {
+int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs,
+            size_t tbslen) {
   auto* s = static_cast<SigCtx*>(ctx);
   if (s->pdelegate != nullptr) return EVP_PKEY_sign(s->pdelegate, sig, siglen, tbs, tbslen);
   if (!s->is_ec) {
@@ -192,8 +192,7 @@ int SigDigestSignUpdate(void* ctx, const unsigned char* data, size_t len) {
   return s->md != nullptr && EVP_DigestUpdate(s->md, data, len);
 }
 
-int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen,
-           size_t sigsize) {
+int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen, size_t sigsize) {
   auto client = ClientOf(s->pc);
   if (!client) return 0;
   auto out = client->Sign(s->key->key_id, msg);
@@ -272,12 +271,12 @@ int SigGetParams(void* ctx, OSSL_PARAM params[]) {
   OSSL_PARAM* p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
   if (p != nullptr) {
     // DER AlgorithmIdentifiers: ecdsa-with-SHA256/384/512 (RFC 5758), Ed25519 (RFC 8410).
-    static const unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
-                                                 0xce, 0x3d, 0x04, 0x03, 0x02};
-    static const unsigned char kEcdsaSha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
-                                                 0xce, 0x3d, 0x04, 0x03, 0x03};
-    static const unsigned char kEcdsaSha512[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
-                                                 0xce, 0x3d, 0x04, 0x03, 0x04};
+    static const unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                                 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+    static const unsigned char kEcdsaSha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                                 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+    static const unsigned char kEcdsaSha512[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                                 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
     static const unsigned char kEd25519[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
     const unsigned char* der = kEd25519;
     size_t len = sizeof(kEd25519);
@@ -306,7 +305,8 @@ const OSSL_PARAM* SigGettableParams(void*, void*) {
 
 int SigSetParams(void* ctx, const OSSL_PARAM params[]) {
   auto* s = static_cast<SigCtx*>(ctx);
-  const OSSL_PARAM* p = params ? OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST) : nullptr;
+  const OSSL_PARAM* p =
+      params ? OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST) : nullptr;
   if (p != nullptr) {
     const char* name = nullptr;
     if (!OSSL_PARAM_get_utf8_string_ptr(p, &name)) return 0;
@@ -323,38 +323,36 @@ const OSSL_PARAM* SigSettableParams(void*, void*) {
 
 }  // namespace
 
-const OSSL_DISPATCH kEcdsa[] = {
-    FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<true>),
-    FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
-    FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
-    FN(OSSL_FUNC_SIGNATURE_SIGN_INIT, SigInit),
-    FN(OSSL_FUNC_SIGNATURE_SIGN, SigSign),
-    FN(OSSL_FUNC_SIGNATURE_VERIFY_INIT, SigVerifyInit),
-    FN(OSSL_FUNC_SIGNATURE_VERIFY, SigVerify),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, SigDigestSignUpdate),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, SigDigestSignFinal),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, SigDigestVerifyUpdate),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, SigDigestVerifyFinal),
-    FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
-    FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
-    FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
-    FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
-    {0, nullptr}};
+const OSSL_DISPATCH kEcdsa[] = {FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<true>),
+                                FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
+                                FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
+                                FN(OSSL_FUNC_SIGNATURE_SIGN_INIT, SigInit),
+                                FN(OSSL_FUNC_SIGNATURE_SIGN, SigSign),
+                                FN(OSSL_FUNC_SIGNATURE_VERIFY_INIT, SigVerifyInit),
+                                FN(OSSL_FUNC_SIGNATURE_VERIFY, SigVerify),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, SigDigestSignUpdate),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, SigDigestSignFinal),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, SigDigestVerifyUpdate),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, SigDigestVerifyFinal),
+                                FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
+                                FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
+                                FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
+                                FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
+                                {0, nullptr}};
 
-const OSSL_DISPATCH kEdDsa[] = {
-    FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<false>),
-    FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
-    FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, SigDigestSign),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
-    FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, SigDigestVerify),
-    FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
-    FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
-    FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
-    FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
-    {0, nullptr}};
+const OSSL_DISPATCH kEdDsa[] = {FN(OSSL_FUNC_SIGNATURE_NEWCTX, SigNew<false>),
+                                FN(OSSL_FUNC_SIGNATURE_FREECTX, SigFree),
+                                FN(OSSL_FUNC_SIGNATURE_DUPCTX, SigDup),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, SigDigestSignInit),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, SigDigestSign),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, SigDigestVerifyInit),
+                                FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, SigDigestVerify),
+                                FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, SigGetParams),
+                                FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, SigGettableParams),
+                                FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, SigSetParams),
+                                FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, SigSettableParams),
+                                {0, nullptr}};
 
 }  // namespace vhsm::engine::provider

@@ -56,8 +56,7 @@ int StoreLoad(void* loaderctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
   ProvCtx* pc = sc->pc;
   auto client = pc->connection.Get();
   if (!client.ok() && client.status().code() == vhsm::StatusCode::kUnauthenticated &&
-      client.status().message().find("no VHSM password") != std::string::npos &&
-      pw_cb != nullptr) {
+      client.status().message().find("no VHSM password") != std::string::npos && pw_cb != nullptr) {
     // Neither configured nor in the environment: ask, as OpenSSL asks for
     // any key's passphrase.
     char buf[1024];
@@ -95,7 +94,8 @@ int StoreLoad(void* loaderctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
   const char* data_type = key->is_ec ? "EC" : "ED25519";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
-      OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, const_cast<char*>(data_type), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, const_cast<char*>(data_type),
+                                       0),
       OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &key, sizeof(key)),
       OSSL_PARAM_construct_end()};
   int ok = object_cb(params, object_cbarg);

@@ -8,8 +8,8 @@
 
 namespace vhsm::noise {
 
-using crypto::ByteView;
 using crypto::Bytes;
+using crypto::ByteView;
 using crypto::SecretBytes;
 
 namespace {
@@ -34,8 +34,8 @@ Status Hkdf2(ByteView chaining_key, ByteView ikm, SecretBytes* out1, SecretBytes
                         crypto::ComputeHmac(crypto::DigestAlg::kSha256, chaining_key, ikm));
   SecretBytes temp = Secret(std::move(temp_raw));
   const uint8_t one = 0x01;
-  VHSM_ASSIGN_OR_RETURN(Bytes o1, crypto::ComputeHmac(crypto::DigestAlg::kSha256, temp.view(),
-                                                      ByteView(&one, 1)));
+  VHSM_ASSIGN_OR_RETURN(
+      Bytes o1, crypto::ComputeHmac(crypto::DigestAlg::kSha256, temp.view(), ByteView(&one, 1)));
   Bytes in2 = o1;
   in2.push_back(0x02);
   Result<Bytes> o2 = crypto::ComputeHmac(crypto::DigestAlg::kSha256, temp.view(), in2);
@@ -156,8 +156,8 @@ Result<Handshake> Handshake::Initiator(ByteView responder_static_public, ByteVie
   return hs;
 }
 
-Result<Handshake> Handshake::Responder(const crypto::X25519KeyPair& static_key,
-                                       ByteView prologue, std::optional<ByteView> ephemeral) {
+Result<Handshake> Handshake::Responder(const crypto::X25519KeyPair& static_key, ByteView prologue,
+                                       std::optional<ByteView> ephemeral) {
   Handshake hs;
   VHSM_ASSIGN_OR_RETURN(crypto::X25519KeyPair s,
                         crypto::X25519KeyPair::FromPrivate(static_key.private_key().view()));

@@ -23,8 +23,8 @@ TEST(NoiseNkTest, CacophonyVector) {
   auto resp_static = crypto::X25519KeyPair::FromPrivate(Hex(v["resp_static"]));
   ASSERT_TRUE(resp_static.ok());
   Bytes init_e = Hex(v["init_ephemeral"]), resp_e = Hex(v["resp_ephemeral"]);
-  auto init = Handshake::Initiator(Hex(v["init_remote_static"]), Hex(v["init_prologue"]),
-                                   ByteView(init_e));
+  auto init =
+      Handshake::Initiator(Hex(v["init_remote_static"]), Hex(v["init_prologue"]), ByteView(init_e));
   auto resp = Handshake::Responder(*resp_static, Hex(v["resp_prologue"]), ByteView(resp_e));
   ASSERT_TRUE(init.ok() && resp.ok());
   ASSERT_EQ(resp_static->public_key(), Hex(v["init_remote_static"]));
@@ -103,7 +103,7 @@ TEST(NoiseNkTest, TransportRefusesReplayReorderReflectionAndBitFlips) {
   auto c1 = p.client.send.Seal(1, "sid", "second");
   auto c2 = p.client.send.Seal(2, "sid", "third");
   ASSERT_TRUE(server_in.Open(p.server.receive, 0, "sid", *c0).ok());
-  ASSERT_TRUE(server_in.Open(p.server.receive, 2, "sid", *c2).ok());  // a gap is a loss
+  ASSERT_TRUE(server_in.Open(p.server.receive, 2, "sid", *c2).ok());   // a gap is a loss
   EXPECT_FALSE(server_in.Open(p.server.receive, 1, "sid", *c1).ok());  // reordered
   EXPECT_FALSE(server_in.Open(p.server.receive, 2, "sid", *c2).ok());  // replayed
   // Reflected back to the client: the other direction's key does not open it.

@@ -17,8 +17,8 @@
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/noise/noise_nk.h"
 
-using vhsm::crypto::ByteView;
 using vhsm::crypto::Bytes;
+using vhsm::crypto::ByteView;
 
 namespace {
 

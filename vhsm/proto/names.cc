@@ -4,18 +4,24 @@ namespace vhsm {
 
 const char* KeyTypeName(proto::KeyType type) {
   switch (type) {
-    case proto::HMAC_SHA256: return "hmac-sha256";
-    case proto::HMAC_SHA512: return "hmac-sha512";
-    case proto::AES_256: return "aes-256";
-    case proto::EC_P256: return "ec-p256";
-    case proto::ED25519: return "ed25519";
-    default: return "unknown";
+    case proto::HMAC_SHA256:
+      return "hmac-sha256";
+    case proto::HMAC_SHA512:
+      return "hmac-sha512";
+    case proto::AES_256:
+      return "aes-256";
+    case proto::EC_P256:
+      return "ec-p256";
+    case proto::ED25519:
+      return "ed25519";
+    default:
+      return "unknown";
   }
 }
 
 std::optional<proto::KeyType> ParseKeyTypeName(const std::string& name) {
-  for (proto::KeyType t : {proto::HMAC_SHA256, proto::HMAC_SHA512, proto::AES_256,
-                           proto::EC_P256, proto::ED25519}) {
+  for (proto::KeyType t :
+       {proto::HMAC_SHA256, proto::HMAC_SHA512, proto::AES_256, proto::EC_P256, proto::ED25519}) {
     if (name == KeyTypeName(t)) return t;
   }
   return std::nullopt;

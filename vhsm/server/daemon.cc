@@ -75,8 +75,7 @@ void Daemon::ServeClient(transport::Incoming in, bool polling_thread) {
     // A worker serves the request it popped from the fair queue, then fast
     // ones for a while; the polling thread serves fast ones only. Anything
     // else goes (back) to the fair queue with what queues behind it.
-    bool hand_over = polling_thread ? slow
-                                    : served > 0 && (slow || served >= kFastPerWorkerTurn);
+    bool hand_over = polling_thread ? slow : served > 0 && (slow || served >= kFastPerWorkerTurn);
     if (hand_over) {
       WipeSecrets(&request);
       Status pushed = scheduler_->PushSlow(in);

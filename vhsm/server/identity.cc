@@ -38,7 +38,8 @@ Result<crypto::X25519KeyPair> LoadOrCreateIdentity(const std::string& data_dir,
     struct stat st;
     if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
       close(fd);
-      return FailedPrecondition(key_path + " may be read by others (chmod 600 it, and consider "
+      return FailedPrecondition(key_path +
+                                " may be read by others (chmod 600 it, and consider "
                                 "the daemon key compromised)");
     }
     crypto::SecretBytes raw(crypto::kX25519KeySize + 1);

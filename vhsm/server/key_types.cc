@@ -24,9 +24,12 @@ uint32_t AllowedOps(proto::KeyType type) {
 
 Result<SecretBytes> GenerateKeyMaterial(proto::KeyType type) {
   switch (type) {
-    case proto::HMAC_SHA256: return crypto::RandomSecret(32);
-    case proto::HMAC_SHA512: return crypto::RandomSecret(64);
-    case proto::AES_256: return crypto::RandomSecret(32);
+    case proto::HMAC_SHA256:
+      return crypto::RandomSecret(32);
+    case proto::HMAC_SHA512:
+      return crypto::RandomSecret(64);
+    case proto::AES_256:
+      return crypto::RandomSecret(32);
     case proto::EC_P256:
     case proto::ED25519: {
       VHSM_ASSIGN_OR_RETURN(
@@ -65,8 +68,8 @@ Result<SecretBytes> NormalizeImport(proto::KeyType type, crypto::ByteView materi
       crypto::KeyAlg want =
           type == proto::EC_P256 ? crypto::KeyAlg::kEcP256 : crypto::KeyAlg::kEd25519;
       if (key->alg() != want) {
-        return InvalidArgument(std::string("imported key is ") +
-                               crypto::KeyAlgName(key->alg()) + ", not " + KeyTypeName(type));
+        return InvalidArgument(std::string("imported key is ") + crypto::KeyAlgName(key->alg()) +
+                               ", not " + KeyTypeName(type));
       }
       return key->ToPkcs8Der();
     }

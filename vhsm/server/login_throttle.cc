@@ -16,8 +16,7 @@ std::string ContainerOf(const std::string& key) { return key.substr(0, key.find(
 
 }  // namespace
 
-std::string LoginThrottle::Key(const std::string& container, const std::string& user,
-                               uid_t uid) {
+std::string LoginThrottle::Key(const std::string& container, const std::string& user, uid_t uid) {
   std::string key = container;
   key.push_back('\0');
   key.append(user);
@@ -28,8 +27,8 @@ std::string LoginThrottle::Key(const std::string& container, const std::string& 
 
 double LoginThrottle::Refill(Bucket& b, double burst, int64_t refill_ms, int64_t now_ms) {
   if (now_ms > b.at_ms) {
-    b.tokens = std::min(burst, b.tokens + static_cast<double>(now_ms - b.at_ms) /
-                                              static_cast<double>(refill_ms));
+    b.tokens = std::min(
+        burst, b.tokens + static_cast<double>(now_ms - b.at_ms) / static_cast<double>(refill_ms));
     b.at_ms = now_ms;
   }
   return b.tokens;
@@ -78,11 +77,11 @@ Status LoginThrottle::Begin(const std::string& container, const std::string& use
   }
   Bucket* tenant = nullptr;
   if (!trusted) {
-    auto [ct, fresh_ct] = container_.try_emplace(container, Bucket{options_.container_burst, now_ms});
+    auto [ct, fresh_ct] =
+        container_.try_emplace(container, Bucket{options_.container_burst, now_ms});
     tenant = &ct->second;
     if (Refill(*tenant, options_.container_burst, options_.container_refill_ms, now_ms) < 1) {
-      return Refuse(
-          static_cast<int64_t>((1 - tenant->tokens) * options_.container_refill_ms));
+      return Refuse(static_cast<int64_t>((1 - tenant->tokens) * options_.container_refill_ms));
     }
   }
   sender.tokens -= 1;

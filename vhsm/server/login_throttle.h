@@ -65,12 +65,9 @@ class LoginThrottle {
   // Begin admits one password check by uid for (container, user) at now_ms,
   // or returns ResourceExhausted("login throttled ... try again in N s").
   // An admitted attempt must end with Succeeded or Failed.
-  Status Begin(const std::string& container, const std::string& user, uid_t uid,
-               int64_t now_ms);
-  void Succeeded(const std::string& container, const std::string& user, uid_t uid,
-                 int64_t now_ms);
-  void Failed(const std::string& container, const std::string& user, uid_t uid,
-              int64_t now_ms);
+  Status Begin(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
+  void Succeeded(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
+  void Failed(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
   // Forget drops everything about (container, user) (user deleted).
   void Forget(const std::string& container, const std::string& user);
   // Sweep forgets entries that have fully recovered; returns how many remain.

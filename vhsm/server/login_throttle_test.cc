@@ -102,7 +102,7 @@ TEST_F(LoginThrottleTest, FreshUidsAndNamesStillMeetTheContainersCeiling) {
     if (Guess("ghost" + std::to_string(uid), uid).ok()) ++admitted;
   }
   EXPECT_EQ(admitted, static_cast<int>(o.container_burst));
-  EXPECT_TRUE(LogIn("owner", kOwner).ok());  // trusted: not held back
+  EXPECT_TRUE(LogIn("owner", kOwner).ok());                  // trusted: not held back
   EXPECT_TRUE(t_.Begin("other-ct", "x", 10000, now_).ok());  // other tenants untouched
   now_ += o.container_refill_ms;
   EXPECT_TRUE(Guess("ghost-late", 20000).ok());

@@ -3,6 +3,7 @@
 // VHSM port on the host, re-attaches recorded containers, and serves until
 // SIGTERM or SIGINT, then wipes every session's secrets and exits.
 #include <errno.h>
+#include <google/protobuf/stubs/logging.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -17,8 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/daemon.h"
@@ -281,8 +280,13 @@ int main(int argc, char** argv) {
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
   service_options.run_dir = cfg.run_dir;
-  server::ServiceDeps deps{&*identity, &vault,     &sessions, listener->get(),
-                           &ledger,    &throttle, cfg.quiet ? nullptr : &log};
+  server::ServiceDeps deps{&*identity,
+                           &vault,
+                           &sessions,
+                           listener->get(),
+                           &ledger,
+                           &throttle,
+                           cfg.quiet ? nullptr : &log};
   server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());

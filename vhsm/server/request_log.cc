@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 namespace vhsm::server {
@@ -16,8 +15,7 @@ std::string Dump(const nlohmann::json& j) {
 
 }  // namespace
 
-RequestLog::RequestLog(FILE* out, LogOptions options)
-    : out_(out), options_(std::move(options)) {
+RequestLog::RequestLog(FILE* out, LogOptions options) : out_(out), options_(std::move(options)) {
   last_summary_ms_ = Now();
   writer_ = std::thread([this] { Run(); });
 }
@@ -47,9 +45,8 @@ void RequestLog::Write(LogEntry e) {
     r.tokens = options_.burst;
     r.at_ms = now;
   } else if (now > r.at_ms) {
-    r.tokens = std::min(options_.burst,
-                        r.tokens + static_cast<double>(now - r.at_ms) *
-                                       options_.lines_per_second / 1000.0);
+    r.tokens = std::min(options_.burst, r.tokens + static_cast<double>(now - r.at_ms) *
+                                                       options_.lines_per_second / 1000.0);
     r.at_ms = now;
   }
   if (r.tokens < 1) {
@@ -98,15 +95,16 @@ void RequestLog::SummariesLocked(int64_t now_ms, bool all) {
       r.suppressed = 0;
     }
     // Forget containers whose bucket is full again: idle tenants cost nothing.
-    bool full = r.tokens + static_cast<double>(now_ms - r.at_ms) *
-                               options_.lines_per_second / 1000.0 >= options_.burst;
+    bool full =
+        r.tokens + static_cast<double>(now_ms - r.at_ms) * options_.lines_per_second / 1000.0 >=
+        options_.burst;
     it = full ? rates_.erase(it) : std::next(it);
   }
   if (queue_dropped_ != 0) {
-    nlohmann::json j = {{"ts_ms", now_ms},
-                        {"suppressed", queue_dropped_},
-                        {"notice", std::to_string(queue_dropped_) +
-                                       " lines suppressed (log queue full)"}};
+    nlohmann::json j = {
+        {"ts_ms", now_ms},
+        {"suppressed", queue_dropped_},
+        {"notice", std::to_string(queue_dropped_) + " lines suppressed (log queue full)"}};
     queue_.push_back(Dump(j));
     ++queued_;
     queue_dropped_ = 0;

@@ -30,7 +30,7 @@ struct LogEntry {
   std::string container;
   pid_t pid = 0;
   uid_t uid = 0;
-  std::string user;     // empty: none
+  std::string user;  // empty: none
   std::string op;
   std::string key;      // empty: none
   std::string result;   // a status code name
@@ -76,12 +76,12 @@ class RequestLog {
   const LogOptions options_;
   std::mutex mu_;
   std::condition_variable cv_, flushed_cv_;
-  std::deque<std::string> queue_;          // formatted lines; guarded by mu_
-  std::map<std::string, Rate> rates_;      // guarded by mu_
-  uint64_t queue_dropped_ = 0;             // guarded by mu_
-  int64_t last_summary_ms_ = 0;            // guarded by mu_
-  uint64_t written_ = 0, queued_ = 0;      // guarded by mu_
-  bool stop_ = false;                      // guarded by mu_
+  std::deque<std::string> queue_;      // formatted lines; guarded by mu_
+  std::map<std::string, Rate> rates_;  // guarded by mu_
+  uint64_t queue_dropped_ = 0;         // guarded by mu_
+  int64_t last_summary_ms_ = 0;        // guarded by mu_
+  uint64_t written_ = 0, queued_ = 0;  // guarded by mu_
+  bool stop_ = false;                  // guarded by mu_
   std::thread writer_;
 };
 

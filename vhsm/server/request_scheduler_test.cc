@@ -112,7 +112,7 @@ TEST(RequestSchedulerTest, NonReadersAreShedButSampled) {
   EXPECT_EQ(served, 10);
   EXPECT_FALSE(s.Shed("other", 50));
   EXPECT_FALSE(s.Shed("c", 101));  // quiet for a while: given another chance
-  s.ReplyDelivered("c");  // it reads again: fully served again
+  s.ReplyDelivered("c");           // it reads again: fully served again
   EXPECT_FALSE(s.Shed("c", 50));
 }
 

@@ -42,8 +42,7 @@ Status CheckMessage(const Message& m, const std::string& path) {
         break;
       }
       case FieldDescriptor::CPPTYPE_STRING:
-        if (f->type() == FieldDescriptor::TYPE_STRING &&
-            r->GetString(m, f).size() > kMaxString) {
+        if (f->type() == FieldDescriptor::TYPE_STRING && r->GetString(m, f).size() > kMaxString) {
           return InvalidArgument(where + " longer than 4096 bytes");
         }
         break;

@@ -13,7 +13,6 @@
 
 namespace vhsm::server {
 
-
 // IsAdminOp: container/user administration (host uid 0 only).
 bool IsAdminOp(const proto::Request& request);
 // OpName returns the operation's field name ("mac_init"), or "none".

@@ -49,8 +49,7 @@ TEST(RequestValidatorTest, RejectsUnknownFieldsAtAnyDepth) {
   std::string top = bytes + std::string("\xb8\x3e\x01", 3);
   proto::Request parsed;
   ASSERT_TRUE(parsed.ParseFromString(top));
-  EXPECT_NE(ValidateRequest(parsed).message().find("unknown field in request"),
-            std::string::npos);
+  EXPECT_NE(ValidateRequest(parsed).message().find("unknown field in request"), std::string::npos);
   // Field 15 inside MacRequest.
   proto::MacRequest inner;
   inner.set_key_id("k");

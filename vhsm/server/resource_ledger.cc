@@ -4,12 +4,18 @@ namespace vhsm::server {
 
 const char* ResourceName(Resource r) {
   switch (r) {
-    case Resource::kSessions: return "max-sessions";
-    case Resource::kContexts: return "max-contexts";
-    case Resource::kCachedKeys: return "max-cached-keys";
-    case Resource::kLockedBytes: return "max-locked-kb";
-    case Resource::kQueuedBytes: return "max-queued-kb";
-    default: return "?";
+    case Resource::kSessions:
+      return "max-sessions";
+    case Resource::kContexts:
+      return "max-contexts";
+    case Resource::kCachedKeys:
+      return "max-cached-keys";
+    case Resource::kLockedBytes:
+      return "max-locked-kb";
+    case Resource::kQueuedBytes:
+      return "max-queued-kb";
+    default:
+      return "?";
   }
 }
 
@@ -17,12 +23,18 @@ namespace {
 
 const char* What(Resource r) {
   switch (r) {
-    case Resource::kSessions: return "open sessions";
-    case Resource::kContexts: return "open digest/MAC contexts";
-    case Resource::kCachedKeys: return "cached keys";
-    case Resource::kLockedBytes: return "KiB of locked memory";
-    case Resource::kQueuedBytes: return "KiB of queued requests";
-    default: return "?";
+    case Resource::kSessions:
+      return "open sessions";
+    case Resource::kContexts:
+      return "open digest/MAC contexts";
+    case Resource::kCachedKeys:
+      return "cached keys";
+    case Resource::kLockedBytes:
+      return "KiB of locked memory";
+    case Resource::kQueuedBytes:
+      return "KiB of queued requests";
+    default:
+      return "?";
   }
 }
 
@@ -49,12 +61,18 @@ void ResourceLedger::Token::Release() {
 
 size_t ResourceLedger::Cap(Resource r) const {
   switch (r) {
-    case Resource::kSessions: return limits_.max_sessions;
-    case Resource::kContexts: return limits_.max_contexts;
-    case Resource::kCachedKeys: return limits_.max_cached_keys;
-    case Resource::kLockedBytes: return limits_.max_locked_bytes;
-    case Resource::kQueuedBytes: return limits_.max_queued_bytes;
-    default: return 0;
+    case Resource::kSessions:
+      return limits_.max_sessions;
+    case Resource::kContexts:
+      return limits_.max_contexts;
+    case Resource::kCachedKeys:
+      return limits_.max_cached_keys;
+    case Resource::kLockedBytes:
+      return limits_.max_locked_bytes;
+    case Resource::kQueuedBytes:
+      return limits_.max_queued_bytes;
+    default:
+      return 0;
   }
 }
 
@@ -88,8 +106,7 @@ Result<ResourceLedger::Token> ResourceLedger::Take(const std::string& container,
   return t;
 }
 
-void ResourceLedger::Give(const std::string& container, Resource r, size_t units,
-                          size_t bytes) {
+void ResourceLedger::Give(const std::string& container, Resource r, size_t units, size_t bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   memory_ -= bytes;
   auto it = by_container_.find(container);

@@ -75,8 +75,7 @@ class ResourceLedger {
   // kQueuedBytes, a count otherwise) plus memory_bytes of the global
   // budget. ResourceExhausted, naming the cap and its value, when either
   // would be exceeded; nothing is held then.
-  Result<Token> Take(const std::string& container, Resource r, size_t units,
-                     size_t memory_bytes);
+  Result<Token> Take(const std::string& container, Resource r, size_t units, size_t memory_bytes);
 
   // Held returns what container holds of r now; MemoryHeld the budget used.
   size_t Held(const std::string& container, Resource r) const;

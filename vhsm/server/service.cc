@@ -140,8 +140,7 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
   return s;
 }
 
-Status Service::Sealed(const Caller& caller, const proto::Request& outer,
-                       proto::Response* resp) {
+Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp) {
   const std::string& sid = outer.session_id();
   int64_t now = Now();
   VHSM_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
@@ -158,13 +157,14 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer,
     }
     // Buffers of this thread, reused; every plaintext in them is wiped.
     thread_local std::string plain, bytes, sealed;
-    Status opened = session->inbound.OpenTo(session->channel.receive, outer.sealed().counter(),
-                                            session->request_ad, outer.sealed().ciphertext(),
-                                            &plain);
+    Status opened =
+        session->inbound.OpenTo(session->channel.receive, outer.sealed().counter(),
+                                session->request_ad, outer.sealed().ciphertext(), &plain);
     if (!opened.ok()) {
       close = true;
-      s = DataLoss("secure channel: a message was replayed, reordered or modified; "
-                   "the session is closed");
+      s = DataLoss(
+          "secure channel: a message was replayed, reordered or modified; "
+          "the session is closed");
     } else {
       bool parsed = inner.ParseFromString(plain);
       explicit_bzero(plain.data(), plain.size());
@@ -239,8 +239,9 @@ std::vector<std::string> Service::RestoreAttachments() {
 Status Service::Restore(storage::ContainerRecord& c, const std::string& boot) {
   bool recorded = c.netns_ino != 0;
   if (recorded && !c.boot_id.empty() && c.boot_id != boot) {
-    return FailedPrecondition("recorded before the host rebooted; its namespace is gone "
-                              "(attach it again)");
+    return FailedPrecondition(
+        "recorded before the host rebooted; its namespace is gone "
+        "(attach it again)");
   }
   // The pin if it is still there, else the path given at attach.
   bool pinned = !c.pin_path.empty() && IdentityOf(c.pin_path).ok();

@@ -15,9 +15,9 @@ void Session::Logout() {
 }
 
 Result<std::shared_ptr<Session>> SessionManager::Open(const ClientId& client, int64_t now_ms) {
-  VHSM_ASSIGN_OR_RETURN(ResourceLedger::Token held,
-                        ledger_->Take(client.container, Resource::kSessions, 1,
-                                      sizeof(Session) + 256));
+  VHSM_ASSIGN_OR_RETURN(
+      ResourceLedger::Token held,
+      ledger_->Take(client.container, Resource::kSessions, 1, sizeof(Session) + 256));
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(kSessionIdSize));
   std::string id(raw.begin(), raw.end());
   auto session = std::make_shared<Session>(id, client, std::move(held));
@@ -27,8 +27,7 @@ Result<std::shared_ptr<Session>> SessionManager::Open(const ClientId& client, in
   return session;
 }
 
-Result<std::shared_ptr<Session>> SessionManager::Find(const ClientId& client,
-                                                      const std::string& id,
+Result<std::shared_ptr<Session>> SessionManager::Find(const ClientId& client, const std::string& id,
                                                       int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(id);
@@ -95,9 +94,8 @@ size_t SessionManager::CloseIf(Pred pred) {
 }
 
 size_t SessionManager::ExpireIdle(int64_t now_ms) {
-  return CloseIf([&](const Session& s) {
-    return now_ms - s.last_used_ms > limits_.idle_timeout_ms;
-  });
+  return CloseIf(
+      [&](const Session& s) { return now_ms - s.last_used_ms > limits_.idle_timeout_ms; });
 }
 
 void SessionManager::CloseContainer(const std::string& container) {

@@ -33,9 +33,7 @@ namespace vhsm::server {
 struct ClientId {
   std::string container;
   uint32_t port = 0;
-  bool operator==(const ClientId& o) const {
-    return port == o.port && container == o.container;
-  }
+  bool operator==(const ClientId& o) const { return port == o.port && container == o.container; }
 };
 
 // A key as the session uses it: the opened record, and for signing keys the

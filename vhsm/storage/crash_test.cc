@@ -106,15 +106,14 @@ TEST(CrashTest, AcknowledgedKeysSurviveSigkill) {
       ASSERT_TRUE(k.ok()) << "rep " << rep << " lost acknowledged key " << id << ": "
                           << k.status().ToString();
       crypto::Bytes want = MaterialFor(id);
-      ASSERT_EQ(crypto::Bytes(k->material.data(), k->material.data() + k->material.size()),
-                want);
+      ASSERT_EQ(crypto::Bytes(k->material.data(), k->material.data() + k->material.size()), want);
     }
-    std::printf("rep %d: killed after %d ms, %d keys acknowledged this run, %zu in all\n",
-                rep, delay_ms, this_rep, acknowledged.size());
+    std::printf("rep %d: killed after %d ms, %d keys acknowledged this run, %zu in all\n", rep,
+                delay_ms, this_rep, acknowledged.size());
   }
   EXPECT_GT(acknowledged.size(), static_cast<size_t>(kRepetitions));
-  std::printf("%d repetitions, %zu acknowledged keys verified, %d torn reports\n",
-              kRepetitions, acknowledged.size(), total_killed_mid_write);
+  std::printf("%d repetitions, %zu acknowledged keys verified, %d torn reports\n", kRepetitions,
+              acknowledged.size(), total_killed_mid_write);
 }
 
 }  // namespace

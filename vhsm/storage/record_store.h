@@ -73,18 +73,15 @@ class RecordStore {
   // Users. InsertUser: NotFound without the container, AlreadyExists on a
   // duplicate name.
   virtual Status InsertUser(const UserRecord& u) = 0;
-  virtual Result<UserRecord> GetUser(const std::string& container,
-                                     const std::string& name) = 0;
-  virtual Status UpdateUserCredentials(const std::string& container,
-                                       const std::string& name, const Blob& salt,
-                                       uint32_t iterations,
+  virtual Result<UserRecord> GetUser(const std::string& container, const std::string& name) = 0;
+  virtual Status UpdateUserCredentials(const std::string& container, const std::string& name,
+                                       const Blob& salt, uint32_t iterations,
                                        const Blob& wrapped_master_key) = 0;
   // DeleteUser removes the user and all their keys.
   virtual Status DeleteUser(const std::string& container, const std::string& name) = 0;
   // ListUsers: names ordered, after `after` only, at most limit (0: all).
   virtual Result<std::vector<std::string>> ListUsers(const std::string& container,
-                                                     const std::string& after,
-                                                     size_t limit) = 0;
+                                                     const std::string& after, size_t limit) = 0;
 
   // Keys: unique per (container, user, key_id).
   virtual Status InsertKey(const KeyRecord& k) = 0;
@@ -95,8 +92,7 @@ class RecordStore {
   // ListKeys returns the user's keys without their blobs, ordered by id,
   // those after `after` only, at most limit of them (0: all).
   virtual Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
-                                                  const std::string& user,
-                                                  const std::string& after,
+                                                  const std::string& user, const std::string& after,
                                                   size_t limit) = 0;
   virtual Result<int64_t> CountKeys(const std::string& container) = 0;
 };

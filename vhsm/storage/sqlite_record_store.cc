@@ -23,13 +23,11 @@ class Stmt {
 
   bool ok() const { return rc_ == SQLITE_OK; }
   Stmt& Bind(const std::string& s) {
-    sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
     return *this;
   }
   Stmt& Bind(const Blob& b) {
-    sqlite3_bind_blob(stmt_, ++index_, b.data(), static_cast<int>(b.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt_, ++index_, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
     return *this;
   }
   Stmt& Bind(int64_t v) {
@@ -90,9 +88,7 @@ Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 // Transaction: BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
 class Transaction {
  public:
-  explicit Transaction(sqlite3* db) : db_(db) {
-    status_ = Exec(db, "BEGIN IMMEDIATE");
-  }
+  explicit Transaction(sqlite3* db) : db_(db) { status_ = Exec(db, "BEGIN IMMEDIATE"); }
   ~Transaction() {
     if (status_.ok() && !done_) (void)Exec(db_, "ROLLBACK");
   }
@@ -149,10 +145,9 @@ const char* const kMigrations[] = {
 Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
   mode_t old_mask = umask(077);  // the file and its -wal/-shm: owner only
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                               SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     umask(old_mask);
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -198,8 +193,7 @@ Status SqliteRecordStore::Migrate() {
   const int latest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
   if (version > latest) {
     return DataLoss("database schema version " + std::to_string(version) +
-                    " is newer than this vhsmd understands (" +
-                    std::to_string(latest) + ")");
+                    " is newer than this vhsmd understands (" + std::to_string(latest) + ")");
   }
   for (int v = version; v < latest; ++v) {
     Transaction tx(db_);
@@ -212,9 +206,7 @@ Status SqliteRecordStore::Migrate() {
   return Status::Ok();
 }
 
-Status SqliteRecordStore::Checkpoint() {
-  return Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
-}
+Status SqliteRecordStore::Checkpoint() { return Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -225,9 +217,14 @@ Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
          " netns_dev = excluded.netns_dev, netns_ino = excluded.netns_ino,"
          " netns_cookie = excluded.netns_cookie, pin_path = excluded.pin_path,"
          " boot_id = excluded.boot_id");
-  s.Bind(c.name).Bind(c.netns_path).Bind(c.created_unix)
-      .Bind(static_cast<int64_t>(c.netns_dev)).Bind(static_cast<int64_t>(c.netns_ino))
-      .Bind(static_cast<int64_t>(c.netns_cookie)).Bind(c.pin_path).Bind(c.boot_id);
+  s.Bind(c.name)
+      .Bind(c.netns_path)
+      .Bind(c.created_unix)
+      .Bind(static_cast<int64_t>(c.netns_dev))
+      .Bind(static_cast<int64_t>(c.netns_ino))
+      .Bind(static_cast<int64_t>(c.netns_cookie))
+      .Bind(c.pin_path)
+      .Bind(c.boot_id);
   return StepChange(db_, s, "container '" + c.name + "'");
 }
 
@@ -270,9 +267,15 @@ Status SqliteRecordStore::InsertUser(const UserRecord& u) {
   Stmt s(db_,
          "INSERT INTO users (container, name, salt, iterations, wrapped_master_key,"
          " failed_logins, locked_until_ms, role, created) VALUES (?,?,?,?,?,?,?,?,?)");
-  s.Bind(u.container).Bind(u.name).Bind(u.salt).Bind(int64_t{u.iterations})
-      .Bind(u.wrapped_master_key).Bind(int64_t{u.failed_logins})
-      .Bind(u.locked_until_ms).Bind(u.role).Bind(u.created_unix);
+  s.Bind(u.container)
+      .Bind(u.name)
+      .Bind(u.salt)
+      .Bind(int64_t{u.iterations})
+      .Bind(u.wrapped_master_key)
+      .Bind(int64_t{u.failed_logins})
+      .Bind(u.locked_until_ms)
+      .Bind(u.role)
+      .Bind(u.created_unix);
   return StepChange(db_, s, "user '" + u.name + "' in container '" + u.container + "'");
 }
 
@@ -302,8 +305,8 @@ Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
 }
 
 Status SqliteRecordStore::UpdateUserCredentials(const std::string& container,
-                                                const std::string& name,
-                                                const Blob& salt, uint32_t iterations,
+                                                const std::string& name, const Blob& salt,
+                                                uint32_t iterations,
                                                 const Blob& wrapped_master_key) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
@@ -346,13 +349,17 @@ Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
   Stmt s(db_,
          "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob)"
          " VALUES (?,?,?,?,?,?,?)");
-  s.Bind(k.container).Bind(k.user).Bind(k.key_id).Bind(k.type)
-      .Bind(int64_t{k.allowed_ops}).Bind(k.created_unix).Bind(k.blob);
+  s.Bind(k.container)
+      .Bind(k.user)
+      .Bind(k.key_id)
+      .Bind(k.type)
+      .Bind(int64_t{k.allowed_ops})
+      .Bind(k.created_unix)
+      .Bind(k.blob);
   return StepChange(db_, s, "key '" + k.key_id + "'");
 }
 
-Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container,
-                                            const std::string& user,
+Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const std::string& user,
                                             const std::string& key_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
@@ -385,8 +392,7 @@ Status SqliteRecordStore::DeleteKey(const std::string& container, const std::str
 
 Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& container,
                                                            const std::string& user,
-                                                           const std::string& after,
-                                                           size_t limit) {
+                                                           const std::string& after, size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
          "SELECT key_id, type, allowed_ops, created FROM keys"

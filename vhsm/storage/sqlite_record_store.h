@@ -43,17 +43,16 @@ class SqliteRecordStore : public RecordStore {
                                const Blob& salt, uint32_t iterations,
                                const Blob& wrapped_master_key) override;
   Status DeleteUser(const std::string& container, const std::string& name) override;
-  Result<std::vector<std::string>> ListUsers(const std::string& container,
-                                             const std::string& after, size_t limit) override;
+  Result<std::vector<std::string>> ListUsers(const std::string& container, const std::string& after,
+                                             size_t limit) override;
 
   Status InsertKey(const KeyRecord& k) override;
   Result<KeyRecord> GetKey(const std::string& container, const std::string& user,
                            const std::string& key_id) override;
   Status DeleteKey(const std::string& container, const std::string& user,
                    const std::string& key_id) override;
-  Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
-                                          const std::string& user, const std::string& after,
-                                          size_t limit) override;
+  Result<std::vector<KeyRecord>> ListKeys(const std::string& container, const std::string& user,
+                                          const std::string& after, size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
 
  private:

@@ -9,8 +9,8 @@
 
 namespace vhsm::storage {
 
-using crypto::ByteView;
 using crypto::Bytes;
+using crypto::ByteView;
 using crypto::SecretBytes;
 
 namespace {
@@ -31,9 +31,8 @@ void AppendField(Bytes& out, const std::string& field) {
 bool ValidName(const std::string& s, size_t max, const std::string& extra) {
   if (s.empty() || s.size() > max || s[0] == '.' || s[0] == '-') return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-              extra.find(c) != std::string::npos;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || extra.find(c) != std::string::npos;
     if (!ok) return false;
   }
   return true;
@@ -59,9 +58,8 @@ Bytes MasterKeyAad(const std::string& container, const std::string& user) {
   return aad;
 }
 
-Bytes KeyBlobAad(const std::string& container, const std::string& user,
-                 const std::string& key_id, const std::string& type, uint8_t version,
-                 uint32_t allowed_ops) {
+Bytes KeyBlobAad(const std::string& container, const std::string& user, const std::string& key_id,
+                 const std::string& type, uint8_t version, uint32_t allowed_ops) {
   Bytes aad;
   AppendField(aad, "vhsm-key");
   AppendField(aad, container);
@@ -70,7 +68,8 @@ Bytes KeyBlobAad(const std::string& container, const std::string& user,
   AppendField(aad, type);
   aad.push_back(version);
   if (version >= 2) {
-    for (int shift = 24; shift >= 0; shift -= 8) aad.push_back(static_cast<uint8_t>(allowed_ops >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      aad.push_back(static_cast<uint8_t>(allowed_ops >> shift));
   }
   return aad;
 }
@@ -81,21 +80,18 @@ bool ValidKeyId(const std::string& id) { return ValidName(id, 128, ":"); }
 Vault::Vault(RecordStore* store, VaultOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Status Vault::CreateUser(const std::string& container, const std::string& user,
-                         ByteView password) {
+Status Vault::CreateUser(const std::string& container, const std::string& user, ByteView password) {
   if (!ValidUserName(user)) {
-    return InvalidArgument("invalid user name '" + user +
-                           "' (1-64 of A-Z a-z 0-9 . _ - @)");
+    return InvalidArgument("invalid user name '" + user + "' (1-64 of A-Z a-z 0-9 . _ - @)");
   }
   VHSM_RETURN_IF_ERROR(CheckPassword(password));
   VHSM_ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltSize));
   VHSM_ASSIGN_OR_RETURN(SecretBytes master, crypto::RandomSecret(kMasterKeySize));
   VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
-                        crypto::Pbkdf2HmacSha256(password, salt,
-                                                 options_.pbkdf2_iterations, 32));
-  VHSM_ASSIGN_OR_RETURN(Bytes wrapped,
-                        crypto::AesGcmSealWithRandomNonce(
-                            kek.view(), master.view(), MasterKeyAad(container, user)));
+                        crypto::Pbkdf2HmacSha256(password, salt, options_.pbkdf2_iterations, 32));
+  VHSM_ASSIGN_OR_RETURN(
+      Bytes wrapped,
+      crypto::AesGcmSealWithRandomNonce(kek.view(), master.view(), MasterKeyAad(container, user)));
   UserRecord u;
   u.container = container;
   u.name = user;
@@ -119,8 +115,8 @@ Result<SecretBytes> Vault::Login(const std::string& container, const std::string
   }
   VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
                         crypto::Pbkdf2HmacSha256(password, u->salt, u->iterations, 32));
-  Result<SecretBytes> master = crypto::AesGcmOpenWithNonce(
-      kek.view(), u->wrapped_master_key, MasterKeyAad(container, user));
+  Result<SecretBytes> master =
+      crypto::AesGcmOpenWithNonce(kek.view(), u->wrapped_master_key, MasterKeyAad(container, user));
   if (!master.ok()) {
     if (master.status().code() != StatusCode::kDataLoss) return master.status();
     return Unauthenticated(kLoginFailed);
@@ -133,19 +129,16 @@ Status Vault::ChangePassword(const std::string& container, const std::string& us
   VHSM_RETURN_IF_ERROR(CheckPassword(new_password));
   VHSM_ASSIGN_OR_RETURN(SecretBytes master, Login(container, user, old_password));
   VHSM_ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltSize));
-  VHSM_ASSIGN_OR_RETURN(SecretBytes kek,
-                        crypto::Pbkdf2HmacSha256(new_password, salt,
-                                                 options_.pbkdf2_iterations, 32));
-  VHSM_ASSIGN_OR_RETURN(Bytes wrapped,
-                        crypto::AesGcmSealWithRandomNonce(
-                            kek.view(), master.view(), MasterKeyAad(container, user)));
-  return store_->UpdateUserCredentials(container, user, salt, options_.pbkdf2_iterations,
-                                       wrapped);
+  VHSM_ASSIGN_OR_RETURN(SecretBytes kek, crypto::Pbkdf2HmacSha256(new_password, salt,
+                                                                  options_.pbkdf2_iterations, 32));
+  VHSM_ASSIGN_OR_RETURN(
+      Bytes wrapped,
+      crypto::AesGcmSealWithRandomNonce(kek.view(), master.view(), MasterKeyAad(container, user)));
+  return store_->UpdateUserCredentials(container, user, salt, options_.pbkdf2_iterations, wrapped);
 }
 
-Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key,
-                     const std::string& key_id, const std::string& type,
-                     uint32_t allowed_ops, ByteView material) {
+Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key, const std::string& key_id,
+                     const std::string& type, uint32_t allowed_ops, ByteView material) {
   if (!ValidKeyId(key_id)) {
     return InvalidArgument("invalid key id '" + key_id + "' (1-128 of A-Z a-z 0-9 . _ - :)");
   }
@@ -154,11 +147,10 @@ Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key,
     return InvalidArgument("key material of " + std::to_string(material.size()) +
                            " bytes exceeds the limit of " + std::to_string(kMaxKeyMaterial));
   }
-  VHSM_ASSIGN_OR_RETURN(
-      Bytes sealed,
-      crypto::AesGcmSealWithRandomNonce(
-          master_key.view(), material,
-          KeyBlobAad(owner.container, owner.user, key_id, type, kKeyBlobVersion, allowed_ops)));
+  VHSM_ASSIGN_OR_RETURN(Bytes sealed, crypto::AesGcmSealWithRandomNonce(
+                                          master_key.view(), material,
+                                          KeyBlobAad(owner.container, owner.user, key_id, type,
+                                                     kKeyBlobVersion, allowed_ops)));
   KeyRecord k;
   k.container = owner.container;
   k.user = owner.user;
@@ -185,8 +177,7 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
       KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops));
   if (!material.ok()) {
     if (material.status().code() == StatusCode::kDataLoss) {
-      return DataLoss("key '" + key_id +
-                      "' is corrupted or was moved from another record");
+      return DataLoss("key '" + key_id + "' is corrupted or was moved from another record");
     }
     return material.status();
   }

@@ -8,8 +8,8 @@
 // same message for an unknown user, so logins do not reveal who exists); on a
 // key blob it is a corrupted or moved record (DataLoss). How often anyone
 // may try a password is the server's business (it knows who is asking):
-// see vhsm/server/login_throttle.h. Everything handed to the store is ciphertext. Thread-safe when the store
-// is; PBKDF2 runs outside any lock.
+// see vhsm/server/login_throttle.h. Everything handed to the store is ciphertext. Thread-safe when
+// the store is; PBKDF2 runs outside any lock.
 #ifndef VHSM_STORAGE_VAULT_H_
 #define VHSM_STORAGE_VAULT_H_
 
@@ -71,8 +71,8 @@ class Vault {
                         crypto::ByteView old_password, crypto::ByteView new_password);
 
   Status PutKey(const Owner& owner, const crypto::SecretBytes& master_key,
-                const std::string& key_id, const std::string& type,
-                uint32_t allowed_ops, crypto::ByteView material);
+                const std::string& key_id, const std::string& type, uint32_t allowed_ops,
+                crypto::ByteView material);
   // GetKey: NotFound for an unknown id, DataLoss for a blob that does not
   // open under this owner's master key with this row's metadata.
   Result<OpenedKey> GetKey(const Owner& owner, const crypto::SecretBytes& master_key,
@@ -89,8 +89,8 @@ class Vault {
 // allowed operations as 4 bytes big-endian.
 crypto::Bytes MasterKeyAad(const std::string& container, const std::string& user);
 crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
-                         const std::string& key_id, const std::string& type,
-                         uint8_t version, uint32_t allowed_ops);
+                         const std::string& key_id, const std::string& type, uint8_t version,
+                         uint32_t allowed_ops);
 
 // Name rules: user names 1-64 of [A-Za-z0-9._@-]; key ids 1-128 of
 // [A-Za-z0-9._:-]. Both must not start with '.' or '-'.

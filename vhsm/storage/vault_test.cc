@@ -1,5 +1,3 @@
-#include "vhsm/crypto/aead.h"
-#include "vhsm/crypto/constant_time.h"
 #include "vhsm/storage/vault.h"
 
 #include <sqlite3.h>
@@ -10,6 +8,8 @@
 #include <cstdio>
 
 #include "gtest/gtest.h"
+#include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/constant_time.h"
 #include "vhsm/crypto/random.h"
 #include "vhsm/storage/sqlite_record_store.h"
 #include "vhsm/testing/test_util.h"
@@ -44,8 +44,7 @@ class VaultTest : public ::testing::Test {
     Status s = vault_->CreateUser(ct, user, password);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  SecretBytes Login(const std::string& ct, const std::string& user,
-                    const std::string& password) {
+  SecretBytes Login(const std::string& ct, const std::string& user, const std::string& password) {
     Result<SecretBytes> m = vault_->Login(ct, user, password);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? std::move(m).value() : SecretBytes();
@@ -55,8 +54,7 @@ class VaultTest : public ::testing::Test {
     sqlite3* db;
     ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
     char* err = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
-        << (err ? err : "");
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);
     sqlite3_close(db);
   }
@@ -124,8 +122,7 @@ TEST_F(VaultTest, WrongPasswordsNeverLockTheVault) {
   // Throttling is the server's (it knows the sender); the vault only checks.
   AddContainerAndUser("ct1", "alice", "right");
   for (int i = 0; i < 20; ++i) {
-    EXPECT_EQ(vault_->Login("ct1", "alice", "bad").status().code(),
-              StatusCode::kUnauthenticated);
+    EXPECT_EQ(vault_->Login("ct1", "alice", "bad").status().code(), StatusCode::kUnauthenticated);
   }
   EXPECT_TRUE(vault_->Login("ct1", "alice", "right").ok());
 }
@@ -135,14 +132,15 @@ TEST_F(VaultTest, PasswordChangeKeepsKeysWithNewPasswordOnly) {
   SecretBytes master = Login("ct1", "alice", "old-pw");
   Owner alice{"ct1", "alice"};
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(vault_->PutKey(alice, master, "k" + std::to_string(i), "aes-256", 6,
-                               *crypto::RandomBytes(32)).ok());
+    ASSERT_TRUE(
+        vault_
+            ->PutKey(alice, master, "k" + std::to_string(i), "aes-256", 6, *crypto::RandomBytes(32))
+            .ok());
   }
   EXPECT_EQ(vault_->ChangePassword("ct1", "alice", "wrong", "new-pw").code(),
             StatusCode::kUnauthenticated);
   ASSERT_TRUE(vault_->ChangePassword("ct1", "alice", "old-pw", "new-pw").ok());
-  EXPECT_EQ(vault_->Login("ct1", "alice", "old-pw").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(vault_->Login("ct1", "alice", "old-pw").status().code(), StatusCode::kUnauthenticated);
   SecretBytes again = Login("ct1", "alice", "new-pw");
   for (int i = 0; i < 5; ++i) {
     EXPECT_TRUE(vault_->GetKey(alice, again, "k" + std::to_string(i)).ok());
@@ -165,31 +163,35 @@ TEST_F(VaultTest, BlobSwapIsDetectedAsCorruption) {
   store_.reset();
   vault_.reset();
   // Same user, other key id.
-  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
-         "user='alice' AND key_id='k1') WHERE container='ct1' AND user='alice' AND key_id='k2'");
+  RawSql(
+      "UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+      "user='alice' AND key_id='k1') WHERE container='ct1' AND user='alice' AND key_id='k2'");
   // Other user, same id.
-  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
-         "user='alice' AND key_id='k1') WHERE container='ct1' AND user='bob' AND key_id='k1'");
+  RawSql(
+      "UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+      "user='alice' AND key_id='k1') WHERE container='ct1' AND user='bob' AND key_id='k1'");
   // Other container, same user name and id.
-  RawSql("UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
-         "user='alice' AND key_id='k1') WHERE container='ct2' AND key_id='k1'");
+  RawSql(
+      "UPDATE keys SET blob = (SELECT blob FROM keys WHERE container='ct1' AND "
+      "user='alice' AND key_id='k1') WHERE container='ct2' AND key_id='k1'");
   // Type relabelled.
-  RawSql("UPDATE keys SET type = 'hmac-sha512' WHERE container='ct1' AND user='alice' "
-         "AND key_id='e1'");
+  RawSql(
+      "UPDATE keys SET type = 'hmac-sha512' WHERE container='ct1' AND user='alice' "
+      "AND key_id='e1'");
   Reopen();
   EXPECT_TRUE(vault_->GetKey(a, ma, "k1").ok());
-  for (auto [owner, master, id] :
-       {std::tuple{&a, &ma, "k2"}, std::tuple{&b, &mb, "k1"}, std::tuple{&a2, &m2, "k1"},
-        std::tuple{&a, &ma, "e1"}}) {
+  for (auto [owner, master, id] : {std::tuple{&a, &ma, "k2"}, std::tuple{&b, &mb, "k1"},
+                                   std::tuple{&a2, &m2, "k1"}, std::tuple{&a, &ma, "e1"}}) {
     Result<OpenedKey> k = vault_->GetKey(*owner, *master, id);
     ASSERT_FALSE(k.ok());
     EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
     EXPECT_NE(k.status().message().find("corrupted or was moved"), std::string::npos);
   }
   // Moving a wrapped master key to another user fails as a login failure.
-  RawSql("UPDATE users SET wrapped_master_key = (SELECT wrapped_master_key FROM users "
-         "WHERE container='ct1' AND name='alice'), salt = (SELECT salt FROM users WHERE "
-         "container='ct1' AND name='alice') WHERE container='ct1' AND name='bob'");
+  RawSql(
+      "UPDATE users SET wrapped_master_key = (SELECT wrapped_master_key FROM users "
+      "WHERE container='ct1' AND name='alice'), salt = (SELECT salt FROM users WHERE "
+      "container='ct1' AND name='alice') WHERE container='ct1' AND name='bob'");
   Reopen();
   EXPECT_EQ(vault_->Login("ct1", "bob", "pa").status().code(), StatusCode::kUnauthenticated);
 }
@@ -202,8 +204,8 @@ TEST_F(VaultTest, BadInputIsRefusedAndChangesNothing) {
   EXPECT_EQ(vault_->PutKey(a, m, "k", "aes-256", 6, std::string(8193, 'x')).code(),
             StatusCode::kInvalidArgument);
   for (const char* bad : {"", "-x", ".x", "a b", "a/b", "a'b"}) {
-    EXPECT_EQ(vault_->PutKey(a, m, bad, "aes-256", 6, "x").code(),
-              StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(vault_->PutKey(a, m, bad, "aes-256", 6, "x").code(), StatusCode::kInvalidArgument)
+        << bad;
   }
   EXPECT_EQ(vault_->PutKey(a, m, std::string(129, 'k'), "aes-256", 6, "x").code(),
             StatusCode::kInvalidArgument);
@@ -254,8 +256,7 @@ TEST_F(VaultTest, NoPlaintextAtRest) {
   Bytes material = *crypto::RandomBytes(32);
   std::string deleted_material = "this-key-will-be-deleted-0123456789";
   ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "hmac-sha256", 1, material).ok());
-  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "gone", "hmac-sha256", 1,
-                             deleted_material).ok());
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "gone", "hmac-sha256", 1, deleted_material).ok());
   std::string master(reinterpret_cast<const char*>(m.data()), m.size());
   std::string mat(material.begin(), material.end());
   // While open (WAL live) and after close.

@@ -20,15 +20,15 @@ namespace vhsm::testing {
 // skip (not root, local run) or a failure (not root, CI).
 bool RootAvailable();
 
-#define VHSM_REQUIRE_ROOT()                          \
-  do {                                               \
-    if (!::vhsm::testing::RootAvailable()) {         \
-      if (::vhsm::testing::RootRequired()) {         \
+#define VHSM_REQUIRE_ROOT()                                             \
+  do {                                                                  \
+    if (!::vhsm::testing::RootAvailable()) {                            \
+      if (::vhsm::testing::RootRequired()) {                            \
         FAIL() << "this test needs root (network namespaces, setns); "  \
                   "VHSM_REQUIRE_ROOT_TESTS is set, so it may not skip"; \
-      }                                              \
-      GTEST_SKIP() << "needs root (network namespaces)"; \
-    }                                                \
+      }                                                                 \
+      GTEST_SKIP() << "needs root (network namespaces)";                \
+    }                                                                   \
   } while (0)
 
 bool RootRequired();

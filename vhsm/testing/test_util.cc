@@ -31,9 +31,7 @@ void WriteFile(const std::string& path, const std::string& data) {
   }
 }
 
-nlohmann::json LoadJson(const std::string& path) {
-  return nlohmann::json::parse(ReadFile(path));
-}
+nlohmann::json LoadJson(const std::string& path) { return nlohmann::json::parse(ReadFile(path)); }
 
 std::vector<uint8_t> Hex(const std::string& hex) {
   auto val = [](char c) -> int {
@@ -67,8 +65,7 @@ std::string MakeTempDir() {
   return tmpl;
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::string& stdin_data) {
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data) {
   CommandResult result;
   int in_pipe[2], out_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) {

@@ -33,8 +33,7 @@ struct CommandResult {
 
 // RunCommand runs argv (no shell), feeding stdin_data, and returns its exit
 // code and combined output.
-CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::string& stdin_data = "");
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data = "");
 
 // Python is Debian's /usr/bin/python3, which has python3-cryptography.
 inline const char kPython[] = "/usr/bin/python3";

@@ -34,8 +34,8 @@ Result<std::string> ClientChannel::Receive(uint32_t seq) {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left < 0) left = 0;
     Result<Datagram> d = socket_->Receive(kMaxFrameSize, static_cast<int>(left));
     if (!d.ok()) {

@@ -22,7 +22,6 @@
 
 namespace vhsm::transport {
 
-
 class ClientChannel {
  public:
   struct Options {

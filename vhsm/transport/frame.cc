@@ -3,16 +3,13 @@
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
-
 #include <string.h>
 
 #include <cstring>
 #include <memory>
 
 namespace vhsm::transport {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 enum Attr : int {
   kAttrUnspec = 0,
@@ -32,8 +29,7 @@ struct NlMsgDeleter {
 Result<std::vector<uint8_t>> EncodeFrame(const Frame& frame) {
   if (frame.payload.size() > kMaxPayloadSize) {
     return InvalidArgument("payload of " + std::to_string(frame.payload.size()) +
-                           " bytes exceeds the frame limit of " +
-                           std::to_string(kMaxPayloadSize));
+                           " bytes exceeds the frame limit of " + std::to_string(kMaxPayloadSize));
   }
   // Exactly the frame's size: a 64 KiB zeroed allocation per small message
   // showed up as the client's main cost.
@@ -42,8 +38,8 @@ Result<std::vector<uint8_t>> EncodeFrame(const Frame& frame) {
   std::unique_ptr<nl_msg, NlMsgDeleter> msg(nlmsg_alloc_size(size));
   if (!msg) return Internal("nlmsg_alloc_size failed");
   int flags = frame.type == FrameType::kRequest ? NLM_F_REQUEST : 0;
-  if (nlmsg_put(msg.get(), NL_AUTO_PORT, frame.seq,
-                static_cast<int>(frame.type), 0, flags) == nullptr ||
+  if (nlmsg_put(msg.get(), NL_AUTO_PORT, frame.seq, static_cast<int>(frame.type), 0, flags) ==
+          nullptr ||
       nla_put_u32(msg.get(), kAttrVersion, frame.version) < 0 ||
       nla_put(msg.get(), kAttrPayload, static_cast<int>(frame.payload.size()),
               frame.payload.data()) < 0) {
@@ -98,13 +94,11 @@ bool PeekSeq(const uint8_t* data, size_t size, uint32_t* seq) {
 
 Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
   if (size > kMaxFrameSize) {
-    return InvalidArgument("frame of " + std::to_string(size) +
-                           " bytes exceeds the limit of " +
+    return InvalidArgument("frame of " + std::to_string(size) + " bytes exceeds the limit of " +
                            std::to_string(kMaxFrameSize));
   }
   if (size < NLMSG_HDRLEN) {
-    return InvalidArgument("truncated netlink header (" + std::to_string(size) +
-                           " bytes)");
+    return InvalidArgument("truncated netlink header (" + std::to_string(size) + " bytes)");
   }
   // libnl reads the header and attributes in place, which needs 4-byte
   // alignment: heap buffers have it; anything else is copied first.
@@ -117,19 +111,16 @@ Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
   const nlmsghdr* hdr = reinterpret_cast<const nlmsghdr*>(data);
   if (hdr->nlmsg_len > size) {
     return InvalidArgument("nlmsg_len " + std::to_string(hdr->nlmsg_len) +
-                           " larger than the datagram (" + std::to_string(size) +
-                           " bytes)");
+                           " larger than the datagram (" + std::to_string(size) + " bytes)");
   }
   // One frame per datagram: trailing bytes beyond the aligned message length
   // mean a second message or garbage.
   if (hdr->nlmsg_len < NLMSG_HDRLEN || NLMSG_ALIGN(hdr->nlmsg_len) < size) {
     return InvalidArgument("nlmsg_len " + std::to_string(hdr->nlmsg_len) +
-                           " smaller than the datagram (" + std::to_string(size) +
-                           " bytes)");
+                           " smaller than the datagram (" + std::to_string(size) + " bytes)");
   }
   if (hdr->nlmsg_type != kVhsmRequest && hdr->nlmsg_type != kVhsmResponse) {
-    return InvalidArgument("unknown netlink message type " +
-                           std::to_string(hdr->nlmsg_type));
+    return InvalidArgument("unknown netlink message type " + std::to_string(hdr->nlmsg_type));
   }
   Frame frame;
   frame.type = static_cast<FrameType>(hdr->nlmsg_type);
@@ -145,16 +136,14 @@ Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
       case kAttrVersion:
         if (have_version) return InvalidArgument("duplicated version attribute");
         if (len != sizeof(uint32_t)) {
-          return InvalidArgument("version attribute of " + std::to_string(len) +
-                                 " bytes, want 4");
+          return InvalidArgument("version attribute of " + std::to_string(len) + " bytes, want 4");
         }
         frame.version = nla_get_u32(const_cast<nlattr*>(pos));
         have_version = true;
         break;
       case kAttrPayload:
         if (have_payload) return InvalidArgument("duplicated payload attribute");
-        frame.payload.assign(static_cast<const char*>(nla_data(pos)),
-                             static_cast<size_t>(len));
+        frame.payload.assign(static_cast<const char*>(nla_data(pos)), static_cast<size_t>(len));
         have_payload = true;
         break;
       default:
@@ -162,15 +151,13 @@ Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
     }
   }
   if (rem != 0) {
-    return InvalidArgument("malformed attribute (" + std::to_string(rem) +
-                           " bytes left over)");
+    return InvalidArgument("malformed attribute (" + std::to_string(rem) + " bytes left over)");
   }
   if (!have_version) return InvalidArgument("missing version attribute");
   if (!have_payload) return InvalidArgument("missing payload attribute");
   if (frame.version != kProtocolVersion) {
-    return InvalidArgument("unsupported protocol version " +
-                           std::to_string(frame.version) + " (this is version " +
-                           std::to_string(kProtocolVersion) + ")");
+    return InvalidArgument("unsupported protocol version " + std::to_string(frame.version) +
+                           " (this is version " + std::to_string(kProtocolVersion) + ")");
   }
   return frame;
 }

@@ -21,7 +21,7 @@ struct nl_msg;  // libnl-3
 
 namespace vhsm::transport {
 
-inline constexpr uint16_t kVhsmRequest = 0x5601;   // above NLMSG_MIN_TYPE
+inline constexpr uint16_t kVhsmRequest = 0x5601;  // above NLMSG_MIN_TYPE
 inline constexpr uint16_t kVhsmResponse = 0x5602;
 inline constexpr uint32_t kProtocolVersion = 1;
 // The netlink port id vhsmd binds unless configured otherwise.

@@ -21,9 +21,7 @@ std::string ErrorOf(const std::vector<uint8_t>& b) {
   return r.ok() ? "ok" : r.status().message();
 }
 
-nlmsghdr* Header(std::vector<uint8_t>& b) {
-  return reinterpret_cast<nlmsghdr*>(b.data());
-}
+nlmsghdr* Header(std::vector<uint8_t>& b) { return reinterpret_cast<nlmsghdr*>(b.data()); }
 
 // Appends a raw attribute (type, payload) and fixes nlmsg_len.
 void AppendAttr(std::vector<uint8_t>& b, uint16_t type, const std::string& data) {
@@ -46,7 +44,8 @@ std::vector<uint8_t> HeaderOnly(uint16_t type) {
 }
 
 TEST(FrameTest, RoundTripKeepsEverything) {
-  for (size_t size : {size_t{0}, size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{1000}, kMaxPayloadSize}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{1000}, kMaxPayloadSize}) {
     Frame f;
     f.type = size % 2 ? FrameType::kResponse : FrameType::kRequest;
     f.seq = 0xdeadbeef - static_cast<uint32_t>(size);
@@ -123,8 +122,7 @@ TEST(FrameTest, EachMalformationHasItsOwnError) {
 
   std::vector<uint8_t> short_version = HeaderOnly(kVhsmRequest);
   AppendAttr(short_version, 1, "ab");
-  EXPECT_NE(ErrorOf(short_version).find("version attribute of 2 bytes"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(short_version).find("version attribute of 2 bytes"), std::string::npos);
 
   std::vector<uint8_t> v2 = HeaderOnly(kVhsmRequest);
   AppendAttr(v2, 1, std::string("\x02\0\0\0", 4));

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -29,8 +29,7 @@ constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
 
 // CreateInNamespace makes the socket on a short-lived thread that enters the
 // target namespace, so no long-lived thread ever changes namespace.
-Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path,
-                                                         uint32_t port) {
+Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path, uint32_t port) {
   int ns_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (ns_fd < 0) {
     if (errno == ENOENT) return NotFound("no namespace file " + path);
@@ -58,8 +57,8 @@ Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path
 bool ValidContainerName(const std::string& name) {
   if (name.empty() || name.size() > 64 || name[0] == '.') return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -128,8 +127,8 @@ Status Listener::Attach(const std::string& name, const std::string& netns_path,
   Result<std::unique_ptr<NetlinkSocket>> socket = CreateInNamespace(netns_path, port_);
   if (!socket.ok()) {
     if (socket.status().code() == StatusCode::kAlreadyExists) {
-      return AlreadyExists("VHSM port already bound inside container '" + name +
-                           "' (" + netns_path + "): a process there is squatting it");
+      return AlreadyExists("VHSM port already bound inside container '" + name + "' (" +
+                           netns_path + "): a process there is squatting it");
     }
     return socket.status();
   }
@@ -195,9 +194,9 @@ void Listener::Read(const Endpoint& endpoint, const PollLimits& limits,
           in.socket = endpoint.socket;
           in.has_seq = PeekSeq(data, size, &in.seq);
           if (d.real_size > kMaxFrameSize) {
-            in.error = InvalidArgument("frame of " + std::to_string(d.real_size) +
-                                       " bytes exceeds the limit of " +
-                                       std::to_string(kMaxFrameSize));
+            in.error =
+                InvalidArgument("frame of " + std::to_string(d.real_size) +
+                                " bytes exceeds the limit of " + std::to_string(kMaxFrameSize));
             return;
           }
           Result<Frame> frame = DecodeFrame(data, size);

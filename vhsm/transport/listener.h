@@ -40,8 +40,8 @@ struct Incoming {
   gid_t gid = 0;
   uint32_t seq = 0;
   bool has_seq = false;
-  Status error;          // non-OK: the datagram was not a valid frame
-  std::string payload;   // the frame's payload when error is OK
+  Status error;                           // non-OK: the datagram was not a valid frame
+  std::string payload;                    // the frame's payload when error is OK
   std::shared_ptr<NetlinkSocket> socket;  // where the reply goes
 };
 
@@ -107,7 +107,7 @@ class Listener {
   const int epoll_fd_;
   const int wake_fd_;
   mutable std::mutex mu_;
-  std::map<int, Endpoint> by_fd_;         // guarded by mu_
+  std::map<int, Endpoint> by_fd_;          // guarded by mu_
   std::map<std::string, int> fd_by_name_;  // guarded by mu_
 };
 

@@ -37,8 +37,7 @@ class EchoServer {
     thread_ = std::thread([this] {
       while (!stop_) {
         for (Incoming& in : listener_->Poll(100)) {
-          std::string reply = in.error.ok() ? "echo:" + in.payload
-                                            : "error:" + in.error.message();
+          std::string reply = in.error.ok() ? "echo:" + in.payload : "error:" + in.error.message();
           {
             // Record before replying, so a client that has its reply can
             // rely on seen() including its message.

@@ -14,9 +14,7 @@
 namespace vhsm::transport {
 namespace {
 
-std::string Errno(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 }  // namespace
 
@@ -24,8 +22,7 @@ void WipeDatagram(Datagram* d) {
   if (!d->data.empty()) explicit_bzero(d->data.data(), d->data.size());
 }
 
-Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port,
-                                                             bool pass_creds) {
+Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port, bool pass_creds) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
   if (fd < 0) return Unavailable(Errno("socket(NETLINK_USERSOCK)"));
   sockaddr_nl addr{};
@@ -67,8 +64,7 @@ void NetlinkSocket::SetBufferSizes(int bytes) {
   }
 }
 
-Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size,
-                             bool dont_wait) {
+Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size, bool dont_wait) {
   sockaddr_nl addr{};
   addr.nl_family = AF_NETLINK;
   addr.nl_pid = port;
@@ -90,8 +86,8 @@ Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size,
       continue;
     }
     if (errno == ECONNREFUSED) {
-      return Unavailable("nothing listens on netlink port " +
-                         std::to_string(port) + " (is vhsmd running and this "
+      return Unavailable("nothing listens on netlink port " + std::to_string(port) +
+                         " (is vhsmd running and this "
                          "container attached?)");
     }
     if (errno == EMSGSIZE) return InvalidArgument(Errno("netlink send"));
@@ -116,8 +112,7 @@ Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPl
       int r = poll(&pfd, 1, timeout_ms);
       if (r < 0 && errno == EINTR) continue;
       if (r < 0) return Internal(Errno("poll"));
-      if (r == 0) return DeadlineExceeded("no reply within " +
-                                          std::to_string(timeout_ms) + " ms");
+      if (r == 0) return DeadlineExceeded("no reply within " + std::to_string(timeout_ms) + " ms");
     }
     // One receive buffer per socket, reused: allocating and zero-filling a
     // 64 KiB vector per datagram cost more than the rest of the request.

@@ -40,8 +40,7 @@ class NetlinkSocket {
   // Create opens a socket in the calling thread's network namespace and
   // binds it to port (0: the kernel picks a free one). AlreadyExists when the
   // port is taken. pass_creds turns SO_PASSCRED on.
-  static Result<std::unique_ptr<NetlinkSocket>> Create(uint32_t port,
-                                                       bool pass_creds);
+  static Result<std::unique_ptr<NetlinkSocket>> Create(uint32_t port, bool pass_creds);
   ~NetlinkSocket();
   NetlinkSocket(const NetlinkSocket&) = delete;
   NetlinkSocket& operator=(const NetlinkSocket&) = delete;
@@ -54,8 +53,7 @@ class NetlinkSocket {
   // dont_wait (the daemon's replies) it never blocks or sleeps: when the
   // receiver's queue is full the datagram is dropped at once with
   // ResourceExhausted.
-  Status SendTo(uint32_t port, const uint8_t* data, size_t size,
-                bool dont_wait = false);
+  Status SendTo(uint32_t port, const uint8_t* data, size_t size, bool dont_wait = false);
 
   // Receive reads one datagram, waiting up to timeout_ms (-1: forever, 0:
   // not at all). DeadlineExceeded on timeout. Datagrams longer than

@@ -10,10 +10,14 @@ namespace vhsm::crypto::internal {
 
 inline const EVP_MD* EvpMd(DigestAlg alg) {
   switch (alg) {
-    case DigestAlg::kSha1: return EVP_sha1();
-    case DigestAlg::kSha256: return EVP_sha256();
-    case DigestAlg::kSha384: return EVP_sha384();
-    case DigestAlg::kSha512: return EVP_sha512();
+    case DigestAlg::kSha1:
+      return EVP_sha1();
+    case DigestAlg::kSha256:
+      return EVP_sha256();
+    case DigestAlg::kSha384:
+      return EVP_sha384();
+    case DigestAlg::kSha512:
+      return EVP_sha512();
   }
   return nullptr;
 }

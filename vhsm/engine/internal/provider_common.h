@@ -53,7 +53,8 @@ void KeyUnref(Key* k);
 // own; the caller keeps its reference).
 void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private);
 
-#define FN(id, f) {id, reinterpret_cast<void (*)(void)>(f)}
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)(void)>(f) }
 
 extern const OSSL_DISPATCH kStoreFunctions[];
 extern const OSSL_DISPATCH* const kEcKeymgmt;

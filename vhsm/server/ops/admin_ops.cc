@@ -118,8 +118,8 @@ Status UserList(Env& env, Call& call) {
 
 Status UserPassword(Env& env, Call& call) {
   const auto& u = call.req.user_password();
-  VHSM_RETURN_IF_ERROR(env.vault->ChangePassword(u.container(), u.user(), u.old_password(),
-                                                 u.new_password()));
+  VHSM_RETURN_IF_ERROR(
+      env.vault->ChangePassword(u.container(), u.user(), u.old_password(), u.new_password()));
   // Sessions opened with the old password end with it.
   env.sessions->CloseUser(u.container(), u.user());
   return Status::Ok();

@@ -44,9 +44,8 @@ Status Verify(Env& env, Call& call) {
   const auto& r = call.req.verify();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_VERIFY));
   VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
-  VHSM_ASSIGN_OR_RETURN(bool valid, r.prehashed()
-                                        ? pub.VerifyDigest(r.message(), r.signature())
-                                        : pub.Verify(r.message(), r.signature()));
+  VHSM_ASSIGN_OR_RETURN(bool valid, r.prehashed() ? pub.VerifyDigest(r.message(), r.signature())
+                                                  : pub.Verify(r.message(), r.signature()));
   call.resp->mutable_verify()->set_valid(valid);
   return Status::Ok();
 }

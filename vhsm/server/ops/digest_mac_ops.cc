@@ -12,12 +12,12 @@ namespace {
 
 crypto::DigestAlg HmacDigestOf(const std::string& type) {
   return type == ::vhsm::KeyTypeName(proto::HMAC_SHA512) ? crypto::DigestAlg::kSha512
-                                                 : crypto::DigestAlg::kSha256;
+                                                         : crypto::DigestAlg::kSha256;
 }
 
 Status NoContext(bool mac, uint32_t id) {
-  return NotFound(std::string("no ") + (mac ? "MAC" : "digest") + " context " +
-                  std::to_string(id) + " in this session");
+  return NotFound(std::string("no ") + (mac ? "MAC" : "digest") + " context " + std::to_string(id) +
+                  " in this session");
 }
 
 }  // namespace
@@ -36,8 +36,8 @@ Status ContextInit(Env& env, Call& call) {
                           crypto::Digest::Create(*DigestOf(call.req.digest_init().algorithm())));
     ctx.digest = std::move(d);
   } else {
-    VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.mac_init().key_id(),
-                                            proto::KEY_OP_MAC));
+    VHSM_ASSIGN_OR_RETURN(auto key,
+                          LoadKey(env, call, call.req.mac_init().key_id(), proto::KEY_OP_MAC));
     VHSM_ASSIGN_OR_RETURN(crypto::Hmac h, crypto::Hmac::Create(HmacDigestOf(key->opened.type),
                                                                key->opened.material.view()));
     ctx.mac = std::move(h);
@@ -74,9 +74,9 @@ Status ContextFinal(Env& env, Call& call) {
 }
 
 Status Digest(Env& env, Call& call) {
-  VHSM_ASSIGN_OR_RETURN(crypto::Bytes d,
-                        crypto::ComputeDigest(*DigestOf(call.req.digest().algorithm()),
-                                              call.req.digest().data()));
+  VHSM_ASSIGN_OR_RETURN(
+      crypto::Bytes d,
+      crypto::ComputeDigest(*DigestOf(call.req.digest().algorithm()), call.req.digest().data()));
   SetBytes(call.resp, d);
   return Status::Ok();
 }

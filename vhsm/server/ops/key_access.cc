@@ -8,12 +8,18 @@ namespace {
 
 const char* OpVerb(uint32_t op) {
   switch (op) {
-    case proto::KEY_OP_MAC: return "MAC";
-    case proto::KEY_OP_ENCRYPT: return "encrypt";
-    case proto::KEY_OP_DECRYPT: return "decrypt";
-    case proto::KEY_OP_SIGN: return "sign";
-    case proto::KEY_OP_VERIFY: return "verify";
-    default: return "use";
+    case proto::KEY_OP_MAC:
+      return "MAC";
+    case proto::KEY_OP_ENCRYPT:
+      return "encrypt";
+    case proto::KEY_OP_DECRYPT:
+      return "decrypt";
+    case proto::KEY_OP_SIGN:
+      return "sign";
+    case proto::KEY_OP_VERIFY:
+      return "verify";
+    default:
+      return "use";
   }
 }
 
@@ -47,11 +53,16 @@ void SetBytes(proto::Response* resp, const crypto::Bytes& data) {
 
 std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a) {
   switch (a) {
-    case proto::SHA1: return crypto::DigestAlg::kSha1;
-    case proto::SHA256: return crypto::DigestAlg::kSha256;
-    case proto::SHA384: return crypto::DigestAlg::kSha384;
-    case proto::SHA512: return crypto::DigestAlg::kSha512;
-    default: return std::nullopt;
+    case proto::SHA1:
+      return crypto::DigestAlg::kSha1;
+    case proto::SHA256:
+      return crypto::DigestAlg::kSha256;
+    case proto::SHA384:
+      return crypto::DigestAlg::kSha384;
+    case proto::SHA512:
+      return crypto::DigestAlg::kSha512;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -79,7 +90,8 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
       // only ever wrote the type's full set; anything else was edited.
       std::optional<proto::KeyType> t = ParseKeyTypeName(loaded->opened.type);
       if (!t || loaded->opened.allowed_ops != AllowedOps(*t)) {
-        return DataLoss("key '" + key_id + "' is corrupted: its allowed operations were "
+        return DataLoss("key '" + key_id +
+                        "' is corrupted: its allowed operations were "
                         "changed in the store");
       }
     }

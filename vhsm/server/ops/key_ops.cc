@@ -28,8 +28,8 @@ Status StoreNewKey(Env& env, Call& call, proto::KeyType type, std::string id,
   storage::Owner owner = s.owner_of_keys();
   VHSM_ASSIGN_OR_RETURN(int64_t count, env.store->CountKeys(owner.container));
   if (count >= env.options->max_keys_per_container) {
-    return ResourceExhausted("container '" + owner.container + "' holds " +
-                             std::to_string(count) + " keys, the limit (max-keys)");
+    return ResourceExhausted("container '" + owner.container + "' holds " + std::to_string(count) +
+                             " keys, the limit (max-keys)");
   }
   if (id.empty()) {
     VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(8));
@@ -92,8 +92,8 @@ Status KeyInfo(Env& env, Call& call) {
 }
 
 Status KeyPublic(Env& env, Call& call) {
-  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.key_public().id(),
-                                          proto::KEY_OP_VERIFY));
+  VHSM_ASSIGN_OR_RETURN(auto key,
+                        LoadKey(env, call, call.req.key_public().id(), proto::KEY_OP_VERIFY));
   VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
   VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
   call.resp->mutable_key_public()->set_pem(pem);

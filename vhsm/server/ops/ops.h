@@ -45,7 +45,7 @@ struct ServiceOptions {
   size_t max_contexts_per_session = 64;
   size_t max_cached_keys_per_session = 64;
   std::string run_dir = "/run/vhsm";  // where namespaces are pinned
-  std::function<int64_t()> now_ms;  // default: the real clock
+  std::function<int64_t()> now_ms;    // default: the real clock
 };
 
 namespace ops {
@@ -60,7 +60,7 @@ struct Env {
   LoginThrottle* throttle = nullptr;
   const ServiceOptions* options = nullptr;
   const crypto::X25519KeyPair* identity = nullptr;  // vhsmd's long-term key
-  int64_t now_ms = 0;  // this request's time
+  int64_t now_ms = 0;                               // this request's time
 };
 
 // Call: one request on its way through a handler.

@@ -32,37 +32,65 @@ const Op* Find(proto::Request::OpCase op) {
   static const Op kUserList{UserList, Need::kHostRoot};
   static const Op kUserPassword{UserPassword, Need::kHostRoot};
   switch (op) {
-    case R::kOpenSession: return &kOpenSession;
-    case R::kServerKey: return &kServerKey;
-    case R::kCloseSession: return &kCloseSession;
-    case R::kLogin: return &kLogin;
-    case R::kLogout: return &kLogout;
-    case R::kKeyGenerate: return &kKeyGenerate;
-    case R::kKeyImport: return &kKeyImport;
-    case R::kKeyDelete: return &kKeyDelete;
-    case R::kKeyList: return &kKeyList;
-    case R::kKeyInfo: return &kKeyInfo;
-    case R::kKeyPublic: return &kKeyPublic;
+    case R::kOpenSession:
+      return &kOpenSession;
+    case R::kServerKey:
+      return &kServerKey;
+    case R::kCloseSession:
+      return &kCloseSession;
+    case R::kLogin:
+      return &kLogin;
+    case R::kLogout:
+      return &kLogout;
+    case R::kKeyGenerate:
+      return &kKeyGenerate;
+    case R::kKeyImport:
+      return &kKeyImport;
+    case R::kKeyDelete:
+      return &kKeyDelete;
+    case R::kKeyList:
+      return &kKeyList;
+    case R::kKeyInfo:
+      return &kKeyInfo;
+    case R::kKeyPublic:
+      return &kKeyPublic;
     case R::kDigestInit:
-    case R::kMacInit: return &kContextInit;
+    case R::kMacInit:
+      return &kContextInit;
     case R::kDigestUpdate:
-    case R::kMacUpdate: return &kContextUpdate;
+    case R::kMacUpdate:
+      return &kContextUpdate;
     case R::kDigestFinal:
-    case R::kMacFinal: return &kContextFinal;
-    case R::kDigest: return &kDigest;
-    case R::kMac: return &kMac;
-    case R::kEncrypt: return &kEncrypt;
-    case R::kDecrypt: return &kDecrypt;
-    case R::kSign: return &kSign;
-    case R::kVerify: return &kVerify;
-    case R::kContainerAttach: return &kContainerAttach;
-    case R::kContainerDetach: return &kContainerDetach;
-    case R::kContainerList: return &kContainerList;
-    case R::kUserAdd: return &kUserAdd;
-    case R::kUserDelete: return &kUserDelete;
-    case R::kUserList: return &kUserList;
-    case R::kUserPassword: return &kUserPassword;
-    default: return nullptr;
+    case R::kMacFinal:
+      return &kContextFinal;
+    case R::kDigest:
+      return &kDigest;
+    case R::kMac:
+      return &kMac;
+    case R::kEncrypt:
+      return &kEncrypt;
+    case R::kDecrypt:
+      return &kDecrypt;
+    case R::kSign:
+      return &kSign;
+    case R::kVerify:
+      return &kVerify;
+    case R::kContainerAttach:
+      return &kContainerAttach;
+    case R::kContainerDetach:
+      return &kContainerDetach;
+    case R::kContainerList:
+      return &kContainerList;
+    case R::kUserAdd:
+      return &kUserAdd;
+    case R::kUserDelete:
+      return &kUserDelete;
+    case R::kUserList:
+      return &kUserList;
+    case R::kUserPassword:
+      return &kUserPassword;
+    default:
+      return nullptr;
   }
 }
 

@@ -16,8 +16,9 @@ Status OpenSession(Env& env, Call& call) {
   VHSM_ASSIGN_OR_RETURN(noise::Handshake hs,
                         noise::Handshake::Responder(*env.identity, noise::kVhsmPrologue));
   if (!hs.ReadMessage1(first).ok()) {
-    return Unauthenticated("secure channel handshake failed: the client expects another "
-                           "vhsmd key than this daemon's");
+    return Unauthenticated(
+        "secure channel handshake failed: the client expects another "
+        "vhsmd key than this daemon's");
   }
   VHSM_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
                         env.sessions->Open(call.caller.client, env.now_ms));
@@ -54,8 +55,7 @@ Status Login(Env& env, Call& call) {
   const proto::LoginRequest& login = call.req.login();
   if (s.user) {
     // The 2013 VHSM skipped the password check here. Never.
-    return FailedPrecondition("session is already logged in as '" + *s.user +
-                              "'; log out first");
+    return FailedPrecondition("session is already logged in as '" + *s.user + "'; log out first");
   }
   const std::string& container = call.caller.client.container;
   // The throttle's key is the kernel's word on the sender, never the request.

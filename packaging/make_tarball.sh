@@ -1,7 +1,8 @@
 #!/bin/sh
-# make_tarball.sh OUT VERSION_FILE then pairs of (SRC DEST MODE): builds a
+# make_tarball.sh OUT VERSION_FILE then triples (SRC DEST MODE): builds a
 # reproducible tarball: sorted entries, fixed mtime/owner/mode, gzip without
-# a timestamp. Used by //:release.
+# a timestamp. MODE "link" makes DEST a symbolic link to SRC (taken as is);
+# MODE "pc" copies SRC with @VERSION@ replaced. Used by //:release.
 set -eu
 out=$1
 version=$(cat "$2")
@@ -10,8 +11,11 @@ stage=$(mktemp -d)
 root="$stage/vhsm-$version"
 while [ $# -ge 3 ]; do
   mkdir -p "$root/$(dirname "$2")"
-  cp "$1" "$root/$2"
-  chmod "$3" "$root/$2"
+  case "$3" in
+    link) ln -s "$1" "$root/$2" ;;
+    pc) sed "s/@VERSION@/$version/" "$1" > "$root/$2"; chmod 0644 "$root/$2" ;;
+    *) cp "$1" "$root/$2"; chmod "$3" "$root/$2" ;;
+  esac
   shift 3
 done
 # Directories: fixed mode too.

@@ -100,8 +100,8 @@ int main(int argc, char** argv) {
       Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
     } else {
       for (const auto& c : Must(kProg, admin->ListContainers())) {
-        std::printf("%s\t%s\t%s\n", c.name().c_str(), c.attached() ? "attached" : "detached",
-                    c.netns_path().empty() ? "-" : c.netns_path().c_str());
+        std::printf("%s\t%s\t%s\n", c.name.c_str(), c.attached ? "attached" : "detached",
+                    c.netns_path.empty() ? "-" : c.netns_path.c_str());
       }
     }
   } else {

@@ -3,10 +3,14 @@
 #include <string.h>
 
 #include <cstdlib>
+#include <mutex>
 
+#include "vhsm/api/channel.h"
 #include "vhsm/crypto/digest.h"
+#include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/proto/names.h"
 #include "vhsm/proto/status_mapping.h"
+#include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/transport/frame.h"
 
 namespace vhsm {
@@ -30,14 +34,35 @@ KeyInfo FromProto(const proto::KeyInfo& k) {
 
 // ---- Client ----------------------------------------------------------------
 
+struct Client::Impl {
+  ClientOptions options;
+  std::mutex mu;
+  std::unique_ptr<Channel> channel;  // guarded by mu
+  std::string user;                  // guarded by mu; empty: not logged in
+  crypto::SecretBytes password;      // guarded by mu
+
+  Result<proto::Response> Call(proto::Request& request);
+  // Reconnect opens a new channel and logs in again; caller holds mu.
+  Status Reconnect();
+};
+
+struct Admin::Impl {
+  std::unique_ptr<Channel> channel;
+};
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
 Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
-  VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
-  return std::unique_ptr<Client>(new Client(options, std::move(channel)));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  VHSM_ASSIGN_OR_RETURN(impl->channel, Channel::Open(options));
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
 Client::~Client() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (channel_) (void)channel_->Close();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->channel) (void)impl_->channel->Close();
 }
 
 namespace {
@@ -51,40 +76,40 @@ bool SessionGone(const Status& s) {
 
 }  // namespace
 
-Status Client::Reconnect() {
-  channel_.reset();
-  VHSM_ASSIGN_OR_RETURN(channel_, Channel::Open(options_));
-  if (user_.empty()) return Status::Ok();
+Status Client::Impl::Reconnect() {
+  channel.reset();
+  VHSM_ASSIGN_OR_RETURN(channel, Channel::Open(options));
+  if (user.empty()) return Status::Ok();
   proto::Request r;
-  r.mutable_login()->set_user(user_);
-  r.mutable_login()->set_password(password_.data(), password_.size());
-  Status s = channel_->Call(r).status();
+  r.mutable_login()->set_user(user);
+  r.mutable_login()->set_password(password.data(), password.size());
+  Status s = channel->Call(r).status();
   Wipe(r.mutable_login()->mutable_password());
   return s;
 }
 
-Result<proto::Response> Client::Call(proto::Request& request) {
-  std::lock_guard<std::mutex> lock(mu_);
+Result<proto::Response> Client::Impl::Call(proto::Request& request) {
+  std::lock_guard<std::mutex> lock(mu);
   Result<proto::Response> r =
-      channel_ ? channel_->Call(request) : Result<proto::Response>(Unavailable("not connected"));
-  if (r.ok() || !options_.reconnect || !SessionGone(r.status()) || request.has_login()) {
+      channel ? channel->Call(request) : Result<proto::Response>(Unavailable("not connected"));
+  if (r.ok() || !options.reconnect || !SessionGone(r.status()) || request.has_login()) {
     return r;
   }
   // Once: a new channel, logged in again as before, then the request again.
   VHSM_RETURN_IF_ERROR(Reconnect());
-  return channel_->Call(request);
+  return channel->Call(request);
 }
 
 Status Client::Login(const std::string& user, std::string_view password) {
   proto::Request r;
   r.mutable_login()->set_user(user);
   r.mutable_login()->set_password(password.data(), password.size());
-  Result<proto::Response> resp = Call(r);
+  Result<proto::Response> resp = impl_->Call(r);
   Wipe(r.mutable_login()->mutable_password());
-  if (resp.ok() && options_.reconnect) {
-    std::lock_guard<std::mutex> lock(mu_);
-    user_ = user;
-    password_ = crypto::SecretBytes(crypto::ByteView(password));
+  if (resp.ok() && impl_->options.reconnect) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->user = user;
+    impl_->password = crypto::SecretBytes(crypto::ByteView(password));
   }
   return resp.status();
 }
@@ -93,11 +118,11 @@ Status Client::Logout() {
   proto::Request r;
   r.mutable_logout();
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    user_.clear();
-    password_ = crypto::SecretBytes();
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->user.clear();
+    impl_->password = crypto::SecretBytes();
   }
-  return Call(r).status();
+  return impl_->Call(r).status();
 }
 
 Result<std::string> Client::GenerateKey(const std::string& type, const std::string& id) {
@@ -106,7 +131,7 @@ Result<std::string> Client::GenerateKey(const std::string& type, const std::stri
   proto::Request r;
   r.mutable_key_generate()->set_type(*t);
   r.mutable_key_generate()->set_id(id);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_id().id();
 }
 
@@ -118,7 +143,7 @@ Result<std::string> Client::ImportKey(const std::string& type, const std::string
   r.mutable_key_import()->set_type(*t);
   r.mutable_key_import()->set_id(id);
   r.mutable_key_import()->set_material(material.data(), material.size());
-  Result<proto::Response> resp = Call(r);
+  Result<proto::Response> resp = impl_->Call(r);
   Wipe(r.mutable_key_import()->mutable_material());
   if (!resp.ok()) return resp.status();
   return resp->key_id().id();
@@ -127,7 +152,7 @@ Result<std::string> Client::ImportKey(const std::string& type, const std::string
 Status Client::DeleteKey(const std::string& id) {
   proto::Request r;
   r.mutable_key_delete()->set_id(id);
-  return Call(r).status();
+  return impl_->Call(r).status();
 }
 
 Result<std::vector<KeyInfo>> Client::ListKeys() {
@@ -137,7 +162,7 @@ Result<std::vector<KeyInfo>> Client::ListKeys() {
   do {
     proto::Request r;
     r.mutable_key_list()->set_after(after);
-    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
     for (const auto& k : resp.key_list().keys()) out.push_back(FromProto(k));
     if (!resp.key_list().next_after().empty() && resp.key_list().next_after() <= after) {
       return Internal("vhsmd sent a key list page that does not advance");
@@ -150,14 +175,14 @@ Result<std::vector<KeyInfo>> Client::ListKeys() {
 Result<KeyInfo> Client::GetKeyInfo(const std::string& id) {
   proto::Request r;
   r.mutable_key_info()->set_id(id);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return FromProto(resp.key_info());
 }
 
 Result<std::string> Client::PublicKeyPem(const std::string& id) {
   proto::Request r;
   r.mutable_key_public()->set_id(id);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_public().pem();
 }
 
@@ -165,7 +190,7 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
   // One chunk is built and sent at a time, with up to kWindow in flight:
   // building every chunk first held a second copy of all the data.
   constexpr size_t kWindow = 16;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   size_t chunks = (data.size() + kChunk - 1) / kChunk;
   proto::Request r;  // reused: its buffers keep their capacity
   proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
@@ -176,7 +201,7 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
     if (sent < chunks && sent - received < kWindow && first_error.ok()) {
       std::string_view chunk = data.substr(sent * kChunk, kChunk);
       u->mutable_data()->assign(chunk.data(), chunk.size());
-      Status s = channel_->Send(r);
+      Status s = impl_->channel->Send(r);
       if (!s.ok()) {
         first_error = s;
       } else {
@@ -186,7 +211,7 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
     }
     // Collect every reply in flight, even after an error, so none is left
     // to confuse a later call.
-    Status s = channel_->ReceiveNext().status();
+    Status s = impl_->channel->ReceiveNext().status();
     if (!s.ok() && first_error.ok()) first_error = s;
     ++received;
   }
@@ -200,7 +225,7 @@ Result<Bytes> Client::Digest(const std::string& alg, std::string_view data) {
     proto::Request r;
     r.mutable_digest()->set_algorithm(*a);
     r.mutable_digest()->set_data(data.data(), data.size());
-    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
     return ToBytes(resp.bytes().data());
   }
   VHSM_ASSIGN_OR_RETURN(uint32_t ctx, DigestInit(alg));
@@ -213,7 +238,7 @@ Result<uint32_t> Client::DigestInit(const std::string& alg) {
   if (!a) return InvalidArgument("unknown digest algorithm '" + alg + "'");
   proto::Request r;
   r.mutable_digest_init()->set_algorithm(*a);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.context().context_id();
 }
 
@@ -224,7 +249,7 @@ Status Client::DigestUpdate(uint32_t context, std::string_view data) {
 Result<Bytes> Client::DigestFinal(uint32_t context) {
   proto::Request r;
   r.mutable_digest_final()->set_context_id(context);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return ToBytes(resp.bytes().data());
 }
 
@@ -233,7 +258,7 @@ Result<Bytes> Client::Mac(const std::string& key_id, std::string_view data) {
     proto::Request r;
     r.mutable_mac()->set_key_id(key_id);
     r.mutable_mac()->set_data(data.data(), data.size());
-    VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
     return ToBytes(resp.bytes().data());
   }
   VHSM_ASSIGN_OR_RETURN(uint32_t ctx, MacInit(key_id));
@@ -244,7 +269,7 @@ Result<Bytes> Client::Mac(const std::string& key_id, std::string_view data) {
 Result<uint32_t> Client::MacInit(const std::string& key_id) {
   proto::Request r;
   r.mutable_mac_init()->set_key_id(key_id);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.context().context_id();
 }
 
@@ -255,7 +280,7 @@ Status Client::MacUpdate(uint32_t context, std::string_view data) {
 Result<Bytes> Client::MacFinal(uint32_t context) {
   proto::Request r;
   r.mutable_mac_final()->set_context_id(context);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return ToBytes(resp.bytes().data());
 }
 
@@ -270,9 +295,9 @@ Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
     r.mutable_mac()->set_data(m);
     reqs.push_back(std::move(r));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(impl_->mu);
   VHSM_ASSIGN_OR_RETURN(std::vector<proto::Response> resps,
-                        channel_->CallMany(std::move(reqs), 64));
+                        impl_->channel->CallMany(std::move(reqs), 64));
   std::vector<Bytes> out;
   out.reserve(resps.size());
   for (const auto& r : resps) out.push_back(ToBytes(r.bytes().data()));
@@ -290,7 +315,7 @@ Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaint
   r.mutable_encrypt()->set_key_id(key_id);
   r.mutable_encrypt()->set_plaintext(plaintext.data(), plaintext.size());
   r.mutable_encrypt()->set_aad(aad.data(), aad.size());
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return ToBytes(resp.bytes().data());
 }
 
@@ -305,7 +330,7 @@ Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed
   r.mutable_decrypt()->set_key_id(key_id);
   r.mutable_decrypt()->set_ciphertext(sealed.data(), sealed.size());
   r.mutable_decrypt()->set_aad(aad.data(), aad.size());
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return ToBytes(resp.bytes().data());
 }
 
@@ -337,7 +362,7 @@ Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message_i
   r.mutable_sign()->set_key_id(key_id);
   r.mutable_sign()->set_message(message.data(), message.size());
   r.mutable_sign()->set_prehashed(prehashed);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return ToBytes(resp.bytes().data());
 }
 
@@ -351,41 +376,44 @@ Result<bool> Client::Verify(const std::string& key_id, std::string_view message_
   r.mutable_verify()->set_message(message.data(), message.size());
   r.mutable_verify()->set_signature(signature.data(), signature.size());
   r.mutable_verify()->set_prehashed(prehashed);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, Call(r));
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.verify().valid();
 }
 
 // ---- Admin -----------------------------------------------------------------
 
 Result<std::unique_ptr<Admin>> Admin::Connect(const ClientOptions& options) {
-  VHSM_ASSIGN_OR_RETURN(std::unique_ptr<Channel> channel, Channel::Open(options));
-  return std::unique_ptr<Admin>(new Admin(std::move(channel)));
+  auto impl = std::make_unique<Impl>();
+  VHSM_ASSIGN_OR_RETURN(impl->channel, Channel::Open(options));
+  return std::unique_ptr<Admin>(new Admin(std::move(impl)));
 }
 
-Admin::~Admin() { (void)channel_->Close(); }
+Admin::~Admin() { (void)impl_->channel->Close(); }
 
 Status Admin::AttachContainer(const std::string& name, const std::string& netns_path) {
   proto::Request r;
   r.mutable_container_attach()->set_name(name);
   r.mutable_container_attach()->set_netns_path(netns_path);
-  return channel_->Call(r).status();
+  return impl_->channel->Call(r).status();
 }
 
 Status Admin::DetachContainer(const std::string& name) {
   proto::Request r;
   r.mutable_container_detach()->set_name(name);
-  return channel_->Call(r).status();
+  return impl_->channel->Call(r).status();
 }
 
-Result<std::vector<proto::ContainerInfo>> Admin::ListContainers() {
-  std::vector<proto::ContainerInfo> out;
+Result<std::vector<ContainerInfo>> Admin::ListContainers() {
+  std::vector<ContainerInfo> out;
   std::string after;
   do {
     proto::Request r;
     r.mutable_container_list()->set_after(after);
-    VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
     const auto& list = resp.container_list();
-    out.insert(out.end(), list.containers().begin(), list.containers().end());
+    for (const auto& c : list.containers()) {
+      out.push_back(ContainerInfo{c.name(), c.netns_path(), c.attached()});
+    }
     if (!list.next_after().empty() && list.next_after() <= after) {
       return Internal("vhsmd sent a container list page that does not advance");
     }
@@ -400,7 +428,7 @@ Status Admin::AddUser(const std::string& container, const std::string& user,
   r.mutable_user_add()->set_container(container);
   r.mutable_user_add()->set_user(user);
   r.mutable_user_add()->set_password(password.data(), password.size());
-  Status s = channel_->Call(r).status();
+  Status s = impl_->channel->Call(r).status();
   Wipe(r.mutable_user_add()->mutable_password());
   return s;
 }
@@ -409,7 +437,7 @@ Status Admin::DeleteUser(const std::string& container, const std::string& user) 
   proto::Request r;
   r.mutable_user_delete()->set_container(container);
   r.mutable_user_delete()->set_user(user);
-  return channel_->Call(r).status();
+  return impl_->channel->Call(r).status();
 }
 
 Result<std::vector<std::string>> Admin::ListUsers(const std::string& container) {
@@ -419,7 +447,7 @@ Result<std::vector<std::string>> Admin::ListUsers(const std::string& container) 
     proto::Request r;
     r.mutable_user_list()->set_container(container);
     r.mutable_user_list()->set_after(after);
-    VHSM_ASSIGN_OR_RETURN(proto::Response resp, channel_->Call(r));
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
     const auto& list = resp.user_list();
     out.insert(out.end(), list.users().begin(), list.users().end());
     if (!list.next_after().empty() && list.next_after() <= after) {
@@ -438,7 +466,7 @@ Status Admin::ChangePassword(const std::string& container, const std::string& us
   p->set_user(user);
   p->set_old_password(old_password.data(), old_password.size());
   p->set_new_password(new_password.data(), new_password.size());
-  Status s = channel_->Call(r).status();
+  Status s = impl_->channel->Call(r).status();
   Wipe(p->mutable_old_password());
   Wipe(p->mutable_new_password());
   return s;

@@ -14,22 +14,23 @@
 #define VHSM_API_CLIENT_H_
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "vhsm/api/channel.h"
 #include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
-#include "vhsm/crypto/secret_bytes.h"
-#include "vhsm/proto/vhsm.pb.h"
 
 namespace vhsm {
 
 using Bytes = std::vector<uint8_t>;
+
+struct ContainerInfo {
+  std::string name;
+  std::string netns_path;  // as given at attach
+  bool attached = false;
+};
 
 struct KeyInfo {
   std::string id;
@@ -92,20 +93,13 @@ class Client {
                       std::string_view signature, bool prehashed = false);
 
  private:
-  Client(const ClientOptions& options, std::unique_ptr<Channel> channel)
-      : options_(options), channel_(std::move(channel)) {}
-  Result<proto::Response> Call(proto::Request& request);
-  // Reconnect opens a new channel and logs in again; caller holds mu_.
-  Status Reconnect();
+  struct Impl;  // the channel, the lock, the credentials (client.cc)
+  explicit Client(std::unique_ptr<Impl> impl);
   Status Stream(bool mac, uint32_t context, std::string_view data);
   Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
                                                      std::string_view message, bool prehashed);
 
-  const ClientOptions options_;
-  std::mutex mu_;
-  std::unique_ptr<Channel> channel_;  // guarded by mu_
-  std::string user_;                  // guarded by mu_; empty: not logged in
-  crypto::SecretBytes password_;      // guarded by mu_
+  std::unique_ptr<Impl> impl_;
 };
 
 // Admin operations (vhsm-admin): accepted only from root on the host.
@@ -115,7 +109,7 @@ class Admin {
   ~Admin();  // closes the session
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
-  Result<std::vector<proto::ContainerInfo>> ListContainers();
+  Result<std::vector<ContainerInfo>> ListContainers();
   Status AddUser(const std::string& container, const std::string& user, std::string_view password);
   Status DeleteUser(const std::string& container, const std::string& user);
   Result<std::vector<std::string>> ListUsers(const std::string& container);
@@ -123,8 +117,9 @@ class Admin {
                         std::string_view old_password, std::string_view new_password);
 
  private:
-  explicit Admin(std::unique_ptr<Channel> channel) : channel_(std::move(channel)) {}
-  std::unique_ptr<Channel> channel_;
+  struct Impl;
+  explicit Admin(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vhsm

@@ -41,6 +41,7 @@ typedef struct vhsm_session vhsm_session;
 /* vhsm_open connects to vhsmd on port_id (0: $VHSM_PORT_ID or the default)
  * and opens a session, waiting at most timeout_ms per reply (0: 30 s). On
  * failure *out is NULL and, when err is not NULL, err receives a message. */
+/* vhsmd's public key comes from $VHSM_SERVER_KEY or /etc/vhsm/vhsmd.pub. */
 vhsm_status vhsm_open(uint32_t port_id, int timeout_ms, vhsm_session** out, char* err,
                       size_t err_len);
 void vhsm_close(vhsm_session* s);

@@ -11,6 +11,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "vhsm/api/credentials.h"
+
 namespace vhsm::cli {
 
 Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_options,
@@ -52,30 +54,11 @@ void WipeString(std::string* s) {
   s->clear();
 }
 
-namespace {
-
-Result<std::string> ReadPasswordFile(const std::string& path) {
-  Result<std::string> data = ReadInput(path);
-  if (!data.ok()) return data.status();
-  std::string pw = std::move(data).value();
-  if (!pw.empty() && pw.back() == '\n') pw.pop_back();
-  if (!pw.empty() && pw.back() == '\r') pw.pop_back();
-  if (pw.empty()) return InvalidArgument("password file " + path + " is empty");
-  return pw;
-}
-
-}  // namespace
-
 Result<std::string> ReadPassword(const Args& args, const std::string& file_option,
                                  const std::string& prompt) {
   std::string file = args.Get(file_option);
   if (!file.empty()) return ReadPasswordFile(file);
-  if (const char* env = std::getenv("VHSM_PASSWORD"); env != nullptr && *env) {
-    return std::string(env);
-  }
-  if (const char* env = std::getenv("VHSM_PASSWORD_FILE"); env != nullptr && *env) {
-    return ReadPasswordFile(env);
-  }
+  if (std::optional<Result<std::string>> env = PasswordFromEnvironment()) return *env;
   int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (tty < 0 || !isatty(tty)) {
     if (tty >= 0) close(tty);

@@ -7,6 +7,7 @@
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/client.h"
 #include "vhsm/api/server_key.h"
+#include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
 
 namespace {
@@ -71,10 +72,9 @@ int main(int argc, char** argv) {
   }
   vhsm::ClientOptions options;
   if (!args.Get("port-id").empty()) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(args.Get("port-id").c_str(), &end, 0);
-    if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
-    options.port_id = static_cast<uint32_t>(v);
+    std::optional<uint32_t> port = vhsm::ParsePortId(args.Get("port-id"));
+    if (!port) Die(kProg, "invalid --port-id '" + args.Get("port-id") + "'");
+    options.port_id = *port;
   }
   options.server_key = args.Get("server-key");
   std::string noun = args.words[0], verb = args.words[1];

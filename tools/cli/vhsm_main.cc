@@ -2,10 +2,12 @@
 // touches keys logs in first; keys never come back, only results.
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/client.h"
+#include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
 
 namespace {
@@ -45,15 +47,6 @@ const char kUsage[] =
     "vhsmd announces in ~/.vhsm/known_daemons.\n"
     "Input defaults to stdin.\n";
 
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,10 +62,9 @@ int main(int argc, char** argv) {
   }
   vhsm::ClientOptions options;
   if (!args.Get("port-id").empty()) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(args.Get("port-id").c_str(), &end, 0);
-    if (*end != '\0' || v == 0 || v > 0xffffffffull) Die(kProg, "invalid --port-id");
-    options.port_id = static_cast<uint32_t>(v);
+    std::optional<uint32_t> port = vhsm::ParsePortId(args.Get("port-id"));
+    if (!port) Die(kProg, "invalid --port-id '" + args.Get("port-id") + "'");
+    options.port_id = *port;
   }
   options.server_key = args.Get("server-key");
   options.trust_on_first_use = args.Has("trust-on-first-use");
@@ -122,13 +114,11 @@ int main(int argc, char** argv) {
     } else if (sub == "list") {
       std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
       if (args.Has("json")) {
-        std::printf("[");
-        for (size_t i = 0; i < keys.size(); ++i) {
-          std::printf("%s{\"id\":\"%s\",\"type\":\"%s\",\"created\":%lld}", i ? "," : "",
-                      JsonEscape(keys[i].id).c_str(), keys[i].type.c_str(),
-                      static_cast<long long>(keys[i].created_unix));
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& k : keys) {
+          list.push_back({{"id", k.id}, {"type", k.type}, {"created", k.created_unix}});
         }
-        std::printf("]\n");
+        std::printf("%s\n", list.dump().c_str());
       } else {
         for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
       }

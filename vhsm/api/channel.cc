@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "vhsm/api/server_key.h"
+#include "vhsm/base/parse.h"
 #include "vhsm/noise/noise_nk.h"
 #include "vhsm/proto/slow_ops.h"
 #include "vhsm/proto/status_mapping.h"
@@ -54,12 +55,9 @@ Result<uint32_t> ResolvePortId(uint32_t port_id) {
   if (port_id != 0) return port_id;
   const char* env = std::getenv("VHSM_PORT_ID");
   if (env == nullptr || *env == '\0') return transport::kDefaultVhsmPort;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(env, &end, 0);
-  if (*end != '\0' || v == 0 || v > 0xffffffffull || env[0] == '-') {
-    return InvalidArgument(std::string("invalid VHSM_PORT_ID '") + env + "'");
-  }
-  return static_cast<uint32_t>(v);
+  std::optional<uint32_t> port = ParsePortId(env);
+  if (!port) return InvalidArgument(std::string("invalid VHSM_PORT_ID '") + env + "'");
+  return *port;
 }
 
 Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {

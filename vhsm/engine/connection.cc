@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "vhsm/api/credentials.h"
+#include "vhsm/base/parse.h"
+
 namespace vhsm::engine {
 
 std::string KeyIdFrom(const std::string& text, bool allow_bare) {
@@ -31,13 +34,10 @@ void Connection::SetPassword(std::string password) {
 }
 
 Status Connection::SetPortId(const std::string& text) {
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
-  if (text.empty() || *end != '\0' || v == 0 || v > 0xffffffffull || text[0] == '-') {
-    return InvalidArgument("invalid VHSM port id '" + text + "'");
-  }
+  std::optional<uint32_t> port = ParsePortId(text);
+  if (!port) return InvalidArgument("invalid VHSM port id '" + text + "'");
   std::lock_guard<std::mutex> lock(mu_);
-  port_id_ = static_cast<uint32_t>(v);
+  port_id_ = *port;
   return Status::Ok();
 }
 
@@ -53,25 +53,11 @@ void Connection::SetTimeoutMs(int ms) {
 
 Result<std::string> Connection::ReadPassword() {
   if (!password_.empty()) return password_;
-  std::string file = password_file_;
-  if (file.empty()) {
-    if (const char* env = std::getenv("VHSM_PASSWORD"); env && *env) return std::string(env);
-    if (const char* env = std::getenv("VHSM_PASSWORD_FILE"); env && *env) file = env;
-  }
-  if (file.empty()) {
-    return Unauthenticated(
-        "no VHSM password: set PASSWORD_FILE, VHSM_PASSWORD or "
-        "VHSM_PASSWORD_FILE");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return NotFound("cannot read VHSM password file " + file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string pw = ss.str();
-  std::string copy = pw;
-  explicit_bzero(pw.data(), pw.size());
-  while (!copy.empty() && (copy.back() == '\n' || copy.back() == '\r')) copy.pop_back();
-  return copy;
+  if (!password_file_.empty()) return ReadPasswordFile(password_file_);
+  if (std::optional<Result<std::string>> env = PasswordFromEnvironment()) return *env;
+  return Unauthenticated(
+      "no VHSM password: set PASSWORD_FILE, VHSM_PASSWORD or "
+      "VHSM_PASSWORD_FILE");
 }
 
 Result<std::shared_ptr<Client>> Connection::Get() {

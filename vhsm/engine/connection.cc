@@ -33,6 +33,16 @@ void Connection::SetPassword(std::string password) {
   password_ = std::move(password);
 }
 
+std::string EcdsaP256Digest(const unsigned char* digest, size_t len) {
+  std::string out(32, '\0');
+  if (len >= 32) {
+    memcpy(out.data(), digest, 32);
+  } else if (len > 0) {
+    memcpy(out.data() + (32 - len), digest, len);
+  }
+  return out;
+}
+
 Status Connection::SetPortId(const std::string& text) {
   std::optional<uint32_t> port = ParsePortId(text);
   if (!port) return InvalidArgument("invalid VHSM port id '" + text + "'");

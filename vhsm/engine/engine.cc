@@ -329,14 +329,8 @@ ECDSA_SIG* EcSignSig(const unsigned char* dgst, int dlen, const BIGNUM*, const B
     RaiseError("EC key is not a VHSM key");
     return nullptr;
   }
-  // ECDSA uses the leftmost 256 bits of the digest; shorter digests are
-  // numbers of fewer bits, i.e. left-padded with zeros.
-  std::string digest(32, '\0');
-  if (dlen >= 32) {
-    memcpy(digest.data(), dgst, 32);
-  } else {
-    memcpy(digest.data() + (32 - dlen), dgst, static_cast<size_t>(dlen));
-  }
+  const std::string digest =
+      vhsm::engine::EcdsaP256Digest(dgst, dlen < 0 ? 0 : static_cast<size_t>(dlen));
   auto client = ClientOrRaise();
   if (!client) return nullptr;
   auto der = client->Sign(ref->key_id, digest, /*prehashed=*/true);

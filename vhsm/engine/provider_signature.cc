@@ -113,15 +113,10 @@ int SigVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned
   return s->pdelegate != nullptr && EVP_PKEY_verify(s->pdelegate, sig, siglen, tbs, tbslen) == 1;
 }
 
-// Sign a digest in vhsmd: ECDSA uses the leftmost 256 bits of the digest.
+// Sign a digest in vhsmd.
 int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char* sig,
                size_t* siglen, size_t sigsize) {
-  std::string digest(32, '\0');
-  if (dlen >= 32) {
-    memcpy(digest.data(), dgst, 32);
-  } else {
-    memcpy(digest.data() + (32 - dlen), dgst, dlen);
-  }
+  const std::string digest = vhsm::engine::EcdsaP256Digest(dgst, dlen);
   auto client = ClientOf(s->pc);
   if (!client) return 0;
   auto out = client->Sign(s->key->key_id, digest, /*prehashed=*/true);

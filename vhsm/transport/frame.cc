@@ -24,27 +24,37 @@ struct NlMsgDeleter {
   void operator()(nl_msg* m) const { nlmsg_free(m); }
 };
 
+Status CheckPayloadSize(size_t size) {
+  if (size > kMaxPayloadSize) {
+    return InvalidArgument("payload of " + std::to_string(size) +
+                           " bytes exceeds the frame limit of " + std::to_string(kMaxPayloadSize));
+  }
+  return Status::Ok();
+}
+
+// Fill writes one frame into an empty message: header, version, payload.
+Status Fill(nl_msg* msg, FrameType type, uint32_t seq, const char* payload, size_t size) {
+  int flags = type == FrameType::kRequest ? NLM_F_REQUEST : 0;
+  if (nlmsg_put(msg, NL_AUTO_PORT, seq, static_cast<int>(type), 0, flags) == nullptr ||
+      nla_put_u32(msg, kAttrVersion, kProtocolVersion) < 0 ||
+      nla_put(msg, kAttrPayload, static_cast<int>(size), payload) < 0) {
+    return Internal("building netlink frame failed");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<uint8_t>> EncodeFrame(const Frame& frame) {
-  if (frame.payload.size() > kMaxPayloadSize) {
-    return InvalidArgument("payload of " + std::to_string(frame.payload.size()) +
-                           " bytes exceeds the frame limit of " + std::to_string(kMaxPayloadSize));
-  }
+  VHSM_RETURN_IF_ERROR(CheckPayloadSize(frame.payload.size()));
   // Exactly the frame's size: a 64 KiB zeroed allocation per small message
   // showed up as the client's main cost.
   size_t size = NLMSG_HDRLEN + nla_total_size(sizeof(uint32_t)) +
                 nla_total_size(static_cast<int>(frame.payload.size()));
   std::unique_ptr<nl_msg, NlMsgDeleter> msg(nlmsg_alloc_size(size));
   if (!msg) return Internal("nlmsg_alloc_size failed");
-  int flags = frame.type == FrameType::kRequest ? NLM_F_REQUEST : 0;
-  if (nlmsg_put(msg.get(), NL_AUTO_PORT, frame.seq, static_cast<int>(frame.type), 0, flags) ==
-          nullptr ||
-      nla_put_u32(msg.get(), kAttrVersion, frame.version) < 0 ||
-      nla_put(msg.get(), kAttrPayload, static_cast<int>(frame.payload.size()),
-              frame.payload.data()) < 0) {
-    return Internal("building netlink frame failed");
-  }
+  VHSM_RETURN_IF_ERROR(
+      Fill(msg.get(), frame.type, frame.seq, frame.payload.data(), frame.payload.size()));
   const nlmsghdr* hdr = nlmsg_hdr(msg.get());
   const uint8_t* p = reinterpret_cast<const uint8_t*>(hdr);
   return std::vector<uint8_t>(p, p + hdr->nlmsg_len);
@@ -59,18 +69,10 @@ FrameEncoder::~FrameEncoder() {
 Result<FrameEncoder::Encoded> FrameEncoder::Encode(FrameType type, uint32_t seq,
                                                    const char* payload, size_t size) {
   if (msg_ == nullptr) return Internal("nlmsg_alloc_size failed");
-  if (size > kMaxPayloadSize) {
-    return InvalidArgument("payload of " + std::to_string(size) +
-                           " bytes exceeds the frame limit of " + std::to_string(kMaxPayloadSize));
-  }
+  VHSM_RETURN_IF_ERROR(CheckPayloadSize(size));
   // Start over: libnl appends at nlmsg_len, so resetting it empties the message.
   nlmsg_hdr(msg_)->nlmsg_len = NLMSG_HDRLEN;
-  int flags = type == FrameType::kRequest ? NLM_F_REQUEST : 0;
-  if (nlmsg_put(msg_, NL_AUTO_PORT, seq, static_cast<int>(type), 0, flags) == nullptr ||
-      nla_put_u32(msg_, kAttrVersion, kProtocolVersion) < 0 ||
-      nla_put(msg_, kAttrPayload, static_cast<int>(size), payload) < 0) {
-    return Internal("building netlink frame failed");
-  }
+  VHSM_RETURN_IF_ERROR(Fill(msg_, type, seq, payload, size));
   const nlmsghdr* hdr = nlmsg_hdr(msg_);
   return Encoded{reinterpret_cast<const uint8_t*>(hdr), hdr->nlmsg_len};
 }

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "vhsm/engine/connection.h"
+#include "vhsm/engine/internal/ossl_ptr.h"
 
 namespace {
 
@@ -49,12 +50,17 @@ void RaiseStatus(const vhsm::Status& s) { RaiseError(s.message()); }
 
 // ---- per-engine state ----------------------------------------------------------
 
+// Owns the three methods it makes. Once Bind has registered them, OpenSSL
+// frees the two pkey methods itself when the ENGINE goes (engine_free_util
+// calls engine_pkey_meths_free and engine_pkey_asn1_meths_free before the
+// destroy function), so Destroy lets go of those two and frees the EC
+// method; a failed Bind frees all three.
 struct EngineState {
   Connection connection;
   int ec_ex_index = -1;
-  EC_KEY_METHOD* ec_method = nullptr;
-  EVP_PKEY_METHOD* hmac_pmeth = nullptr;
-  EVP_PKEY_ASN1_METHOD* hmac_ameth = nullptr;
+  vhsm::engine::EcKeyMethodPtr ec_method;
+  vhsm::engine::EvpPkeyMethPtr hmac_pmeth;
+  vhsm::engine::EvpPkeyAsn1MethPtr hmac_ameth;
 };
 
 // The engine loaded into this process (the shared object is loaded once per
@@ -142,9 +148,8 @@ struct MacState {
   std::string md_name;
   uint32_t remote_ctx = 0;  // 0: not started in vhsmd yet
   std::string buffer;       // data not yet sent to vhsmd
-  EVP_MAC_CTX* local = nullptr;
+  vhsm::engine::EvpMacCtxPtr local;
   bool failed = false;
-  ~MacState() { EVP_MAC_CTX_free(local); }
 };
 
 constexpr size_t kSendChunk = 60000;
@@ -224,9 +229,8 @@ bool Start(HmacCtx* h, EVP_MD_CTX* mctx) {
   auto state = std::make_shared<MacState>();
   if (key_id.empty()) {
     // An ordinary HMAC key: computed here, exactly as OpenSSL would.
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", "provider=default");
-    state->local = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-    EVP_MAC_free(mac);
+    vhsm::engine::EvpMacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", "provider=default"));
+    if (mac) state->local.reset(EVP_MAC_CTX_new(mac.get()));
     std::string digest = EVP_MD_get0_name(md);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
@@ -234,7 +238,7 @@ bool Start(HmacCtx* h, EVP_MD_CTX* mctx) {
     static const unsigned char kEmpty[1] = {0};
     const unsigned char* key =
         h->key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(h->key.data());
-    if (state->local == nullptr || !EVP_MAC_init(state->local, key, h->key.size(), params)) {
+    if (!state->local || !EVP_MAC_init(state->local.get(), key, h->key.size(), params)) {
       return false;
     }
   } else {
@@ -255,7 +259,7 @@ int HmacUpdate(EVP_MD_CTX* mctx, const void* data, size_t count) {
   if (h == nullptr || !Start(h, mctx)) return 0;
   MacState& m = *h->mac;
   if (m.local != nullptr) {
-    return EVP_MAC_update(m.local, static_cast<const unsigned char*>(data), count);
+    return EVP_MAC_update(m.local.get(), static_cast<const unsigned char*>(data), count);
   }
   m.buffer.append(static_cast<const char*>(data), count);
   if (m.buffer.size() >= kSendChunk) return FlushRemote(m) ? 1 : 0;
@@ -285,7 +289,7 @@ int HmacSignctx(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, EVP_MD_CT
   if (!Start(h, mctx)) return 0;
   MacState& m = *h->mac;
   if (m.local != nullptr) {
-    return EVP_MAC_final(m.local, sig, siglen, *siglen);
+    return EVP_MAC_final(m.local.get(), sig, siglen, *siglen);
   }
   vhsm::Result<vhsm::Bytes> out = vhsm::Internal("unset");
   if (m.remote_ctx == 0) {
@@ -344,11 +348,10 @@ ECDSA_SIG* EcSignSig(const unsigned char* dgst, int dlen, const BIGNUM*, const B
 
 int EcSign(int, const unsigned char* dgst, int dlen, unsigned char* sig, unsigned int* siglen,
            const BIGNUM* kinv, const BIGNUM* r, EC_KEY* eckey) {
-  ECDSA_SIG* s = EcSignSig(dgst, dlen, kinv, r, eckey);
-  if (s == nullptr) return 0;
+  vhsm::engine::EcdsaSigPtr s(EcSignSig(dgst, dlen, kinv, r, eckey));
+  if (!s) return 0;
   unsigned char* p = sig;
-  int len = i2d_ECDSA_SIG(s, &p);
-  ECDSA_SIG_free(s);
+  int len = i2d_ECDSA_SIG(s.get(), &p);
   if (len <= 0) return 0;
   *siglen = static_cast<unsigned int>(len);
   return 1;
@@ -369,9 +372,8 @@ EVP_PKEY* LoadPublic(ENGINE*, const char* key_id_text, std::string* key_id) {
     RaiseStatus(pem.status());
     return nullptr;
   }
-  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
-  EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
+  vhsm::engine::BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+  EVP_PKEY* pkey = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (pkey == nullptr) RaiseError("vhsmd returned an unreadable public key");
   return pkey;
 }
@@ -383,10 +385,9 @@ EVP_PKEY* LoadPublicKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
 
 EVP_PKEY* LoadPrivateKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
   std::string key_id;
-  EVP_PKEY* pub = LoadPublic(e, id, &key_id);
-  if (pub == nullptr) return nullptr;
-  if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
-    EVP_PKEY_free(pub);
+  vhsm::engine::EvpPkeyPtr pub(LoadPublic(e, id, &key_id));
+  if (!pub) return nullptr;
+  if (EVP_PKEY_get_base_id(pub.get()) != EVP_PKEY_EC) {
     RaiseError("key '" + key_id +
                "' is not ec-p256: the engine signs only with ec-p256 keys "
                "(use the vhsm provider for ed25519)");
@@ -394,18 +395,21 @@ EVP_PKEY* LoadPrivateKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
   }
   // A legacy EC_KEY with only the public point, whose signing method calls
   // vhsmd: OpenSSL treats it as a foreign key and never looks for a private part.
-  EC_KEY* ec = EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub));
-  EVP_PKEY_free(pub);
-  EVP_PKEY* pkey = EVP_PKEY_new();
-  if (ec == nullptr || pkey == nullptr || !EC_KEY_set_method(ec, g_state->ec_method) ||
-      !EC_KEY_set_ex_data(ec, g_state->ec_ex_index, new EcKeyRef{key_id}) ||
-      !EVP_PKEY_assign_EC_KEY(pkey, ec)) {
-    EC_KEY_free(ec);
-    EVP_PKEY_free(pkey);
+  vhsm::engine::EcKeyPtr ec(EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub.get())));
+  vhsm::engine::EvpPkeyPtr pkey(EVP_PKEY_new());
+  auto ref = std::make_unique<EcKeyRef>(EcKeyRef{key_id});
+  if (!ec || !pkey || !EC_KEY_set_method(ec.get(), g_state->ec_method.get()) ||
+      !EC_KEY_set_ex_data(ec.get(), g_state->ec_ex_index, ref.get())) {
     RaiseError("cannot build an EC key for '" + key_id + "'");
     return nullptr;
   }
-  return pkey;
+  ref.release();  // the EC_KEY's ex data owns it now (FreeEcKeyRef)
+  if (!EVP_PKEY_assign_EC_KEY(pkey.get(), ec.get())) {
+    RaiseError("cannot build an EC key for '" + key_id + "'");
+    return nullptr;
+  }
+  ec.release();  // the EVP_PKEY owns it now
+  return pkey.release();
 }
 
 // ---- engine lifecycle --------------------------------------------------------------
@@ -417,7 +421,7 @@ int PkeyMeths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
     return 1;
   }
   if (nid == EVP_PKEY_HMAC && g_state != nullptr) {
-    *pmeth = g_state->hmac_pmeth;
+    *pmeth = g_state->hmac_pmeth.get();
     return 1;
   }
   *pmeth = nullptr;
@@ -431,7 +435,7 @@ int Asn1Meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) 
     return 1;
   }
   if (nid == EVP_PKEY_HMAC && g_state != nullptr) {
-    *ameth = g_state->hmac_ameth;
+    *ameth = g_state->hmac_ameth.get();
     return 1;
   }
   *ameth = nullptr;
@@ -442,8 +446,9 @@ int Destroy(ENGINE* e) {
   EngineState* st = State(e);
   if (st != nullptr) {
     if (g_state == st) g_state = nullptr;
-    EC_KEY_METHOD_free(st->ec_method);
-    delete st;
+    (void)st->hmac_pmeth.release();  // already freed by OpenSSL (see EngineState)
+    (void)st->hmac_ameth.release();
+    delete st;  // frees the EC method
     ENGINE_set_ex_data(e, 0, nullptr);
   }
   return 1;
@@ -462,23 +467,26 @@ int Bind(ENGINE* e, const char* id) {
     g_err_lib_name[0].error = ERR_PACK(g_err_lib, 0, 0);
     ERR_load_strings(0, g_err_lib_name);
   }
-  auto* st = new EngineState();
+  auto owned = std::make_unique<EngineState>();
+  EngineState* st = owned.get();
   st->ec_ex_index = EC_KEY_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeEcKeyRef);
-  st->ec_method = EC_KEY_METHOD_new(EC_KEY_OpenSSL());
-  EC_KEY_METHOD_set_sign(st->ec_method, EcSign, EcSignSetup, EcSignSig);
+  st->ec_method.reset(EC_KEY_METHOD_new(EC_KEY_OpenSSL()));
+  st->hmac_ameth.reset(EVP_PKEY_asn1_new(EVP_PKEY_HMAC, 0, "HMAC", "VHSM HMAC"));
+  st->hmac_pmeth.reset(EVP_PKEY_meth_new(EVP_PKEY_HMAC, EVP_PKEY_FLAG_SIGCTX_CUSTOM));
+  if (!st->ec_method || !st->hmac_ameth || !st->hmac_pmeth) return 0;
+  EC_KEY_METHOD_set_sign(st->ec_method.get(), EcSign, EcSignSetup, EcSignSig);
 
-  st->hmac_ameth = EVP_PKEY_asn1_new(EVP_PKEY_HMAC, 0, "HMAC", "VHSM HMAC");
-  EVP_PKEY_asn1_set_set_priv_key(st->hmac_ameth, HmacSetPrivKey);
-  EVP_PKEY_asn1_set_free(st->hmac_ameth, HmacFreeKey);
-  EVP_PKEY_asn1_set_public(st->hmac_ameth, nullptr, nullptr, nullptr, nullptr, HmacKeySize,
-                           nullptr);
+  EVP_PKEY_ASN1_METHOD* ameth = st->hmac_ameth.get();
+  EVP_PKEY_asn1_set_set_priv_key(ameth, HmacSetPrivKey);
+  EVP_PKEY_asn1_set_free(ameth, HmacFreeKey);
+  EVP_PKEY_asn1_set_public(ameth, nullptr, nullptr, nullptr, nullptr, HmacKeySize, nullptr);
 
-  st->hmac_pmeth = EVP_PKEY_meth_new(EVP_PKEY_HMAC, EVP_PKEY_FLAG_SIGCTX_CUSTOM);
-  EVP_PKEY_meth_set_init(st->hmac_pmeth, HmacInit);
-  EVP_PKEY_meth_set_copy(st->hmac_pmeth, HmacCopy);
-  EVP_PKEY_meth_set_cleanup(st->hmac_pmeth, HmacCleanup);
-  EVP_PKEY_meth_set_signctx(st->hmac_pmeth, HmacSignctxInit, HmacSignctx);
-  EVP_PKEY_meth_set_ctrl(st->hmac_pmeth, HmacCtrl, nullptr);
+  EVP_PKEY_METHOD* pmeth = st->hmac_pmeth.get();
+  EVP_PKEY_meth_set_init(pmeth, HmacInit);
+  EVP_PKEY_meth_set_copy(pmeth, HmacCopy);
+  EVP_PKEY_meth_set_cleanup(pmeth, HmacCleanup);
+  EVP_PKEY_meth_set_signctx(pmeth, HmacSignctxInit, HmacSignctx);
+  EVP_PKEY_meth_set_ctrl(pmeth, HmacCtrl, nullptr);
 
   if (!ENGINE_set_id(e, kEngineId) || !ENGINE_set_name(e, kEngineName) ||
       !ENGINE_set_ex_data(e, 0, st) || !ENGINE_set_destroy_function(e, Destroy) ||
@@ -486,9 +494,10 @@ int Bind(ENGINE* e, const char* id) {
       !ENGINE_set_cmd_defns(e, kCommands) || !ENGINE_set_load_privkey_function(e, LoadPrivateKey) ||
       !ENGINE_set_load_pubkey_function(e, LoadPublicKey) || !ENGINE_set_pkey_meths(e, PkeyMeths) ||
       !ENGINE_set_pkey_asn1_meths(e, Asn1Meths)) {
-    delete st;
-    return 0;
+    ENGINE_set_ex_data(e, 0, nullptr);
+    return 0;  // owned frees the state and its three methods
   }
+  owned.release();  // the ENGINE's ex data owns it now (Destroy)
   g_state = st;
   // OpenSSL 3.0's apps load a key from an engine through the engine's id
   // ("org.openssl.engine:vhsm:KEYID"), which finds only listed engines; an

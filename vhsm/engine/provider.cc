@@ -79,8 +79,7 @@ int GetParams(void*, OSSL_PARAM params[]) {
 void Teardown(void* provctx) {
   auto* pc = static_cast<ProvCtx*>(provctx);
   pc->connection.Reset();
-  OSSL_LIB_CTX_free(pc->libctx);
-  delete pc;
+  delete pc;  // and its library context
 }
 
 // TLS groups on EC keys. The TLS library uses a group only when the "EC"
@@ -156,14 +155,16 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
         break;
     }
   }
-  auto* pc = new ProvCtx();
+  auto owned = std::make_unique<ProvCtx>();
+  ProvCtx* pc = owned.get();
   pc->handle = handle;
   // Our own library context with the default provider: public-key work and
   // ordinary HMAC keys are done there, never by recursion into ourselves.
-  pc->libctx = OSSL_LIB_CTX_new();
-  if (pc->libctx == nullptr || OSSL_PROVIDER_load(pc->libctx, "default") == nullptr) {
-    delete pc;
-    return 0;
+  pc->owned_libctx.reset(OSSL_LIB_CTX_new());
+  pc->libctx = pc->owned_libctx.get();
+  if (pc->libctx != nullptr) pc->default_provider = OSSL_PROVIDER_load(pc->libctx, "default");
+  if (pc->default_provider == nullptr) {
+    return 0;  // owned frees the context and the library context
   }
   if (get_params != nullptr) {
     char* user = nullptr;
@@ -183,6 +184,6 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
     }
   }
   *out = kProviderFunctions;
-  *provctx = pc;
+  *provctx = owned.release();  // Teardown deletes it
   return 1;
 }

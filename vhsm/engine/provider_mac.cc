@@ -17,15 +17,12 @@ namespace {
 
 struct MacCtx {
   ProvCtx* pc = nullptr;
-  EVP_MAC_CTX* local = nullptr;  // the default provider's HMAC, for ordinary keys
+  EvpMacCtxPtr local;  // the default provider's HMAC, for ordinary keys
   std::string digest = "SHA256";
   std::string key;     // as given: "vhsm:ID" or real key bytes
   std::string buffer;  // data for vhsmd
   bool remote = false;
-  ~MacCtx() {
-    EVP_MAC_CTX_free(local);
-    OPENSSL_cleanse(key.data(), key.size());
-  }
+  ~MacCtx() { OPENSSL_cleanse(key.data(), key.size()); }
 };
 
 void* MacNew(void* provctx) {
@@ -44,7 +41,7 @@ void* MacDup(void* ctx) {
   d->key = m->key;
   d->buffer = m->buffer;
   d->remote = m->remote;
-  if (m->local != nullptr) d->local = EVP_MAC_CTX_dup(m->local);
+  if (m->local) d->local.reset(EVP_MAC_CTX_dup(m->local.get()));
   return d;
 }
 
@@ -78,27 +75,27 @@ int MacInit(void* ctx, const unsigned char* key, size_t keylen, const OSSL_PARAM
   m->buffer.clear();
   m->remote = !vhsm::engine::KeyIdFrom(m->key, false).empty();
   if (m->remote) return 1;
-  EVP_MAC_CTX_free(m->local);
-  EVP_MAC* mac = EVP_MAC_fetch(m->pc->libctx, "HMAC", nullptr);
-  m->local = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-  EVP_MAC_free(mac);
+  EvpMacPtr mac(EVP_MAC_fetch(m->pc->libctx, "HMAC", nullptr));
+  m->local.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
   OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, m->digest.data(), 0),
                     OSSL_PARAM_construct_end()};
   return m->local != nullptr &&
-         EVP_MAC_init(m->local, reinterpret_cast<const unsigned char*>(m->key.data()),
+         EVP_MAC_init(m->local.get(), reinterpret_cast<const unsigned char*>(m->key.data()),
                       m->key.size(), p);
 }
 
 int MacUpdate(void* ctx, const unsigned char* data, size_t len) {
   auto* m = static_cast<MacCtx*>(ctx);
-  if (!m->remote) return m->local != nullptr && EVP_MAC_update(m->local, data, len);
+  if (!m->remote) return m->local != nullptr && EVP_MAC_update(m->local.get(), data, len);
   m->buffer.append(reinterpret_cast<const char*>(data), len);
   return 1;
 }
 
 int MacFinal(void* ctx, unsigned char* out, size_t* outl, size_t outsize) {
   auto* m = static_cast<MacCtx*>(ctx);
-  if (!m->remote) return m->local != nullptr && EVP_MAC_final(m->local, out, outl, outsize);
+  if (!m->remote) {
+    return m->local != nullptr && EVP_MAC_final(m->local.get(), out, outl, outsize);
+  }
   auto client = ClientOf(m->pc);
   if (!client) return 0;
   auto mac = client->Mac(vhsm::engine::KeyIdFrom(m->key, false), m->buffer);  // streams if long

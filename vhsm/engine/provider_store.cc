@@ -77,9 +77,10 @@ int StoreLoad(void* loaderctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
     Raise(pc, pem.status().message());
     return 0;
   }
-  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
-  EVP_PKEY* pub = PEM_read_bio_PUBKEY_ex(bio, nullptr, nullptr, nullptr, pc->libctx, nullptr);
-  BIO_free(bio);
+  BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+  EVP_PKEY* pub =
+      bio ? PEM_read_bio_PUBKEY_ex(bio.get(), nullptr, nullptr, nullptr, pc->libctx, nullptr)
+          : nullptr;
   if (pub == nullptr) {
     Raise(pc, "vhsmd returned an unreadable public key");
     return 0;

@@ -6,19 +6,31 @@
 
 #include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <atomic>
 #include <memory>
 #include <string>
 
 #include "vhsm/engine/connection.h"
+#include "vhsm/engine/internal/ossl_ptr.h"
 
 namespace vhsm::engine::provider {
 
+using ::vhsm::engine::BioPtr;
+using ::vhsm::engine::EvpMacCtxPtr;
+using ::vhsm::engine::EvpMacPtr;
+using ::vhsm::engine::OsslLibCtxPtr;
+
 struct ProvCtx {
   const OSSL_CORE_HANDLE* handle = nullptr;
-  OSSL_LIB_CTX* libctx = nullptr;  // our own library context, for the default provider
+  OSSL_LIB_CTX* libctx = nullptr;             // our own library context (owned by `owned_libctx`)
+  OsslLibCtxPtr owned_libctx;                 // for the default provider; freed with the context
+  OSSL_PROVIDER* default_provider = nullptr;  // loaded into libctx; unloaded first
   Connection connection;
+  ~ProvCtx() {
+    if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
+  }
 };
 
 // The core's error functions, set once by OSSL_provider_init.

@@ -27,6 +27,7 @@
 
 #include "tools/bench/noisy.h"
 #include "tools/bench/softhsm_peer.h"
+#include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
 #include "vhsm/crypto/aead.h"
 #include "vhsm/crypto/digest.h"

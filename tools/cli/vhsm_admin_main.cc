@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tools/cli/cli_util.h"
+#include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
 #include "vhsm/api/server_key.h"
 #include "vhsm/base/parse.h"

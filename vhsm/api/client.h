@@ -26,12 +26,6 @@ namespace vhsm {
 
 using Bytes = std::vector<uint8_t>;
 
-struct ContainerInfo {
-  std::string name;
-  std::string netns_path;  // as given at attach
-  bool attached = false;
-};
-
 struct KeyInfo {
   std::string id;
   std::string type;  // "hmac-sha256", ...
@@ -99,26 +93,6 @@ class Client {
   Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
                                                      std::string_view message, bool prehashed);
 
-  std::unique_ptr<Impl> impl_;
-};
-
-// Admin operations (vhsm-admin): accepted only from root on the host.
-class Admin {
- public:
-  static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
-  ~Admin();  // closes the session
-  Status AttachContainer(const std::string& name, const std::string& netns_path);
-  Status DetachContainer(const std::string& name);
-  Result<std::vector<ContainerInfo>> ListContainers();
-  Status AddUser(const std::string& container, const std::string& user, std::string_view password);
-  Status DeleteUser(const std::string& container, const std::string& user);
-  Result<std::vector<std::string>> ListUsers(const std::string& container);
-  Status ChangePassword(const std::string& container, const std::string& user,
-                        std::string_view old_password, std::string_view new_password);
-
- private:
-  struct Impl;
-  explicit Admin(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -140,6 +140,24 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
   return s;
 }
 
+Status Service::RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
+                         ops::Call& call, Session& session) {
+  bool parsed = inner->ParseFromString(*plain);
+  explicit_bzero(plain->data(), plain->size());
+  if (!parsed) return InvalidArgument("sealed payload is not a valid Request message");
+  inner->set_session_id(outer.session_id());
+  call.resp->set_request_id(inner->request_id());
+  VHSM_RETURN_IF_ERROR(ValidateRequest(*inner));
+  const ops::Op* op = ops::Find(inner->op_case());
+  if (op == nullptr || inner->has_sealed()) {
+    return InvalidArgument(std::string("operation ") + OpName(*inner) + " cannot be sealed");
+  }
+  if (IsSlowOp(inner->op_case()) && !outer.sealed().slow()) {
+    return InvalidArgument(std::string(OpName(*inner)) + " is slow: mark its seal slow");
+  }
+  return RunInSession(*op, call, session);
+}
+
 Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp) {
   const std::string& sid = outer.session_id();
   int64_t now = Now();
@@ -166,25 +184,9 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto:
           "secure channel: a message was replayed, reordered or modified; "
           "the session is closed");
     } else {
-      bool parsed = inner.ParseFromString(plain);
-      explicit_bzero(plain.data(), plain.size());
-      if (!parsed) {
-        s = InvalidArgument("sealed payload is not a valid Request message");
-      } else {
-        inner.set_session_id(sid);
-        inner_resp.set_request_id(inner.request_id());
-        s = ValidateRequest(inner);
-        const ops::Op* op = ops::Find(inner.op_case());
-        if (s.ok() && (op == nullptr || inner.has_sealed())) {
-          s = InvalidArgument(std::string("operation ") + OpName(inner) + " cannot be sealed");
-        }
-        if (s.ok() && IsSlowOp(inner.op_case()) && !outer.sealed().slow()) {
-          s = InvalidArgument(std::string(OpName(inner)) + " is slow: mark its seal slow");
-        }
-        if (s.ok()) s = RunInSession(*op, call, *session);
-        close = s.ok() && inner.has_close_session();
-        WipeSecrets(&inner);
-      }
+      s = RunInner(outer, &plain, &inner, call, *session);
+      close = s.ok() && inner.has_close_session();
+      WipeSecrets(&inner);
       // The answer, sealed: whatever the status, it came from this vhsmd.
       if (!s.ok()) {
         inner_resp.clear_result();

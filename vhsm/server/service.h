@@ -74,6 +74,10 @@ class Service {
   // Sealed: opens a sealed request, runs it, seals the answer into resp.
   Status Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp);
   Status RunInSession(const ops::Op& op, ops::Call& call, Session& session);
+  // RunInner parses, checks and runs the request a sealed message held
+  // (plain, wiped here), in the locked session.
+  Status RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
+                  ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
   Status Restore(storage::ContainerRecord& c, const std::string& boot);
 

@@ -94,6 +94,45 @@ bool PeekSeq(const uint8_t* data, size_t size, uint32_t* seq) {
   return true;
 }
 
+namespace {
+
+// ReadAttributes reads exactly one version and one payload attribute.
+Status ReadAttributes(const nlmsghdr* hdr, Frame* frame) {
+  bool have_version = false, have_payload = false;
+  const nlattr* pos;
+  int rem;
+  nlmsg_for_each_attr(pos, hdr, 0, rem) {
+    int type = nla_type(pos);
+    int len = nla_len(pos);
+    if (type == kAttrVersion) {
+      if (have_version) return InvalidArgument("duplicated version attribute");
+      if (len != sizeof(uint32_t)) {
+        return InvalidArgument("version attribute of " + std::to_string(len) + " bytes, want 4");
+      }
+      frame->version = nla_get_u32(const_cast<nlattr*>(pos));
+      have_version = true;
+    } else if (type == kAttrPayload) {
+      if (have_payload) return InvalidArgument("duplicated payload attribute");
+      frame->payload.assign(static_cast<const char*>(nla_data(pos)), static_cast<size_t>(len));
+      have_payload = true;
+    } else {
+      return InvalidArgument("unknown attribute type " + std::to_string(type));
+    }
+  }
+  if (rem != 0) {
+    return InvalidArgument("malformed attribute (" + std::to_string(rem) + " bytes left over)");
+  }
+  if (!have_version) return InvalidArgument("missing version attribute");
+  if (!have_payload) return InvalidArgument("missing payload attribute");
+  if (frame->version != kProtocolVersion) {
+    return InvalidArgument("unsupported protocol version " + std::to_string(frame->version) +
+                           " (this is version " + std::to_string(kProtocolVersion) + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
   if (size > kMaxFrameSize) {
     return InvalidArgument("frame of " + std::to_string(size) + " bytes exceeds the limit of " +
@@ -128,39 +167,7 @@ Result<Frame> DecodeFrame(const uint8_t* data, size_t size) {
   frame.type = static_cast<FrameType>(hdr->nlmsg_type);
   frame.seq = hdr->nlmsg_seq;
 
-  bool have_version = false, have_payload = false;
-  const nlattr* pos;
-  int rem;
-  nlmsg_for_each_attr(pos, hdr, 0, rem) {
-    int type = nla_type(pos);
-    int len = nla_len(pos);
-    switch (type) {
-      case kAttrVersion:
-        if (have_version) return InvalidArgument("duplicated version attribute");
-        if (len != sizeof(uint32_t)) {
-          return InvalidArgument("version attribute of " + std::to_string(len) + " bytes, want 4");
-        }
-        frame.version = nla_get_u32(const_cast<nlattr*>(pos));
-        have_version = true;
-        break;
-      case kAttrPayload:
-        if (have_payload) return InvalidArgument("duplicated payload attribute");
-        frame.payload.assign(static_cast<const char*>(nla_data(pos)), static_cast<size_t>(len));
-        have_payload = true;
-        break;
-      default:
-        return InvalidArgument("unknown attribute type " + std::to_string(type));
-    }
-  }
-  if (rem != 0) {
-    return InvalidArgument("malformed attribute (" + std::to_string(rem) + " bytes left over)");
-  }
-  if (!have_version) return InvalidArgument("missing version attribute");
-  if (!have_payload) return InvalidArgument("missing payload attribute");
-  if (frame.version != kProtocolVersion) {
-    return InvalidArgument("unsupported protocol version " + std::to_string(frame.version) +
-                           " (this is version " + std::to_string(kProtocolVersion) + ")");
-  }
+  VHSM_RETURN_IF_ERROR(ReadAttributes(hdr, &frame));
   return frame;
 }
 

@@ -1,0 +1,47 @@
+// vhsm::Admin: the host operator's side of libvhsm (what vhsm-admin uses):
+// containers and users. vhsmd accepts these only from root on the host (it
+// checks the kernel's credentials); like a Client, an Admin talks to vhsmd
+// over a secure channel pinned to vhsmd's key (client_options.h). Thread
+// compatible: use one Admin per thread.
+#ifndef VHSM_API_ADMIN_H_
+#define VHSM_API_ADMIN_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vhsm/api/client_options.h"
+#include "vhsm/base/status.h"
+
+namespace vhsm {
+
+struct ContainerInfo {
+  std::string name;
+  std::string netns_path;  // as given at attach
+  bool attached = false;
+};
+
+// Admin operations (vhsm-admin): accepted only from root on the host.
+class Admin {
+ public:
+  static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
+  ~Admin();  // closes the session
+  Status AttachContainer(const std::string& name, const std::string& netns_path);
+  Status DetachContainer(const std::string& name);
+  Result<std::vector<ContainerInfo>> ListContainers();
+  Status AddUser(const std::string& container, const std::string& user, std::string_view password);
+  Status DeleteUser(const std::string& container, const std::string& user);
+  Result<std::vector<std::string>> ListUsers(const std::string& container);
+  Status ChangePassword(const std::string& container, const std::string& user,
+                        std::string_view old_password, std::string_view new_password);
+
+ private:
+  struct Impl;
+  explicit Admin(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vhsm
+
+#endif  // VHSM_API_ADMIN_H_

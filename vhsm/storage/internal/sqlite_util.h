@@ -1,0 +1,116 @@
+// Internal to vhsm/storage: prepared statements with typed binds, errors
+// with SQLite's message, and transactions that roll back unless committed.
+// Not for use outside the SQLite record store. Not thread-safe (the store
+// serializes its use of one connection).
+#ifndef VHSM_STORAGE_INTERNAL_SQLITE_UTIL_H_
+#define VHSM_STORAGE_INTERNAL_SQLITE_UTIL_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "vhsm/base/status.h"
+#include "vhsm/storage/record_store.h"
+
+namespace vhsm::storage::internal {
+
+// SqlLimit: LIMIT -1 is SQLite's "no limit".
+inline int64_t SqlLimit(size_t limit) { return limit == 0 ? -1 : static_cast<int64_t>(limit); }
+
+// Stmt: a prepared statement with typed binds and column reads.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& Bind(const std::string& s) {
+    sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const Blob& b) {
+    sqlite3_bind_blob(stmt_, ++index_, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  // Step returns SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return ok() ? sqlite3_step(stmt_) : rc_; }
+
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  Blob GetBlob(int col) const {
+    const uint8_t* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? Blob(p, p + n) : Blob();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  int index_ = 0;
+};
+
+inline Status SqlError(sqlite3* db, const std::string& what) {
+  return Internal(what + ": " + sqlite3_errmsg(db));
+}
+
+inline Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Internal(std::string("SQL failed: ") + msg);
+  }
+  return Status::Ok();
+}
+
+// Step a statement that changes rows; maps constraint failures.
+inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return Status::Ok();
+  int ext = sqlite3_extended_errcode(db);
+  if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) {
+    return AlreadyExists(what + " already exists");
+  }
+  if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return NotFound(what + ": its container or user does not exist");
+  }
+  return SqlError(db, what);
+}
+
+// Transaction: BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { status_ = Exec(db, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (status_.ok() && !done_) (void)Exec(db_, "ROLLBACK");
+  }
+  const Status& status() const { return status_; }
+  Status Commit() {
+    done_ = true;
+    return Exec(db_, "COMMIT");
+  }
+
+ private:
+  sqlite3* db_;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace vhsm::storage::internal
+
+#endif  // VHSM_STORAGE_INTERNAL_SQLITE_UTIL_H_

@@ -117,7 +117,9 @@ struct Config {
   uint64_t operator[](const char* name) const { return n.at(name); }
 };
 
-Config ParseArgs(int argc, char** argv) {
+// ReadFlags collects --name value / --name=value pairs (and the config
+// file's, the command line winning) into opts.
+std::map<std::string, std::string> ReadFlags(int argc, char** argv) {
   std::map<std::string, std::string> opts;
   std::string config;
   for (int i = 1; i < argc; ++i) {
@@ -146,6 +148,11 @@ Config ParseArgs(int argc, char** argv) {
   if (!opts.count("port-id") && std::getenv("VHSM_PORT_ID")) {
     opts["port-id"] = std::getenv("VHSM_PORT_ID");
   }
+  return opts;
+}
+
+Config ParseArgs(int argc, char** argv) {
+  std::map<std::string, std::string> opts = ReadFlags(argc, argv);
   Numeric numeric[] = {
       {"port-id", 1, 0xffffffffu, vhsm::transport::kDefaultVhsmPort},
       {"threads", 1, 64, 2},
@@ -231,38 +238,56 @@ void HardenProcess() {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace vhsm;
-  const Config cfg = ParseArgs(argc, argv);
-  // Signals are taken by one thread with sigwait; block them everywhere else
-  // before any thread starts.
+// BlockSignals blocks SIGTERM and SIGINT in every thread to come (one
+// thread takes them with sigwait) and ignores SIGPIPE; returns the set.
+sigset_t BlockSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
 
+vhsm::server::LogOptions LogOf(const Config& c) {
+  vhsm::server::LogOptions o;
+  o.lines_per_second = static_cast<double>(c["log-rate"]);
+  o.burst = 4 * o.lines_per_second;
+  return o;
+}
+
+// OpenStore makes the data directory (0700) and opens the store in it, with
+// the host as a container.
+std::unique_ptr<vhsm::storage::SqliteRecordStore> OpenStore(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    Fail("cannot create data directory " + dir + ": " + std::strerror(errno));
+  }
+  auto store = vhsm::storage::SqliteRecordStore::Open(dir + "/vhsm.db");
+  if (!store.ok()) Fail(store.status().message());
+  vhsm::Status host = (*store)->PutContainer({vhsm::transport::kHostContainer, "", 0});
+  if (!host.ok()) Fail(host.message());
+  return std::move(store).value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace vhsm;
+  const Config cfg = ParseArgs(argc, argv);
+  const sigset_t signals = BlockSignals();
   HardenProcess();
   Status self_test = crypto::RunSelfTest();
   if (!self_test.ok()) Fail("crypto self-test failed, refusing to start: " + self_test.message());
 
-  if (mkdir(cfg.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    Fail("cannot create data directory " + cfg.data_dir + ": " + std::strerror(errno));
-  }
-  auto store = storage::SqliteRecordStore::Open(cfg.data_dir + "/vhsm.db");
-  if (!store.ok()) Fail(store.status().message());
-  Status host = (*store)->PutContainer({transport::kHostContainer, "", 0});
-  if (!host.ok()) Fail(host.message());
+  std::unique_ptr<storage::SqliteRecordStore> store = OpenStore(cfg.data_dir);
   std::vector<std::string> public_copies;
   if (!cfg.public_key_file.empty()) public_copies.push_back(cfg.public_key_file);
   auto identity = server::LoadOrCreateIdentity(cfg.data_dir, public_copies);
   if (!identity.ok()) Fail("daemon key: " + identity.status().message());
   storage::VaultOptions vault_options;
   vault_options.pbkdf2_iterations = static_cast<uint32_t>(cfg["pbkdf2-iterations"]);
-  storage::Vault vault(store->get(), vault_options);
+  storage::Vault vault(store.get(), vault_options);
 
   server::ResourceLedger ledger(LimitsOf(cfg));
   server::SessionManager::Limits session_limits;
@@ -270,10 +295,7 @@ int main(int argc, char** argv) {
   server::SessionManager sessions(session_limits, &ledger);
   server::LoginThrottle throttle(server::ThrottleOptions{});
   server::RequestScheduler scheduler(SchedulingOf(cfg), &ledger);
-  server::LogOptions log_options;
-  log_options.lines_per_second = static_cast<double>(cfg["log-rate"]);
-  log_options.burst = 4 * log_options.lines_per_second;
-  server::RequestLog log(stderr, log_options);
+  server::RequestLog log(stderr, LogOf(cfg));
 
   auto listener = transport::Listener::Create(static_cast<uint32_t>(cfg["port-id"]));
   if (!listener.ok()) Fail(listener.status().message());

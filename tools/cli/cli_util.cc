@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "vhsm/api/credentials.h"
+#include "vhsm/base/parse.h"
 
 namespace vhsm::cli {
 
@@ -47,6 +48,18 @@ Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_opt
     }
   }
   return args;
+}
+
+ClientOptions ClientOptionsOf(const char* prog, const Args& a) {
+  ClientOptions options;
+  if (!a.Get("port-id").empty()) {
+    std::optional<uint32_t> port = ParsePortId(a.Get("port-id"));
+    if (!port) Die(prog, "invalid --port-id '" + a.Get("port-id") + "'");
+    options.port_id = *port;
+  }
+  options.server_key = a.Get("server-key");
+  options.trust_on_first_use = a.Has("trust-on-first-use");
+  return options;
 }
 
 void WipeString(std::string* s) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
 
 namespace vhsm::cli {
@@ -47,6 +48,10 @@ Status WriteOutput(const std::string& path, const std::string& data);
 std::string Word(const char* prog, const Args& a, size_t i, const char* what);
 // Need returns option --name, or Dies saying it is required.
 std::string Need(const char* prog, const Args& a, const std::string& name);
+
+// ClientOptionsOf: --port-id, --server-key and --trust-on-first-use (dies
+// with one line on a bad port id).
+ClientOptions ClientOptionsOf(const char* prog, const Args& a);
 
 // Must returns the value, or Dies with the status's message.
 template <typename T>

@@ -55,6 +55,63 @@ int PrintServerKey(const Args& args) {
   return 0;
 }
 
+void ContainerCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) {
+  if (verb == "attach") {
+    std::string name = Word(kProg, args, 2, "container name");
+    std::string pid = args.Get("pid"), netns = args.Get("netns");
+    if (pid.empty() == netns.empty()) Die(kProg, "give exactly one of --pid and --netns");
+    if (!pid.empty()) {
+      if (pid.find_first_not_of("0123456789") != std::string::npos) {
+        Die(kProg, "invalid --pid '" + pid + "'");
+      }
+      netns = "/proc/" + pid + "/ns/net";
+    }
+    Must(kProg, admin->AttachContainer(name, netns));
+  } else if (verb == "detach") {
+    Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
+  } else {
+    for (const auto& c : Must(kProg, admin->ListContainers())) {
+      std::printf("%s\t%s\t%s\n", c.name.c_str(), c.attached ? "attached" : "detached",
+                  c.netns_path.empty() ? "-" : c.netns_path.c_str());
+    }
+  }
+}
+
+void ChangePassword(const Args& args, vhsm::Admin* admin) {
+  std::string container = Need(kProg, args, "container"), user = Word(kProg, args, 2, "user name");
+  if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
+  Args old_args;
+  old_args.options["password-file"] = args.Get("old-password-file");
+  std::string old_pw = Must(kProg, vhsm::cli::ReadPassword(old_args, "password-file", ""));
+  std::string new_pw = Must(
+      kProg, vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
+  vhsm::Status s = admin->ChangePassword(container, user, old_pw, new_pw);
+  vhsm::cli::WipeString(&old_pw);
+  vhsm::cli::WipeString(&new_pw);
+  Must(kProg, s);
+}
+
+void UserCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) {
+  if (verb == "add") {
+    std::string container = Need(kProg, args, "container"),
+                user = Word(kProg, args, 2, "user name");
+    std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
+                                                         "password for new user " + user + ": "));
+    vhsm::Status s = admin->AddUser(container, user, pw);
+    vhsm::cli::WipeString(&pw);
+    Must(kProg, s);
+  } else if (verb == "delete") {
+    Must(kProg,
+         admin->DeleteUser(Need(kProg, args, "container"), Word(kProg, args, 2, "user name")));
+  } else if (verb == "list") {
+    for (const auto& u : Must(kProg, admin->ListUsers(Need(kProg, args, "container")))) {
+      std::printf("%s\n", u.c_str());
+    }
+  } else {
+    ChangePassword(args, admin);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,70 +128,17 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, args.Has("help") ? stdout : stderr);
     return args.Has("help") ? 0 : 2;
   }
-  vhsm::ClientOptions options;
-  if (!args.Get("port-id").empty()) {
-    std::optional<uint32_t> port = vhsm::ParsePortId(args.Get("port-id"));
-    if (!port) Die(kProg, "invalid --port-id '" + args.Get("port-id") + "'");
-    options.port_id = *port;
-  }
-  options.server_key = args.Get("server-key");
   std::string noun = args.words[0], verb = args.words[1];
   bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list")) ||
                (noun == "user" &&
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
-
-  std::unique_ptr<vhsm::Admin> admin = Must(kProg, vhsm::Admin::Connect(options));
+  std::unique_ptr<vhsm::Admin> admin =
+      Must(kProg, vhsm::Admin::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
   if (noun == "container") {
-    if (verb == "attach") {
-      std::string name = Word(kProg, args, 2, "container name");
-      std::string pid = args.Get("pid"), netns = args.Get("netns");
-      if (pid.empty() == netns.empty()) Die(kProg, "give exactly one of --pid and --netns");
-      if (!pid.empty()) {
-        if (pid.find_first_not_of("0123456789") != std::string::npos) {
-          Die(kProg, "invalid --pid '" + pid + "'");
-        }
-        netns = "/proc/" + pid + "/ns/net";
-      }
-      Must(kProg, admin->AttachContainer(name, netns));
-    } else if (verb == "detach") {
-      Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
-    } else {
-      for (const auto& c : Must(kProg, admin->ListContainers())) {
-        std::printf("%s\t%s\t%s\n", c.name.c_str(), c.attached ? "attached" : "detached",
-                    c.netns_path.empty() ? "-" : c.netns_path.c_str());
-      }
-    }
+    ContainerCommand(args, verb, admin.get());
   } else {
-    if (verb == "add") {
-      std::string container = Need(kProg, args, "container"),
-                  user = Word(kProg, args, 2, "user name");
-      std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
-                                                           "password for new user " + user + ": "));
-      vhsm::Status s = admin->AddUser(container, user, pw);
-      vhsm::cli::WipeString(&pw);
-      Must(kProg, s);
-    } else if (verb == "delete") {
-      Must(kProg,
-           admin->DeleteUser(Need(kProg, args, "container"), Word(kProg, args, 2, "user name")));
-    } else if (verb == "list") {
-      for (const auto& u : Must(kProg, admin->ListUsers(Need(kProg, args, "container")))) {
-        std::printf("%s\n", u.c_str());
-      }
-    } else {
-      std::string container = Need(kProg, args, "container"),
-                  user = Word(kProg, args, 2, "user name");
-      if (args.Get("old-password-file").empty()) Die(kProg, "--old-password-file is required");
-      Args old_args;
-      old_args.options["password-file"] = args.Get("old-password-file");
-      std::string old_pw = Must(kProg, vhsm::cli::ReadPassword(old_args, "password-file", ""));
-      std::string new_pw = Must(
-          kProg, vhsm::cli::ReadPassword(args, "password-file", "new password for " + user + ": "));
-      vhsm::Status s = admin->ChangePassword(container, user, old_pw, new_pw);
-      vhsm::cli::WipeString(&old_pw);
-      vhsm::cli::WipeString(&new_pw);
-      Must(kProg, s);
-    }
+    UserCommand(args, verb, admin.get());
   }
   return 0;
 }

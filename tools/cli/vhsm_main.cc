@@ -47,6 +47,94 @@ const char kUsage[] =
     "vhsmd announces in ~/.vhsm/known_daemons.\n"
     "Input defaults to stdin.\n";
 
+// CheckCommand fails fast, before connecting, on an unknown command or a
+// missing argument; returns whether the command reads input.
+bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
+  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
+                                     sub == "delete" || sub == "public")) ||
+               command == "digest" || command == "mac" || command == "sign" ||
+               command == "verify" || command == "encrypt" || command == "decrypt";
+  if (!known) {
+    Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
+  }
+  if (command != "key" && command != "digest") Need(kProg, args, "key");
+  if (command == "verify") Need(kProg, args, "sig");
+  if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
+  if (command == "key" && (sub == "delete" || sub == "public")) Word(kProg, args, 2, "key id");
+  return command != "key" || sub == "import";
+}
+
+void LogIn(const Args& args, vhsm::Client* client) {
+  std::string user = args.Get("user");
+  if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
+  if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
+  std::string password = Must(
+      kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
+  vhsm::Status s = client->Login(user, password);
+  vhsm::cli::WipeString(&password);
+  Must(kProg, s);
+}
+
+void KeyCommand(const Args& args, const std::string& sub, std::string& input,
+                vhsm::Client* client) {
+  if (sub == "generate") {
+    std::printf(
+        "%s\n",
+        Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
+  } else if (sub == "import") {
+    std::string id =
+        Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
+    vhsm::cli::WipeString(&input);
+    std::printf("%s\n", id.c_str());
+  } else if (sub == "list") {
+    std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
+    if (args.Has("json")) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& k : keys) {
+        list.push_back({{"id", k.id}, {"type", k.type}, {"created", k.created_unix}});
+      }
+      std::printf("%s\n", list.dump().c_str());
+    } else {
+      for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
+    }
+  } else if (sub == "delete") {
+    Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
+  } else if (sub == "public") {
+    std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
+  }
+}
+
+void DataCommand(const Args& args, const std::string& command, const std::string& input,
+                 vhsm::Client* client) {
+  using vhsm::crypto::HexEncode;
+  if (command == "digest") {
+    std::printf("%s\n",
+                HexEncode(Must(kProg, client->Digest(args.Get("alg", "sha256"), input))).c_str());
+  } else if (command == "mac") {
+    std::printf("%s\n",
+                HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
+  } else if (command == "sign") {
+    vhsm::Bytes sig = Must(kProg, client->Sign(Need(kProg, args, "key"), input));
+    if (args.Get("out").empty()) {
+      std::printf("%s\n", HexEncode(sig).c_str());
+    } else {
+      Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
+    }
+  } else if (command == "verify") {
+    std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "sig")));
+    if (!Must(kProg, client->Verify(Need(kProg, args, "key"), input, sig))) {
+      Die(kProg, "signature does not verify");
+    }
+    std::printf("signature ok\n");
+  } else {
+    const std::string& key = Need(kProg, args, "key");
+    vhsm::Bytes out = command == "encrypt"
+                          ? Must(kProg, client->Encrypt(key, input, args.Get("aad")))
+                          : Must(kProg, client->Decrypt(key, input, args.Get("aad")));
+    Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,100 +148,18 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, args.Has("help") ? stdout : stderr);
     return args.Has("help") ? 0 : 2;
   }
-  vhsm::ClientOptions options;
-  if (!args.Get("port-id").empty()) {
-    std::optional<uint32_t> port = vhsm::ParsePortId(args.Get("port-id"));
-    if (!port) Die(kProg, "invalid --port-id '" + args.Get("port-id") + "'");
-    options.port_id = *port;
-  }
-  options.server_key = args.Get("server-key");
-  options.trust_on_first_use = args.Has("trust-on-first-use");
-  std::string command = args.words[0];
-  std::string sub = args.words.size() > 1 ? args.words[1] : "";
-  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
-                                     sub == "delete" || sub == "public")) ||
-               command == "digest" || command == "mac" || command == "sign" ||
-               command == "verify" || command == "encrypt" || command == "decrypt";
-  if (!known)
-    Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
-
-  // Check the arguments and read the input before connecting, so a mistake
-  // fails fast with its own message.
-  if (command != "key" && command != "digest") Need(kProg, args, "key");
-  if (command == "verify") Need(kProg, args, "sig");
-  if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
-  if (command == "key" && (sub == "delete" || sub == "public")) Word(kProg, args, 2, "key id");
+  const std::string command = args.words[0];
+  const std::string sub = args.words.size() > 1 ? args.words[1] : "";
+  // Arguments and input first, so a mistake fails fast with its own message.
   std::string input;
-  bool needs_input = (command == "key" && sub == "import") || command == "digest" ||
-                     command == "mac" || command == "sign" || command == "verify" ||
-                     command == "encrypt" || command == "decrypt";
-  if (needs_input) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
-
-  std::unique_ptr<vhsm::Client> client = Must(kProg, vhsm::Client::Connect(options));
-  if (command != "digest") {
-    std::string user = args.Get("user");
-    if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
-    if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
-    std::string password = Must(
-        kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
-    vhsm::Status s = client->Login(user, password);
-    vhsm::cli::WipeString(&password);
-    Must(kProg, s);
-  }
-
+  if (CheckCommand(args, command, sub)) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
+  std::unique_ptr<vhsm::Client> client =
+      Must(kProg, vhsm::Client::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
+  if (command != "digest") LogIn(args, client.get());
   if (command == "key") {
-    if (sub == "generate") {
-      std::printf(
-          "%s\n",
-          Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
-    } else if (sub == "import") {
-      std::string id =
-          Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
-      vhsm::cli::WipeString(&input);
-      std::printf("%s\n", id.c_str());
-    } else if (sub == "list") {
-      std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
-      if (args.Has("json")) {
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& k : keys) {
-          list.push_back({{"id", k.id}, {"type", k.type}, {"created", k.created_unix}});
-        }
-        std::printf("%s\n", list.dump().c_str());
-      } else {
-        for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
-      }
-    } else if (sub == "delete") {
-      Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
-    } else if (sub == "public") {
-      std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
-    }
-  } else if (command == "digest") {
-    std::printf("%s\n", vhsm::crypto::HexEncode(
-                            Must(kProg, client->Digest(args.Get("alg", "sha256"), input)))
-                            .c_str());
-  } else if (command == "mac") {
-    std::printf(
-        "%s\n",
-        vhsm::crypto::HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
-  } else if (command == "sign") {
-    vhsm::Bytes sig = Must(kProg, client->Sign(Need(kProg, args, "key"), input));
-    if (args.Get("out").empty()) {
-      std::printf("%s\n", vhsm::crypto::HexEncode(sig).c_str());
-    } else {
-      Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(sig.begin(), sig.end())));
-    }
-  } else if (command == "verify") {
-    std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "sig")));
-    if (!Must(kProg, client->Verify(Need(kProg, args, "key"), input, sig))) {
-      Die(kProg, "signature does not verify");
-    }
-    std::printf("signature ok\n");
-  } else if (command == "encrypt" || command == "decrypt") {
-    vhsm::Bytes out =
-        command == "encrypt"
-            ? Must(kProg, client->Encrypt(Need(kProg, args, "key"), input, args.Get("aad")))
-            : Must(kProg, client->Decrypt(Need(kProg, args, "key"), input, args.Get("aad")));
-    Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
+    KeyCommand(args, sub, input, client.get());
+  } else {
+    DataCommand(args, command, input, client.get());
   }
   return 0;
 }

@@ -62,6 +62,14 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
     return nullptr;
   }
   p->session_ = s;
+  if (!p->MakeKeys(error)) return nullptr;
+  return p;
+}
+
+bool SoftHsmPeer::MakeKeys(std::string* error) {
+  auto* fl = static_cast<CK_FUNCTION_LIST_PTR>(fl_);
+  CK_SESSION_HANDLE s = session_;
+  SoftHsmPeer* p = this;
   CK_BBOOL yes = CK_TRUE;
   // HMAC key: a stored generic secret.
   CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
@@ -80,7 +88,7 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
   if (fl->C_CreateObject(s, hmac_tpl, 5, &p->hmac_key_) != CKR_OK ||
       fl->C_CreateObject(s, aes_tpl, 5, &p->aes_key_) != CKR_OK) {
     *error = "SoftHSM key creation failed";
-    return nullptr;
+    return false;
   }
   CK_OBJECT_HANDLE pub;
   CK_MECHANISM ec_gen = {CKM_EC_KEY_PAIR_GEN, nullptr, 0};
@@ -91,7 +99,7 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
                              {CKA_PRIVATE, &yes, sizeof(yes)}};
   if (fl->C_GenerateKeyPair(s, &ec_gen, ec_pub_tpl, 2, priv_tpl, 3, &pub, &p->ec_priv_) != CKR_OK) {
     *error = "SoftHSM EC key generation failed";
-    return nullptr;
+    return false;
   }
   CK_MECHANISM ed_gen = {CKM_EC_EDWARDS_KEY_PAIR_GEN, nullptr, 0};
   CK_ATTRIBUTE ed_pub_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
@@ -99,7 +107,7 @@ std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::stri
   if (fl->C_GenerateKeyPair(s, &ed_gen, ed_pub_tpl, 2, priv_tpl, 3, &pub, &p->ed_priv_) != CKR_OK) {
     p->ed_priv_ = 0;  // this SoftHSM build has no EdDSA
   }
-  return p;
+  return true;
 }
 
 SoftHsmPeer::~SoftHsmPeer() {

@@ -30,6 +30,8 @@ class SoftHsmPeer {
  private:
   SoftHsmPeer() = default;
   bool Sign(unsigned long mechanism, unsigned long key, const std::string& data);
+  // MakeKeys creates the token keys the figures use.
+  bool MakeKeys(std::string* error);
   void* lib_ = nullptr;
   void* fl_ = nullptr;  // CK_FUNCTION_LIST_PTR
   unsigned long session_ = 0, slot_ = 0;

@@ -1,0 +1,54 @@
+#include "tools/bench/private_daemon.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+
+namespace vhsm::bench {
+namespace {
+
+[[noreturn]] void Die(const std::string& m) {
+  std::fprintf(stderr, "bench: %s\n", m.c_str());
+  std::exit(1);
+}
+
+uint32_t RandomPort() { return 0x50000000u | (std::random_device{}() & 0x0fffffffu); }
+
+}  // namespace
+
+Daemon StartDaemon(const std::string& vhsmd) {
+  Daemon d;
+  char tmpl[] = "/tmp/vhsm-bench-XXXXXX";
+  d.dir = mkdtemp(tmpl);
+  d.port = RandomPort();
+  int fds[2];
+  if (pipe(fds) != 0) Die("pipe");
+  d.pid = fork();
+  if (d.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark, even if it dies
+    dup2(fds[1], 2);
+    close(fds[0]);
+    std::string port = std::to_string(d.port), data = d.dir + "/data", run = d.dir + "/run";
+    execl(vhsmd.c_str(), vhsmd.c_str(), "--data-dir", data.c_str(), "--run-dir", run.c_str(),
+          "--port-id", port.c_str(), "--quiet", "--threads", "2", nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string log;
+  char buf[256];
+  ssize_t n;
+  while (log.find("vhsmd: ready") == std::string::npos && (n = read(fds[0], buf, sizeof buf)) > 0) {
+    log.append(buf, n);
+  }
+  if (log.find("vhsmd: ready") == std::string::npos) Die("vhsmd did not start: " + log);
+  // Clients pin the daemon's key, as the README tells users to.
+  setenv("VHSM_SERVER_KEY", (d.dir + "/data/vhsmd.pub").c_str(), 1);
+  // Keep reading the pipe in the background is not needed: --quiet.
+  return d;
+}
+}  // namespace vhsm::bench

@@ -1,0 +1,26 @@
+// The benchmark's own vhsmd: a temporary data and run directory, a random
+// port id, default PBKDF2 iterations, --quiet; dies with the benchmark.
+// Sets VHSM_SERVER_KEY for the clients the benchmark starts.
+#ifndef TOOLS_BENCH_PRIVATE_DAEMON_H_
+#define TOOLS_BENCH_PRIVATE_DAEMON_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace vhsm::bench {
+
+struct Daemon {
+  pid_t pid = -1;
+  std::string dir;
+  uint32_t port = 0;
+};
+
+// StartDaemon starts vhsmd (path) and returns once it is ready; exits the
+// process on failure.
+Daemon StartDaemon(const std::string& vhsmd);
+
+}  // namespace vhsm::bench
+
+#endif  // TOOLS_BENCH_PRIVATE_DAEMON_H_

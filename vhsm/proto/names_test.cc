@@ -1,0 +1,34 @@
+#include "vhsm/proto/names.h"
+
+#include "gtest/gtest.h"
+
+namespace vhsm {
+namespace {
+
+TEST(NamesTest, KeyTypesRoundTripAndUnknownsAreRefused) {
+  const std::pair<proto::KeyType, const char*> all[] = {
+      {proto::HMAC_SHA256, "hmac-sha256"}, {proto::HMAC_SHA512, "hmac-sha512"},
+      {proto::AES_256, "aes-256"},         {proto::EC_P256, "ec-p256"},
+      {proto::ED25519, "ed25519"},
+  };
+  for (const auto& [type, name] : all) {
+    EXPECT_STREQ(KeyTypeName(type), name);
+    EXPECT_EQ(ParseKeyTypeName(name), type);
+  }
+  EXPECT_STREQ(KeyTypeName(proto::KEY_TYPE_UNSPECIFIED), "unknown");
+  for (const char* bad : {"", "unknown", "HMAC-SHA256", "ec-p384", "aes256"}) {
+    EXPECT_FALSE(ParseKeyTypeName(bad).has_value()) << bad;
+  }
+}
+
+TEST(NamesTest, Digests) {
+  EXPECT_EQ(ParseDigestName("sha1"), proto::SHA1);
+  EXPECT_EQ(ParseDigestName("sha256"), proto::SHA256);
+  EXPECT_EQ(ParseDigestName("sha384"), proto::SHA384);
+  EXPECT_EQ(ParseDigestName("sha512"), proto::SHA512);
+  EXPECT_FALSE(ParseDigestName("md5").has_value());
+  EXPECT_FALSE(ParseDigestName("SHA256").has_value());
+}
+
+}  // namespace
+}  // namespace vhsm

@@ -1,0 +1,57 @@
+#include "vhsm/server/key_types.h"
+
+#include "gtest/gtest.h"
+#include "vhsm/crypto/signing_key.h"
+#include "vhsm/testing/test_util.h"
+
+namespace vhsm::server {
+namespace {
+
+TEST(KeyTypesTest, WhatEachTypeMayDo) {
+  EXPECT_EQ(AllowedOps(proto::HMAC_SHA256), static_cast<uint32_t>(proto::KEY_OP_MAC));
+  EXPECT_EQ(AllowedOps(proto::HMAC_SHA512), static_cast<uint32_t>(proto::KEY_OP_MAC));
+  EXPECT_EQ(AllowedOps(proto::AES_256),
+            static_cast<uint32_t>(proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT));
+  for (proto::KeyType t : {proto::EC_P256, proto::ED25519}) {
+    EXPECT_EQ(AllowedOps(t), static_cast<uint32_t>(proto::KEY_OP_SIGN | proto::KEY_OP_VERIFY));
+  }
+  EXPECT_EQ(AllowedOps(proto::KEY_TYPE_UNSPECIFIED), 0u);
+}
+
+TEST(KeyTypesTest, GeneratedMaterialIsAsStored) {
+  EXPECT_EQ(GenerateKeyMaterial(proto::HMAC_SHA256)->size(), 32u);
+  EXPECT_EQ(GenerateKeyMaterial(proto::HMAC_SHA512)->size(), 64u);
+  EXPECT_EQ(GenerateKeyMaterial(proto::AES_256)->size(), 32u);
+  for (auto [type, alg] : {std::pair{proto::EC_P256, crypto::KeyAlg::kEcP256},
+                           std::pair{proto::ED25519, crypto::KeyAlg::kEd25519}}) {
+    auto der = GenerateKeyMaterial(type);
+    ASSERT_TRUE(der.ok());
+    auto key = crypto::PrivateKey::FromPkcs8Der(der->view());
+    ASSERT_TRUE(key.ok());
+    EXPECT_EQ(key->alg(), alg);
+  }
+  EXPECT_FALSE(GenerateKeyMaterial(proto::KEY_TYPE_UNSPECIFIED).ok());
+}
+
+TEST(KeyTypesTest, ImportChecksWhatItIsGiven) {
+  EXPECT_TRUE(NormalizeImport(proto::HMAC_SHA256, "k").ok());
+  EXPECT_FALSE(NormalizeImport(proto::HMAC_SHA256, "").ok());
+  EXPECT_FALSE(NormalizeImport(proto::HMAC_SHA512, std::string(1025, 'k')).ok());
+  EXPECT_TRUE(NormalizeImport(proto::AES_256, std::string(32, 'a')).ok());
+  EXPECT_FALSE(NormalizeImport(proto::AES_256, std::string(16, 'a')).ok());
+  // A P-256 key from the openssl command, in PEM: accepted as ec-p256,
+  // stored as PKCS#8 DER; refused as ed25519, without echoing the key.
+  auto pem = vhsm::testing::RunCommand(
+      {"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"});
+  ASSERT_EQ(pem.exit_code, 0) << pem.out;
+  auto stored = NormalizeImport(proto::EC_P256, pem.out);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_TRUE(crypto::PrivateKey::FromPkcs8Der(stored->view()).ok());
+  Result<crypto::SecretBytes> wrong = NormalizeImport(proto::ED25519, pem.out);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().message().find("PRIVATE KEY"), std::string::npos);
+  EXPECT_FALSE(NormalizeImport(proto::EC_P256, "not a key").ok());
+}
+
+}  // namespace
+}  // namespace vhsm::server

@@ -10,25 +10,19 @@
 #include <vector>
 
 #include "vhsm/api/client_options.h"
+#include "vhsm/base/flags.h"
 #include "vhsm/base/status.h"
 
 namespace vhsm::cli {
 
-struct Args {
-  std::vector<std::string> words;              // positional, in order
-  std::map<std::string, std::string> options;  // --name value
-  std::set<std::string> flags;                 // --name (no value)
-  bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
-  std::string Get(const std::string& name, const std::string& def = "") const {
-    auto it = options.find(name);
-    return it == options.end() ? def : it->second;
-  }
-};
+using Args = ::vhsm::Args;
+using ::vhsm::ParseFlags;
 
-// Parse splits argv; names in value_flags take no value. InvalidArgument for
-// an option missing its value or an unknown one.
-Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_options,
-                   const std::set<std::string>& value_flags);
+// Parse is ParseFlags (vhsm/base/flags.h).
+inline Result<Args> Parse(int argc, char** argv, const std::set<std::string>& value_options,
+                          const std::set<std::string>& value_flags) {
+  return ParseFlags(argc, argv, value_options, value_flags);
+}
 
 // ReadPassword: --password-file (option name given), $VHSM_PASSWORD,
 // $VHSM_PASSWORD_FILE, or a prompt on the terminal. One trailing newline of

@@ -14,11 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "vhsm/base/flags.h"
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/daemon.h"
 #include "vhsm/server/identity.h"
@@ -117,34 +120,29 @@ struct Config {
   uint64_t operator[](const char* name) const { return n.at(name); }
 };
 
+// The options vhsmd knows besides the numeric ones.
+const char* const kTextOptions[] = {"data-dir", "run-dir", "public-key-file", "config"};
+
 // ReadFlags collects --name value / --name=value pairs (and the config
 // file's, the command line winning) into opts.
-std::map<std::string, std::string> ReadFlags(int argc, char** argv) {
-  std::map<std::string, std::string> opts;
-  std::string config;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (a == "--quiet") {
-      opts["quiet"] = "1";
-      continue;
-    }
-    if (a.rfind("--", 0) != 0) Fail("unexpected argument '" + a + "' (try --help)");
-    std::string key = a.substr(2), value;
-    size_t eq = key.find('=');
-    if (eq != std::string::npos) {
-      value = key.substr(eq + 1);
-      key = key.substr(0, eq);
-    } else {
-      if (i + 1 >= argc) Fail("--" + key + " needs a value");
-      value = argv[++i];
-    }
-    (key == "config" ? config : opts[key]) = value;
+std::map<std::string, std::string> ReadFlags(int argc, char** argv,
+                                             const std::set<std::string>& numeric) {
+  std::set<std::string> names(numeric);
+  names.insert(std::begin(kTextOptions), std::end(kTextOptions));
+  vhsm::Result<vhsm::Args> args = vhsm::ParseFlags(argc, argv, names, {"help", "quiet"});
+  if (!args.ok()) Fail(args.status().message());
+  if (args->Has("help")) {
+    std::fputs(kUsage, stdout);
+    std::exit(0);
   }
-  if (!config.empty()) ReadConfig(config, &opts);
+  if (!args->words.empty()) Fail("unexpected argument '" + args->words[0] + "' (try --help)");
+  std::map<std::string, std::string> opts = args->options;
+  if (args->Has("quiet")) opts["quiet"] = "1";
+  if (opts.count("config")) {
+    std::string config = opts["config"];
+    opts.erase("config");
+    ReadConfig(config, &opts);
+  }
   if (!opts.count("port-id") && std::getenv("VHSM_PORT_ID")) {
     opts["port-id"] = std::getenv("VHSM_PORT_ID");
   }
@@ -152,7 +150,6 @@ std::map<std::string, std::string> ReadFlags(int argc, char** argv) {
 }
 
 Config ParseArgs(int argc, char** argv) {
-  std::map<std::string, std::string> opts = ReadFlags(argc, argv);
   Numeric numeric[] = {
       {"port-id", 1, 0xffffffffu, vhsm::transport::kDefaultVhsmPort},
       {"threads", 1, 64, 2},
@@ -170,6 +167,9 @@ Config ParseArgs(int argc, char** argv) {
       {"log-rate", 1, 1000000, 50},
       {"idle-timeout-s", 1, 7 * 24 * 3600, 15 * 60},
   };
+  std::set<std::string> numeric_names;
+  for (const Numeric& o : numeric) numeric_names.insert(o.name);
+  std::map<std::string, std::string> opts = ReadFlags(argc, argv, numeric_names);
   Config c;
   c.data_dir = opts["data-dir"];
   c.quiet = opts.count("quiet") != 0;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "vhsm/base/identifier.h"
 #include "vhsm/crypto/aead.h"
 #include "vhsm/crypto/pbkdf2.h"
 #include "vhsm/crypto/random.h"
@@ -26,16 +27,6 @@ void AppendField(Bytes& out, const std::string& field) {
   out.push_back(static_cast<uint8_t>(n >> 8));
   out.push_back(static_cast<uint8_t>(n));
   out.insert(out.end(), field.begin(), field.end());
-}
-
-bool ValidName(const std::string& s, size_t max, const std::string& extra) {
-  if (s.empty() || s.size() > max || s[0] == '.' || s[0] == '-') return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-' || extra.find(c) != std::string::npos;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 Status CheckPassword(ByteView password) {
@@ -74,8 +65,8 @@ Bytes KeyBlobAad(const std::string& container, const std::string& user, const st
   return aad;
 }
 
-bool ValidUserName(const std::string& name) { return ValidName(name, 64, "@"); }
-bool ValidKeyId(const std::string& id) { return ValidName(id, 128, ":"); }
+bool ValidUserName(const std::string& name) { return ValidIdentifier(name, 64, "@"); }
+bool ValidKeyId(const std::string& id) { return ValidIdentifier(id, 128, ":"); }
 
 Vault::Vault(RecordStore* store, VaultOptions options)
     : store_(store), options_(std::move(options)) {}

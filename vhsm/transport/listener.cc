@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "vhsm/base/identifier.h"
 #include "vhsm/transport/frame.h"
 
 namespace vhsm::transport {
@@ -54,15 +55,7 @@ Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path
 
 }  // namespace
 
-bool ValidContainerName(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool ValidContainerName(const std::string& name) { return ValidIdentifier(name, 64); }
 
 Result<std::unique_ptr<Listener>> Listener::Create(uint32_t port) {
   if (port == 0) return InvalidArgument("the VHSM port id must not be 0");

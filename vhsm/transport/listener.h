@@ -111,7 +111,8 @@ class Listener {
   std::map<std::string, int> fd_by_name_;  // guarded by mu_
 };
 
-// ValidContainerName: 1-64 chars of [A-Za-z0-9._-], not starting with '.'.
+// ValidContainerName: 1-64 chars of [A-Za-z0-9._-], not starting with '.' or
+// '-' (vhsm/base/identifier.h).
 bool ValidContainerName(const std::string& name);
 
 }  // namespace vhsm::transport

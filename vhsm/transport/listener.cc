@@ -31,14 +31,14 @@ constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
 // CreateInNamespace makes the socket on a short-lived thread that enters the
 // target namespace, so no long-lived thread ever changes namespace.
 Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path, uint32_t port) {
-  int ns_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (ns_fd < 0) {
+  UniqueFd ns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns.valid()) {
     if (errno == ENOENT) return NotFound("no namespace file " + path);
     return PermissionDenied("cannot open " + path + ": " + std::strerror(errno));
   }
   Result<std::unique_ptr<NetlinkSocket>> result = Internal("namespace thread did not run");
   std::thread worker([&] {
-    if (setns(ns_fd, CLONE_NEWNET) != 0) {
+    if (setns(ns.get(), CLONE_NEWNET) != 0) {
       if (errno == EINVAL) {
         result = InvalidArgument(path + " is not a network namespace");
       } else {
@@ -49,7 +49,6 @@ Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path
     result = NetlinkSocket::Create(port, /*pass_creds=*/true);
   });
   worker.join();
-  close(ns_fd);
   return result;
 }
 
@@ -59,20 +58,17 @@ bool ValidContainerName(const std::string& name) { return ValidIdentifier(name, 
 
 Result<std::unique_ptr<Listener>> Listener::Create(uint32_t port) {
   if (port == 0) return InvalidArgument("the VHSM port id must not be 0");
-  int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd < 0) return Internal(std::string("epoll_create1: ") + std::strerror(errno));
-  int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd < 0) {
-    close(epoll_fd);
-    return Internal(std::string("eventfd: ") + std::strerror(errno));
-  }
-  std::unique_ptr<Listener> listener(new Listener(port, epoll_fd, wake_fd));
+  UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_fd.valid()) return Internal(std::string("epoll_create1: ") + std::strerror(errno));
+  UniqueFd wake_fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd.valid()) return Internal(std::string("eventfd: ") + std::strerror(errno));
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = wake_fd;
-  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev) != 0) {
+  ev.data.fd = wake_fd.get();
+  if (epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, wake_fd.get(), &ev) != 0) {
     return Internal(std::string("epoll_ctl: ") + std::strerror(errno));
   }
+  std::unique_ptr<Listener> listener(new Listener(port, std::move(epoll_fd), std::move(wake_fd)));
   Result<std::unique_ptr<NetlinkSocket>> host = NetlinkSocket::Create(port, true);
   if (!host.ok()) {
     if (host.status().code() == StatusCode::kAlreadyExists) {
@@ -85,10 +81,7 @@ Result<std::unique_ptr<Listener>> Listener::Create(uint32_t port) {
   return listener;
 }
 
-Listener::~Listener() {
-  close(epoll_fd_);
-  close(wake_fd_);
-}
+Listener::~Listener() = default;
 
 Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> socket) {
   socket->SetBufferSizes(kSocketBuffer);
@@ -100,7 +93,7 @@ Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> soc
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.fd = fd;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     return Internal(std::string("epoll_ctl: ") + std::strerror(errno));
   }
   by_fd_[fd] = Endpoint{name, std::shared_ptr<NetlinkSocket>(std::move(socket))};
@@ -142,7 +135,7 @@ Status Listener::Detach(const std::string& name) {
   if (it == fd_by_name_.end()) {
     return NotFound("container '" + name + "' is not attached");
   }
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second, nullptr);
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, it->second, nullptr);
   by_fd_.erase(it->second);  // the socket closes when in-flight replies finish
   fd_by_name_.erase(it);
   return Status::Ok();
@@ -163,7 +156,7 @@ std::vector<std::string> Listener::AttachedNames() const {
 void Listener::Wake() {
   // Never read back: the eventfd stays readable, so every Poll returns.
   uint64_t one = 1;
-  ssize_t ignored = write(wake_fd_, &one, sizeof(one));
+  ssize_t ignored = write(wake_fd_.get(), &one, sizeof(one));
   (void)ignored;
 }
 
@@ -209,7 +202,7 @@ void Listener::Read(const Endpoint& endpoint, const PollLimits& limits,
 bool Listener::Poll(int timeout_ms, const PollLimits& limits,
                     const std::function<void(std::vector<Incoming>&)>& admit) {
   epoll_event events[kMaxReadyPerPoll];
-  int n = epoll_wait(epoll_fd_, events, kMaxReadyPerPoll, timeout_ms);
+  int n = epoll_wait(epoll_fd_.get(), events, kMaxReadyPerPoll, timeout_ms);
   if (n <= 0) return false;
   bool woken = false;
   std::vector<Incoming> batch;
@@ -220,7 +213,7 @@ bool Listener::Poll(int timeout_ms, const PollLimits& limits,
   turn.max_datagrams = turn.max_datagrams_alone;
   for (int i = 0; i < n; ++i) {
     int fd = events[i].data.fd;
-    if (fd == wake_fd_) {
+    if (fd == wake_fd_.get()) {
       woken = true;  // left readable: every poller sees it
       continue;
     }
@@ -245,7 +238,7 @@ bool Listener::Poll(int timeout_ms, const PollLimits& limits,
       epoll_event again{};
       again.events = EPOLLIN | EPOLLONESHOT;
       again.data.fd = fd;
-      epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &again);
+      epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &again);
     }
   }
   return !woken;

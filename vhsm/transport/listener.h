@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vhsm/base/status.h"
+#include "vhsm/base/unique_fd.h"
 #include "vhsm/transport/netlink_socket.h"
 
 namespace vhsm::transport {
@@ -98,14 +99,14 @@ class Listener {
     std::string name;
     std::shared_ptr<NetlinkSocket> socket;
   };
-  Listener(uint32_t port, int epoll_fd, int wake_fd)
-      : port_(port), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
+  Listener(uint32_t port, UniqueFd epoll_fd, UniqueFd wake_fd)
+      : port_(port), epoll_fd_(std::move(epoll_fd)), wake_fd_(std::move(wake_fd)) {}
   Status Add(const std::string& name, std::unique_ptr<NetlinkSocket> socket);
   void Read(const Endpoint& endpoint, const PollLimits& limits, std::vector<Incoming>* out);
 
   const uint32_t port_;
-  const int epoll_fd_;
-  const int wake_fd_;
+  const UniqueFd epoll_fd_;
+  const UniqueFd wake_fd_;
   mutable std::mutex mu_;
   std::map<int, Endpoint> by_fd_;          // guarded by mu_
   std::map<std::string, int> fd_by_name_;  // guarded by mu_

@@ -23,14 +23,14 @@ void WipeDatagram(Datagram* d) {
 }
 
 Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port, bool pass_creds) {
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
-  if (fd < 0) return Unavailable(Errno("socket(NETLINK_USERSOCK)"));
+  UniqueFd owned(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK));
+  if (!owned.valid()) return Unavailable(Errno("socket(NETLINK_USERSOCK)"));
+  int fd = owned.get();
   sockaddr_nl addr{};
   addr.nl_family = AF_NETLINK;
   addr.nl_pid = port;
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     int err = errno;
-    close(fd);
     if (err == EADDRINUSE) {
       return AlreadyExists("netlink port " + std::to_string(port) +
                            " is already bound in this network namespace");
@@ -40,27 +40,25 @@ Result<std::unique_ptr<NetlinkSocket>> NetlinkSocket::Create(uint32_t port, bool
   }
   socklen_t len = sizeof(addr);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
     return Internal(Errno("getsockname(netlink)"));
   }
   if (pass_creds) {
     int one = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0) {
-      close(fd);
       return Internal(Errno("setsockopt(SO_PASSCRED)"));
     }
   }
-  return std::unique_ptr<NetlinkSocket>(new NetlinkSocket(fd, addr.nl_pid));
+  return std::unique_ptr<NetlinkSocket>(new NetlinkSocket(std::move(owned), addr.nl_pid));
 }
 
-NetlinkSocket::~NetlinkSocket() { close(fd_); }
+NetlinkSocket::~NetlinkSocket() = default;
 
 void NetlinkSocket::SetBufferSizes(int bytes) {
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+  if (setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
   }
-  if (setsockopt(fd_, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0) {
-    setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  if (setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
   }
 }
 
@@ -69,7 +67,7 @@ Status NetlinkSocket::SendTo(uint32_t port, const uint8_t* data, size_t size, bo
   addr.nl_family = AF_NETLINK;
   addr.nl_pid = port;
   for (int attempt = 0;; ++attempt) {
-    ssize_t n = sendto(fd_, data, size, dont_wait ? MSG_DONTWAIT : 0,
+    ssize_t n = sendto(fd_.get(), data, size, dont_wait ? MSG_DONTWAIT : 0,
                        reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
     if (n == static_cast<ssize_t>(size)) return Status::Ok();
     if (n >= 0) return Internal("short netlink send");
@@ -108,7 +106,7 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
 Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn) {
   for (;;) {
     if (timeout_ms >= 0) {
-      pollfd pfd{fd_, POLLIN, 0};
+      pollfd pfd{fd_.get(), POLLIN, 0};
       int r = poll(&pfd, 1, timeout_ms);
       if (r < 0 && errno == EINTR) continue;
       if (r < 0) return Internal(Errno("poll"));
@@ -132,7 +130,7 @@ Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPl
     msg.msg_control = control;
     msg.msg_controllen = sizeof(control);
     // MSG_TRUNC makes recvmsg return the real length of a longer datagram.
-    ssize_t n = recvmsg(fd_, &msg, MSG_TRUNC | (timeout_ms >= 0 ? MSG_DONTWAIT : 0));
+    ssize_t n = recvmsg(fd_.get(), &msg, MSG_TRUNC | (timeout_ms >= 0 ? MSG_DONTWAIT : 0));
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) {
         if (timeout_ms == 0 && errno == EAGAIN) {

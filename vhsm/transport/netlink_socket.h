@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "vhsm/base/status.h"
+#include "vhsm/base/unique_fd.h"
 
 namespace vhsm::transport {
 
@@ -45,7 +46,7 @@ class NetlinkSocket {
   NetlinkSocket(const NetlinkSocket&) = delete;
   NetlinkSocket& operator=(const NetlinkSocket&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   uint32_t port() const { return port_; }
 
   // SendTo sends one datagram to port. Unavailable when nobody is bound
@@ -72,8 +73,8 @@ class NetlinkSocket {
   void SetBufferSizes(int bytes);
 
  private:
-  NetlinkSocket(int fd, uint32_t port) : fd_(fd), port_(port) {}
-  int fd_;
+  NetlinkSocket(UniqueFd fd, uint32_t port) : fd_(std::move(fd)), port_(port) {}
+  UniqueFd fd_;
   uint32_t port_;
   std::mutex receive_mu_;
   std::vector<uint8_t> receive_buffer_;  // guarded by receive_mu_

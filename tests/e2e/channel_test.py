@@ -17,7 +17,7 @@ import time
 import harness
 from harness import pb
 
-PROVIDER_DIR = os.path.abspath("vhsm/engine/provider")
+PROVIDER_DIR = os.path.abspath("vhsm/provider")
 ENGINE = os.path.abspath("vhsm/engine/vhsm-engine.so")
 NOBODY = 65534
 

@@ -10,7 +10,7 @@ import time
 
 import harness
 
-PROVIDER_DIR = os.path.abspath("vhsm/engine/provider")
+PROVIDER_DIR = os.path.abspath("vhsm/provider")
 EXAMPLE = os.path.abspath("examples/provider_sign")
 PROV = ["-provider-path", PROVIDER_DIR, "-provider", "vhsm", "-provider", "default"]
 

@@ -26,7 +26,7 @@
 
 #include "vhsm/engine/connection.h"
 #include "vhsm/engine/internal/engine_common.h"
-#include "vhsm/engine/internal/ossl_ptr.h"
+#include "vhsm/engine/ossl_ptr.h"
 
 namespace vhsm::engine::engine_internal {
 

@@ -11,7 +11,7 @@
 
 #include "vhsm/base/status.h"
 #include "vhsm/engine/connection.h"
-#include "vhsm/engine/internal/ossl_ptr.h"
+#include "vhsm/engine/ossl_ptr.h"
 
 namespace vhsm::engine::engine_internal {
 

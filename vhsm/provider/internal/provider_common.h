@@ -1,8 +1,8 @@
 // Internal to vhsm/engine's provider: what its parts share (the provider
 // context, errors through the core, the key objects of its keymgmt) and the
 // dispatch tables each part defines. Not for use outside the provider.
-#ifndef VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_
-#define VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_
+#ifndef VHSM_PROVIDER_INTERNAL_PROVIDER_COMMON_H_
+#define VHSM_PROVIDER_INTERNAL_PROVIDER_COMMON_H_
 
 #include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "vhsm/engine/connection.h"
-#include "vhsm/engine/internal/ossl_ptr.h"
+#include "vhsm/engine/ossl_ptr.h"
 
 namespace vhsm::engine::provider {
 
@@ -78,4 +78,4 @@ extern const OSSL_DISPATCH kHmac[];
 
 }  // namespace vhsm::engine::provider
 
-#endif  // VHSM_ENGINE_INTERNAL_PROVIDER_COMMON_H_
+#endif  // VHSM_PROVIDER_INTERNAL_PROVIDER_COMMON_H_

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "vhsm/engine/internal/provider_common.h"
+#include "vhsm/provider/internal/provider_common.h"
 
 namespace vhsm::engine::provider {
 namespace {

@@ -20,7 +20,7 @@
 #include <openssl/provider.h>
 #include <string.h>
 
-#include "vhsm/engine/internal/provider_common.h"
+#include "vhsm/provider/internal/provider_common.h"
 
 namespace vhsm::engine::provider {
 namespace {

@@ -1,5 +1,5 @@
 // The provider's shared pieces: errors through the core, the client, keys.
-#include "vhsm/engine/internal/provider_common.h"
+#include "vhsm/provider/internal/provider_common.h"
 
 #include <stdarg.h>
 

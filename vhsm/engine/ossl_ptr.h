@@ -2,8 +2,8 @@
 // engine and the provider hold (like vhsm/crypto/internal/openssl_util.h
 // for the crypto layer). Every such object is owned by one of these from
 // the moment it is made; none is freed by hand.
-#ifndef VHSM_ENGINE_INTERNAL_OSSL_PTR_H_
-#define VHSM_ENGINE_INTERNAL_OSSL_PTR_H_
+#ifndef VHSM_ENGINE_OSSL_PTR_H_
+#define VHSM_ENGINE_OSSL_PTR_H_
 
 #include <openssl/bio.h>
 #include <openssl/ec.h>
@@ -35,4 +35,4 @@ using OsslLibCtxPtr = OsslPtr<OSSL_LIB_CTX, OSSL_LIB_CTX_free>;
 
 }  // namespace vhsm::engine
 
-#endif  // VHSM_ENGINE_INTERNAL_OSSL_PTR_H_
+#endif  // VHSM_ENGINE_OSSL_PTR_H_

@@ -26,11 +26,18 @@ using BioPtr = OsslPtr<BIO, BioFree>;
 using EvpPkeyPtr = OsslPtr<EVP_PKEY, EVP_PKEY_free>;
 using EvpMacPtr = OsslPtr<EVP_MAC, EVP_MAC_free>;
 using EvpMacCtxPtr = OsslPtr<EVP_MAC_CTX, EVP_MAC_CTX_free>;
+using EvpMdPtr = OsslPtr<EVP_MD, EVP_MD_free>;
+using EvpMdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using EvpPkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+// The engine API is deprecated in OpenSSL 3; its owners are still needed.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 using EcKeyPtr = OsslPtr<EC_KEY, EC_KEY_free>;
 using EcKeyMethodPtr = OsslPtr<EC_KEY_METHOD, EC_KEY_METHOD_free>;
 using EvpPkeyMethPtr = OsslPtr<EVP_PKEY_METHOD, EVP_PKEY_meth_free>;
 using EvpPkeyAsn1MethPtr = OsslPtr<EVP_PKEY_ASN1_METHOD, EVP_PKEY_asn1_free>;
+#pragma GCC diagnostic pop
 using OsslLibCtxPtr = OsslPtr<OSSL_LIB_CTX, OSSL_LIB_CTX_free>;
 
 }  // namespace vhsm::engine

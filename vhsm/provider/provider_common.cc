@@ -3,6 +3,8 @@
 
 #include <stdarg.h>
 
+#include <utility>
+
 namespace vhsm::engine::provider {
 
 // ---- errors: through the core's error functions --------------------------------
@@ -37,28 +39,25 @@ std::shared_ptr<vhsm::Client> ClientOf(ProvCtx* pc) {
 
 // ---- key objects -----------------------------------------------------------------
 
-Key* KeyRef(Key* k) {
-  k->refs++;
-  return k;
+void* NewKeyData(KeyData key) { return new KeyData(std::move(key)); }
+
+void FreeKeyData(void* keydata) { delete static_cast<KeyData*>(keydata); }
+
+KeyData KeyDataOf(const void* keydata) {
+  return keydata == nullptr ? KeyData() : *static_cast<const KeyData*>(keydata);
 }
 
-void KeyUnref(Key* k) {
-  if (k != nullptr && --k->refs == 0) {
-    EVP_PKEY_free(k->pub);
-    EVP_PKEY_free(k->full);
-    delete k;
-  }
+Key* KeyOf(const void* keydata) {
+  return keydata == nullptr ? nullptr : static_cast<const KeyData*>(keydata)->get();
 }
 
 void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private) {
-  EVP_PKEY_free(k->pub);
-  EVP_PKEY_free(k->full);
   EVP_PKEY_up_ref(pkey);
-  k->pub = pkey;
-  k->full = nullptr;
+  k->pub.reset(pkey);
+  k->full.reset();
   if (has_private) {
     EVP_PKEY_up_ref(pkey);
-    k->full = pkey;
+    k->full.reset(pkey);
   }
   k->has_private = has_private;
 }

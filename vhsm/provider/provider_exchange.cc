@@ -16,54 +16,50 @@ namespace {
 // ---- ECDH, for ordinary EC keys only (see Key) ------------------------------------------
 
 struct ExchCtx {
+  explicit ExchCtx(ProvCtx* p) : pc(p) {}
   ProvCtx* pc;
-  EVP_PKEY_CTX* delegate = nullptr;
+  EvpPkeyCtxPtr delegate;
 };
 
-void* ExchNew(void* provctx) { return new ExchCtx{static_cast<ProvCtx*>(provctx)}; }
+void* ExchNew(void* provctx) { return new ExchCtx(static_cast<ProvCtx*>(provctx)); }
 
-void ExchFree(void* ctx) {
-  auto* x = static_cast<ExchCtx*>(ctx);
-  EVP_PKEY_CTX_free(x->delegate);
-  delete x;
-}
+void ExchFree(void* ctx) { delete static_cast<ExchCtx*>(ctx); }
 
 void* ExchDup(void* ctx) {
   auto* x = static_cast<ExchCtx*>(ctx);
-  auto* d = new ExchCtx{x->pc};
-  if (x->delegate != nullptr) d->delegate = EVP_PKEY_CTX_dup(x->delegate);
+  auto* d = new ExchCtx(x->pc);
+  if (x->delegate != nullptr) d->delegate.reset(EVP_PKEY_CTX_dup(x->delegate.get()));
   return d;
 }
 
 int ExchInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
   auto* x = static_cast<ExchCtx*>(ctx);
-  auto* k = static_cast<Key*>(provkey);
+  const Key* k = KeyOf(provkey);
   if (k == nullptr || k->full == nullptr) {
     Raise(x->pc, "key exchange with a VHSM key is not supported");
     return 0;
   }
-  EVP_PKEY_CTX_free(x->delegate);
-  x->delegate = EVP_PKEY_CTX_new_from_pkey(x->pc->libctx, k->full, nullptr);
-  return x->delegate != nullptr && EVP_PKEY_derive_init_ex(x->delegate, params) == 1;
+  x->delegate.reset(EVP_PKEY_CTX_new_from_pkey(x->pc->libctx, k->full.get(), nullptr));
+  return x->delegate != nullptr && EVP_PKEY_derive_init_ex(x->delegate.get(), params) == 1;
 }
 
 int ExchSetPeer(void* ctx, void* provpeer) {
   auto* x = static_cast<ExchCtx*>(ctx);
-  auto* peer = static_cast<Key*>(provpeer);
+  const Key* peer = KeyOf(provpeer);
   return x->delegate != nullptr && peer != nullptr && peer->pub != nullptr &&
-         EVP_PKEY_derive_set_peer(x->delegate, peer->pub) == 1;
+         EVP_PKEY_derive_set_peer(x->delegate.get(), peer->pub.get()) == 1;
 }
 
 int ExchDerive(void* ctx, unsigned char* secret, size_t* secretlen, size_t outlen) {
   auto* x = static_cast<ExchCtx*>(ctx);
   if (x->delegate == nullptr) return 0;
   *secretlen = outlen;
-  return EVP_PKEY_derive(x->delegate, secret, secretlen) == 1;
+  return EVP_PKEY_derive(x->delegate.get(), secret, secretlen) == 1;
 }
 
 int ExchSetParams(void* ctx, const OSSL_PARAM params[]) {
   auto* x = static_cast<ExchCtx*>(ctx);
-  return x->delegate != nullptr && EVP_PKEY_CTX_set_params(x->delegate, params) == 1;
+  return x->delegate != nullptr && EVP_PKEY_CTX_set_params(x->delegate.get(), params) == 1;
 }
 
 const OSSL_PARAM* ExchSettableParams(void*, void*) {

@@ -6,7 +6,9 @@
 #include <openssl/params.h>
 #include <string.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "vhsm/provider/internal/provider_common.h"
 
@@ -17,23 +19,25 @@ namespace {
 
 template <bool kEc>
 void* KmNew(void* provctx) {
-  auto* k = new Key();
+  auto k = std::make_shared<Key>();
   k->pc = static_cast<ProvCtx*>(provctx);
   k->is_ec = kEc;
-  return k;
+  return NewKeyData(std::move(k));
 }
 
-void KmFree(void* keydata) { KeyUnref(static_cast<Key*>(keydata)); }
+void KmFree(void* keydata) { FreeKeyData(keydata); }
 
+// The store passes a reference to a keydata pointer it holds; loading takes a
+// reference of our own.
 void* KmLoad(const void* reference, size_t size) {
-  if (size != sizeof(Key*)) return nullptr;
-  Key* k = nullptr;
-  memcpy(&k, reference, sizeof(k));
-  return KeyRef(k);
+  const void* keydata = nullptr;
+  if (size != sizeof(keydata)) return nullptr;
+  memcpy(&keydata, reference, sizeof(keydata));
+  return keydata == nullptr ? nullptr : NewKeyData(KeyDataOf(keydata));
 }
 
 int KmHas(const void* keydata, int selection) {
-  auto* k = static_cast<const Key*>(keydata);
+  const Key* k = KeyOf(keydata);
   if (k == nullptr) return 0;
   if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0) return 1;  // nothing required
   if (k->pub == nullptr) return 0;
@@ -42,9 +46,9 @@ int KmHas(const void* keydata, int selection) {
 }
 
 int KmSetParams(void* keydata, const OSSL_PARAM params[]) {
-  auto* k = static_cast<Key*>(keydata);
+  Key* k = KeyOf(keydata);
   if (k->pub == nullptr || !k->key_id.empty()) return k->pub == nullptr ? 0 : 1;
-  return EVP_PKEY_set_params(k->pub, const_cast<OSSL_PARAM*>(params));
+  return EVP_PKEY_set_params(k->pub.get(), const_cast<OSSL_PARAM*>(params));
 }
 
 const OSSL_PARAM* KmSettableParams(void*) {
@@ -54,11 +58,11 @@ const OSSL_PARAM* KmSettableParams(void*) {
 }
 
 int KmGetParams(void* keydata, OSSL_PARAM params[]) {
-  auto* k = static_cast<Key*>(keydata);
+  Key* k = KeyOf(keydata);
   if (k->pub == nullptr) return 0;
   // Bits, security bits, max size, group, public key, default digest: the
   // default provider knows them from the public key.
-  return EVP_PKEY_get_params(k->pub, params);
+  return EVP_PKEY_get_params(k->pub.get(), params);
 }
 
 const OSSL_PARAM* KmGettableParams(void* provctx) {
@@ -75,13 +79,13 @@ const OSSL_PARAM* KmGettableParams(void* provctx) {
 }
 
 int KmExport(void* keydata, int selection, OSSL_CALLBACK* cb, void* cbarg) {
-  auto* k = static_cast<Key*>(keydata);
+  Key* k = KeyOf(keydata);
   if (k->pub == nullptr) return 0;
-  EVP_PKEY* from = k->pub;
+  EVP_PKEY* from = k->pub.get();
   if (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) {
     // A VHSM private key cannot be exported: that is the point.
     if (k->full == nullptr) return 0;
-    from = k->full;
+    from = k->full.get();
   }
   OSSL_PARAM* params = nullptr;
   if (EVP_PKEY_todata(from, selection, &params) != 1) return 0;
@@ -109,16 +113,16 @@ const OSSL_PARAM* KmIoTypes(int) {
 // in the default provider.
 template <bool kEc>
 int KmImport(void* keydata, int selection, const OSSL_PARAM params[]) {
-  auto* k = static_cast<Key*>(keydata);
+  Key* k = KeyOf(keydata);
   if (!k->key_id.empty()) return 0;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(k->pc->libctx, kEc ? "EC" : "ED25519", nullptr);
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(k->pc->libctx, kEc ? "EC" : "ED25519", nullptr));
   EVP_PKEY* pkey = nullptr;
-  int ok = ctx != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
-           EVP_PKEY_fromdata(ctx, &pkey, selection, const_cast<OSSL_PARAM*>(params)) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok) return 0;
+  if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pkey, selection, const_cast<OSSL_PARAM*>(params)) != 1) {
+    return 0;
+  }
+  EvpPkeyPtr owned(pkey);
   SetOrdinary(k, pkey, (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0);
-  EVP_PKEY_free(pkey);
   return 1;
 }
 
@@ -127,29 +131,29 @@ int KmImport(void* keydata, int selection, const OSSL_PARAM params[]) {
 struct GenCtx {
   ProvCtx* pc;
   bool is_ec;
-  EVP_PKEY_CTX* ctx;
+  EvpPkeyCtxPtr ctx;
   int selection;
 };
 
 template <bool kEc>
 void* KmGenInit(void* provctx, int selection, const OSSL_PARAM params[]) {
   auto* pc = static_cast<ProvCtx*>(provctx);
-  auto* g = new GenCtx{
-      pc, kEc, EVP_PKEY_CTX_new_from_name(pc->libctx, kEc ? "EC" : "ED25519", nullptr), selection};
+  std::unique_ptr<GenCtx> g(new GenCtx{
+      pc, kEc,
+      EvpPkeyCtxPtr(EVP_PKEY_CTX_new_from_name(pc->libctx, kEc ? "EC" : "ED25519", nullptr)),
+      selection});
+  EVP_PKEY_CTX* ctx = g->ctx.get();
   bool keypair = (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
-  if (g->ctx == nullptr ||
-      (keypair ? EVP_PKEY_keygen_init(g->ctx) : EVP_PKEY_paramgen_init(g->ctx)) != 1 ||
-      (params != nullptr && EVP_PKEY_CTX_set_params(g->ctx, params) != 1)) {
-    EVP_PKEY_CTX_free(g->ctx);
-    delete g;
+  if (ctx == nullptr || (keypair ? EVP_PKEY_keygen_init(ctx) : EVP_PKEY_paramgen_init(ctx)) != 1 ||
+      (params != nullptr && EVP_PKEY_CTX_set_params(ctx, params) != 1)) {
     return nullptr;
   }
-  return g;
+  return g.release();
 }
 
 int KmGenSetParams(void* genctx, const OSSL_PARAM params[]) {
   auto* g = static_cast<GenCtx*>(genctx);
-  return EVP_PKEY_CTX_set_params(g->ctx, params);
+  return EVP_PKEY_CTX_set_params(g->ctx.get(), params);
 }
 
 template <bool kEc>
@@ -165,12 +169,12 @@ const OSSL_PARAM* KmGenSettableParams(void*, void*) {
 
 int KmGenSetTemplate(void* genctx, void* templ) {
   auto* g = static_cast<GenCtx*>(genctx);
-  auto* t = static_cast<Key*>(templ);
+  Key* t = KeyOf(templ);
   if (t == nullptr || t->pub == nullptr) return 1;
   // Take the template's domain parameters (the curve).
   OSSL_PARAM* params = nullptr;
-  if (EVP_PKEY_todata(t->pub, EVP_PKEY_KEY_PARAMETERS, &params) != 1) return 0;
-  int ok = EVP_PKEY_CTX_set_params(g->ctx, params);
+  if (EVP_PKEY_todata(t->pub.get(), EVP_PKEY_KEY_PARAMETERS, &params) != 1) return 0;
+  int ok = EVP_PKEY_CTX_set_params(g->ctx.get(), params);
   OSSL_PARAM_free(params);
   return ok;
 }
@@ -179,27 +183,25 @@ void* KmGen(void* genctx, OSSL_CALLBACK*, void*) {
   auto* g = static_cast<GenCtx*>(genctx);
   EVP_PKEY* pkey = nullptr;
   bool keypair = (g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
-  if ((keypair ? EVP_PKEY_generate(g->ctx, &pkey) : EVP_PKEY_paramgen(g->ctx, &pkey)) != 1) {
+  if ((keypair ? EVP_PKEY_generate(g->ctx.get(), &pkey) : EVP_PKEY_paramgen(g->ctx.get(), &pkey)) !=
+      1) {
     return nullptr;
   }
-  auto* k = new Key();
+  EvpPkeyPtr owned(pkey);
+  auto k = std::make_shared<Key>();
   k->pc = g->pc;
   k->is_ec = g->is_ec;
-  SetOrdinary(k, pkey, keypair);
-  EVP_PKEY_free(pkey);
-  return k;
+  SetOrdinary(k.get(), pkey, keypair);
+  return NewKeyData(std::move(k));
 }
 
-void KmGenCleanup(void* genctx) {
-  auto* g = static_cast<GenCtx*>(genctx);
-  EVP_PKEY_CTX_free(g->ctx);
-  delete g;
-}
+void KmGenCleanup(void* genctx) { delete static_cast<GenCtx*>(genctx); }
 
 int KmMatch(const void* a, const void* b, int) {
-  auto* ka = static_cast<const Key*>(a);
-  auto* kb = static_cast<const Key*>(b);
-  return ka->pub != nullptr && kb->pub != nullptr && EVP_PKEY_eq(ka->pub, kb->pub) == 1;
+  const Key* ka = KeyOf(a);
+  const Key* kb = KeyOf(b);
+  return ka != nullptr && kb != nullptr && ka->pub != nullptr && kb->pub != nullptr &&
+         EVP_PKEY_eq(ka->pub.get(), kb->pub.get()) == 1;
 }
 
 template <bool kEc>

@@ -33,6 +33,12 @@ void* MacNew(void* provctx) {
 
 void MacFree(void* ctx) { delete static_cast<MacCtx*>(ctx); }
 
+// DigestSize is the output size of the named digest (0 when unknown).
+size_t DigestSize(ProvCtx* pc, const std::string& name) {
+  EvpMdPtr md(EVP_MD_fetch(pc->libctx, name.c_str(), nullptr));
+  return md ? static_cast<size_t>(EVP_MD_get_size(md.get())) : 0;
+}
+
 void* MacDup(void* ctx) {
   auto* m = static_cast<MacCtx*>(ctx);
   auto* d = new MacCtx();
@@ -105,9 +111,7 @@ int MacFinal(void* ctx, unsigned char* out, size_t* outl, size_t outsize) {
     Raise(m->pc, mac.status().message());
     return 0;
   }
-  EVP_MD* md = EVP_MD_fetch(m->pc->libctx, m->digest.c_str(), nullptr);
-  size_t want = md ? static_cast<size_t>(EVP_MD_get_size(md)) : 0;
-  EVP_MD_free(md);
+  size_t want = DigestSize(m->pc, m->digest);
   if (mac->size() != want) {
     Raise(m->pc, "key is hmac-sha" + std::to_string(mac->size() * 8) + " but the digest is " +
                      m->digest + "; use SHA" + std::to_string(mac->size() * 8));
@@ -123,10 +127,7 @@ int MacGetParams(void* ctx, OSSL_PARAM params[]) {
   auto* m = static_cast<MacCtx*>(ctx);
   OSSL_PARAM* p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE);
   if (p != nullptr) {
-    EVP_MD* md = EVP_MD_fetch(m->pc->libctx, m->digest.c_str(), nullptr);
-    size_t size = md ? static_cast<size_t>(EVP_MD_get_size(md)) : 0;
-    EVP_MD_free(md);
-    if (!OSSL_PARAM_set_size_t(p, size)) return 0;
+    if (!OSSL_PARAM_set_size_t(p, DigestSize(m->pc, m->digest))) return 0;
   }
   return 1;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <string>
+#include <utility>
 
 #include "vhsm/provider/internal/provider_common.h"
 
@@ -17,16 +18,16 @@ namespace {
 
 struct SigCtx {
   ProvCtx* pc = nullptr;
-  Key* key = nullptr;
+  KeyData key;
   bool is_ec = true;
-  EVP_MD_CTX* md = nullptr;  // VHSM digest-sign: the hash, computed here
+  EvpMdCtxPtr md;  // VHSM digest-sign: the hash, computed here
   std::string mdname = "SHA256";
   std::string buffer;  // VHSM Ed25519 digest-sign data
   // Everything that is not signing with a VHSM key (signing with ordinary
   // keys, verifying with any key) is done by the default provider through
   // these, in our own library context.
-  EVP_MD_CTX* delegate = nullptr;
-  EVP_PKEY_CTX* pdelegate = nullptr;
+  EvpMdCtxPtr delegate;
+  EvpPkeyCtxPtr pdelegate;
 };
 
 template <bool kEc>
@@ -38,18 +39,15 @@ void* SigNew(void* provctx, const char*) {
 }
 
 void SigReset(SigCtx* s) {
-  EVP_MD_CTX_free(s->md);
-  EVP_MD_CTX_free(s->delegate);
-  EVP_PKEY_CTX_free(s->pdelegate);
-  s->md = s->delegate = nullptr;
-  s->pdelegate = nullptr;
+  s->md.reset();
+  s->delegate.reset();
+  s->pdelegate.reset();
   s->buffer.clear();
 }
 
 void SigFree(void* ctx) {
   auto* s = static_cast<SigCtx*>(ctx);
   SigReset(s);
-  KeyUnref(s->key);
   delete s;
 }
 
@@ -57,32 +55,28 @@ void* SigDup(void* ctx) {
   auto* s = static_cast<SigCtx*>(ctx);
   auto* d = new SigCtx();
   d->pc = s->pc;
-  d->key = s->key ? KeyRef(s->key) : nullptr;
+  d->key = s->key;
   d->is_ec = s->is_ec;
   d->mdname = s->mdname;
   d->buffer = s->buffer;
-  auto dup = [](EVP_MD_CTX* from) {  // EVP_MD_CTX_dup is OpenSSL 3.1+
-    EVP_MD_CTX* to = EVP_MD_CTX_new();
-    if (to != nullptr && EVP_MD_CTX_copy_ex(to, from) != 1) {
-      EVP_MD_CTX_free(to);
-      to = nullptr;
-    }
+  auto dup = [](const EVP_MD_CTX* from) {  // EVP_MD_CTX_dup is OpenSSL 3.1+
+    EvpMdCtxPtr to(from != nullptr ? EVP_MD_CTX_new() : nullptr);
+    if (to != nullptr && EVP_MD_CTX_copy_ex(to.get(), from) != 1) to.reset();
     return to;
   };
-  if (s->md != nullptr) d->md = dup(s->md);
-  if (s->delegate != nullptr) d->delegate = dup(s->delegate);
-  if (s->pdelegate != nullptr) d->pdelegate = EVP_PKEY_CTX_dup(s->pdelegate);
+  d->md = dup(s->md.get());
+  d->delegate = dup(s->delegate.get());
+  if (s->pdelegate != nullptr) d->pdelegate.reset(EVP_PKEY_CTX_dup(s->pdelegate.get()));
   return d;
 }
 
 int SigSetParams(void* ctx, const OSSL_PARAM params[]);
 
 bool TakeKey(SigCtx* s, void* provkey) {
-  auto* k = static_cast<Key*>(provkey);
+  KeyData k = KeyDataOf(provkey);
   if (k == nullptr || k->pub == nullptr) return false;
   SigReset(s);
-  KeyUnref(s->key);
-  s->key = KeyRef(k);
+  s->key = std::move(k);
   return true;
 }
 
@@ -94,8 +88,8 @@ int SigInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
     return 0;
   }
   if (s->key->full != nullptr) {
-    s->pdelegate = EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->full, nullptr);
-    return s->pdelegate != nullptr && EVP_PKEY_sign_init_ex(s->pdelegate, params) == 1;
+    s->pdelegate.reset(EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->full.get(), nullptr));
+    return s->pdelegate != nullptr && EVP_PKEY_sign_init_ex(s->pdelegate.get(), params) == 1;
   }
   return SigSetParams(ctx, params);
 }
@@ -103,14 +97,15 @@ int SigInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
 int SigVerifyInit(void* ctx, void* provkey, const OSSL_PARAM params[]) {
   auto* s = static_cast<SigCtx*>(ctx);
   if (!TakeKey(s, provkey)) return 0;
-  s->pdelegate = EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->pub, nullptr);
-  return s->pdelegate != nullptr && EVP_PKEY_verify_init_ex(s->pdelegate, params) == 1;
+  s->pdelegate.reset(EVP_PKEY_CTX_new_from_pkey(s->pc->libctx, s->key->pub.get(), nullptr));
+  return s->pdelegate != nullptr && EVP_PKEY_verify_init_ex(s->pdelegate.get(), params) == 1;
 }
 
 int SigVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
               size_t tbslen) {
   auto* s = static_cast<SigCtx*>(ctx);
-  return s->pdelegate != nullptr && EVP_PKEY_verify(s->pdelegate, sig, siglen, tbs, tbslen) == 1;
+  return s->pdelegate != nullptr &&
+         EVP_PKEY_verify(s->pdelegate.get(), sig, siglen, tbs, tbslen) == 1;
 }
 
 // Sign a digest in vhsmd.
@@ -133,7 +128,7 @@ int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char*
 int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs,
             size_t tbslen) {
   auto* s = static_cast<SigCtx*>(ctx);
-  if (s->pdelegate != nullptr) return EVP_PKEY_sign(s->pdelegate, sig, siglen, tbs, tbslen);
+  if (s->pdelegate != nullptr) return EVP_PKEY_sign(s->pdelegate.get(), sig, siglen, tbs, tbslen);
   if (!s->is_ec) {
     Raise(s->pc, "Ed25519 signs messages, not digests: use digest-sign");
     return 0;
@@ -150,10 +145,10 @@ int SigDigestSignInit(void* ctx, const char* mdname, void* provkey, const OSSL_P
   if (!TakeKey(s, provkey)) return 0;
   if (mdname != nullptr && *mdname != '\0') s->mdname = mdname;
   if (s->key->full != nullptr) {
-    s->delegate = EVP_MD_CTX_new();
+    s->delegate.reset(EVP_MD_CTX_new());
     return s->delegate != nullptr &&
-           EVP_DigestSignInit_ex(s->delegate, nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
-                                 s->pc->libctx, nullptr, s->key->full, params) == 1;
+           EVP_DigestSignInit_ex(s->delegate.get(), nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
+                                 s->pc->libctx, nullptr, s->key->full.get(), params) == 1;
   }
   if (!s->key->has_private || s->key->key_id.empty()) {
     Raise(s->pc, "this key has no private part here");
@@ -166,25 +161,23 @@ int SigDigestSignInit(void* ctx, const char* mdname, void* provkey, const OSSL_P
     }
     return 1;
   }
-  EVP_MD* md = EVP_MD_fetch(s->pc->libctx, s->mdname.c_str(), nullptr);
+  EvpMdPtr md(EVP_MD_fetch(s->pc->libctx, s->mdname.c_str(), nullptr));
   if (md == nullptr) {
     Raise(s->pc, "unknown digest " + s->mdname);
     return 0;
   }
-  s->md = EVP_MD_CTX_new();
-  int ok = EVP_DigestInit_ex(s->md, md, nullptr);
-  EVP_MD_free(md);
-  return ok;
+  s->md.reset(EVP_MD_CTX_new());
+  return s->md != nullptr && EVP_DigestInit_ex(s->md.get(), md.get(), nullptr) == 1;
 }
 
 int SigDigestSignUpdate(void* ctx, const unsigned char* data, size_t len) {
   auto* s = static_cast<SigCtx*>(ctx);
-  if (s->delegate != nullptr) return EVP_DigestSignUpdate(s->delegate, data, len);
+  if (s->delegate != nullptr) return EVP_DigestSignUpdate(s->delegate.get(), data, len);
   if (!s->is_ec) {
     s->buffer.append(reinterpret_cast<const char*>(data), len);
     return 1;
   }
-  return s->md != nullptr && EVP_DigestUpdate(s->md, data, len);
+  return s->md != nullptr && EVP_DigestUpdate(s->md.get(), data, len);
 }
 
 int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen, size_t sigsize) {
@@ -205,7 +198,7 @@ int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sig
   auto* s = static_cast<SigCtx*>(ctx);
   if (s->delegate != nullptr) {
     *siglen = sigsize;
-    return EVP_DigestSignFinal(s->delegate, sig, siglen);
+    return EVP_DigestSignFinal(s->delegate.get(), sig, siglen);
   }
   if (sig == nullptr) {
     *siglen = s->is_ec ? 72 : 64;
@@ -214,7 +207,7 @@ int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sig
   if (!s->is_ec) return EdSign(s, s->buffer, sig, siglen, sigsize);
   unsigned char dgst[EVP_MAX_MD_SIZE];
   unsigned int dlen = 0;
-  if (s->md == nullptr || !EVP_DigestFinal_ex(s->md, dgst, &dlen)) return 0;
+  if (s->md == nullptr || !EVP_DigestFinal_ex(s->md.get(), dgst, &dlen)) return 0;
   return SignDigest(s, dgst, dlen, sig, siglen, sigsize);
 }
 
@@ -223,7 +216,7 @@ int SigDigestSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
   auto* s = static_cast<SigCtx*>(ctx);
   if (s->delegate != nullptr) {
     *siglen = sigsize;
-    return EVP_DigestSign(s->delegate, sig, siglen, tbs, tbslen);
+    return EVP_DigestSign(s->delegate.get(), sig, siglen, tbs, tbslen);
   }
   if (sig == nullptr) {
     *siglen = s->is_ec ? 72 : 64;
@@ -239,26 +232,27 @@ int SigDigestVerifyInit(void* ctx, const char* mdname, void* provkey, const OSSL
   auto* s = static_cast<SigCtx*>(ctx);
   if (!TakeKey(s, provkey)) return 0;
   if (mdname != nullptr && *mdname != '\0') s->mdname = mdname;
-  s->delegate = EVP_MD_CTX_new();
+  s->delegate.reset(EVP_MD_CTX_new());
   return s->delegate != nullptr &&
-         EVP_DigestVerifyInit_ex(s->delegate, nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
-                                 s->pc->libctx, nullptr, s->key->pub, params) == 1;
+         EVP_DigestVerifyInit_ex(s->delegate.get(), nullptr, s->is_ec ? s->mdname.c_str() : nullptr,
+                                 s->pc->libctx, nullptr, s->key->pub.get(), params) == 1;
 }
 
 int SigDigestVerifyUpdate(void* ctx, const unsigned char* data, size_t len) {
   auto* s = static_cast<SigCtx*>(ctx);
-  return s->delegate != nullptr && EVP_DigestVerifyUpdate(s->delegate, data, len) == 1;
+  return s->delegate != nullptr && EVP_DigestVerifyUpdate(s->delegate.get(), data, len) == 1;
 }
 
 int SigDigestVerifyFinal(void* ctx, const unsigned char* sig, size_t siglen) {
   auto* s = static_cast<SigCtx*>(ctx);
-  return s->delegate != nullptr && EVP_DigestVerifyFinal(s->delegate, sig, siglen) == 1;
+  return s->delegate != nullptr && EVP_DigestVerifyFinal(s->delegate.get(), sig, siglen) == 1;
 }
 
 int SigDigestVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs,
                     size_t tbslen) {
   auto* s = static_cast<SigCtx*>(ctx);
-  return s->delegate != nullptr && EVP_DigestVerify(s->delegate, sig, siglen, tbs, tbslen) == 1;
+  return s->delegate != nullptr &&
+         EVP_DigestVerify(s->delegate.get(), sig, siglen, tbs, tbslen) == 1;
 }
 
 int SigGetParams(void* ctx, OSSL_PARAM params[]) {

@@ -7,7 +7,9 @@
 #include <openssl/pem.h>
 #include <string.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "vhsm/provider/internal/provider_common.h"
 
@@ -85,22 +87,23 @@ int StoreLoad(void* loaderctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
     Raise(pc, "vhsmd returned an unreadable public key");
     return 0;
   }
-  auto* key = new Key();
+  auto key = std::make_shared<Key>();
   key->pc = pc;
   key->key_id = sc->key_id;
   key->is_ec = EVP_PKEY_is_a(pub, "EC");
   key->has_private = !sc->want_public;
-  key->pub = pub;
+  key->pub.reset(pub);
   int object_type = OSSL_OBJECT_PKEY;
   const char* data_type = key->is_ec ? "EC" : "ED25519";
+  void* keydata = NewKeyData(std::move(key));
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
       OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, const_cast<char*>(data_type),
                                        0),
-      OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &key, sizeof(key)),
+      OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &keydata, sizeof(keydata)),
       OSSL_PARAM_construct_end()};
   int ok = object_cb(params, object_cbarg);
-  KeyUnref(key);  // the keymgmt took its own reference if it wanted one
+  FreeKeyData(keydata);  // the keymgmt's load took its own reference if it wanted one
   return ok;
 }
 

@@ -8,7 +8,6 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
-#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,6 +19,10 @@ namespace vhsm::engine::provider {
 using ::vhsm::engine::BioPtr;
 using ::vhsm::engine::EvpMacCtxPtr;
 using ::vhsm::engine::EvpMacPtr;
+using ::vhsm::engine::EvpMdCtxPtr;
+using ::vhsm::engine::EvpMdPtr;
+using ::vhsm::engine::EvpPkeyCtxPtr;
+using ::vhsm::engine::EvpPkeyPtr;
 using ::vhsm::engine::OsslLibCtxPtr;
 
 struct ProvCtx {
@@ -54,13 +57,24 @@ struct Key {
   std::string key_id;  // a VHSM key's id; empty for ordinary keys
   bool is_ec = true;
   bool has_private = false;
-  EVP_PKEY* pub = nullptr;   // public part (or domain parameters), our libctx
-  EVP_PKEY* full = nullptr;  // ordinary keys only: the whole key, our libctx
-  std::atomic<int> refs{1};
+  EvpPkeyPtr pub;   // public part (or domain parameters), our libctx
+  EvpPkeyPtr full;  // ordinary keys only: the whole key, our libctx
 };
 
-Key* KeyRef(Key* k);
-void KeyUnref(Key* k);
+// The keydata pointer OpenSSL holds for a key is a KeyData: one shared
+// reference to the Key, owned by whoever holds that pointer (the keymgmt's
+// free drops it). A signature context that outlives the EVP_PKEY keeps the Key
+// alive with a shared_ptr of its own, so no count is kept by hand.
+using KeyData = std::shared_ptr<Key>;
+
+// NewKeyData returns a new keydata pointer holding a reference to key.
+void* NewKeyData(KeyData key);
+// FreeKeyData drops the reference a keydata pointer holds (nullptr is fine).
+void FreeKeyData(void* keydata);
+// KeyDataOf returns the reference a keydata pointer holds (empty for nullptr).
+KeyData KeyDataOf(const void* keydata);
+// KeyOf returns the Key a keydata pointer refers to (nullptr for nullptr).
+Key* KeyOf(const void* keydata);
 // SetOrdinary makes k hold the ordinary key pkey (taking references of its
 // own; the caller keeps its reference).
 void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/must.h"
 #include "tools/bench/noisy.h"
 #include "tools/bench/noisy_figures.h"
 #include "tools/bench/private_daemon.h"
@@ -46,16 +47,8 @@ using Clock = std::chrono::steady_clock;
 double g_seconds = 1.0;
 std::map<std::string, double> g_results;  // "<op>.<who>" -> ops/s
 
-[[noreturn]] void Die(const std::string& m) {
-  std::fprintf(stderr, "bench: %s\n", m.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Must(vhsm::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(r).value();
-}
+using vhsm::bench::Die;
+using vhsm::bench::Must;
 
 // Measure runs fn (which returns how many operations it did) for about
 // g_seconds * scale and returns operations per second.

@@ -13,23 +13,13 @@
 #include <functional>
 #include <string>
 
+#include "tools/bench/must.h"
 #include "tools/bench/noisy.h"
 #include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
 
 namespace vhsm::bench {
 namespace {
-
-[[noreturn]] void Die(const std::string& m) {
-  std::fprintf(stderr, "bench: %s\n", m.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Must(vhsm::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(r).value();
-}
 
 // Container: a process in a fresh network namespace, attached to vhsmd.
 pid_t StartContainer() {

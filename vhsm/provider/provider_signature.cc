@@ -108,13 +108,12 @@ int SigVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned
          EVP_PKEY_verify(s->pdelegate.get(), sig, siglen, tbs, tbslen) == 1;
 }
 
-// Sign a digest in vhsmd.
-int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char* sig,
+// SignInVhsm has vhsmd sign data (a digest when prehashed) with the key.
+int SignInVhsm(SigCtx* s, const std::string& data, bool prehashed, unsigned char* sig,
                size_t* siglen, size_t sigsize) {
-  const std::string digest = vhsm::engine::EcdsaP256Digest(dgst, dlen);
   auto client = ClientOf(s->pc);
   if (!client) return 0;
-  auto out = client->Sign(s->key->key_id, digest, /*prehashed=*/true);
+  auto out = client->Sign(s->key->key_id, data, prehashed);
   if (!out.ok()) {
     Raise(s->pc, out.status().message());
     return 0;
@@ -123,6 +122,13 @@ int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char*
   memcpy(sig, out->data(), out->size());
   *siglen = out->size();
   return 1;
+}
+
+// Sign a digest in vhsmd.
+int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char* sig,
+               size_t* siglen, size_t sigsize) {
+  return SignInVhsm(s, vhsm::engine::EcdsaP256Digest(dgst, dlen), /*prehashed=*/true, sig, siglen,
+                    sigsize);
 }
 
 int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs,
@@ -181,17 +187,7 @@ int SigDigestSignUpdate(void* ctx, const unsigned char* data, size_t len) {
 }
 
 int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen, size_t sigsize) {
-  auto client = ClientOf(s->pc);
-  if (!client) return 0;
-  auto out = client->Sign(s->key->key_id, msg);
-  if (!out.ok()) {
-    Raise(s->pc, out.status().message());
-    return 0;
-  }
-  if (out->size() > sigsize) return 0;
-  memcpy(sig, out->data(), out->size());
-  *siglen = out->size();
-  return 1;
+  return SignInVhsm(s, msg, /*prehashed=*/false, sig, siglen, sigsize);
 }
 
 int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize) {

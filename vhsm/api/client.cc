@@ -339,7 +339,7 @@ Result<std::pair<std::string, bool>> Client::PrehashIfLong(const std::string& ke
     return std::make_pair(std::string(message), prehashed);
   }
   VHSM_ASSIGN_OR_RETURN(KeyInfo info, GetKeyInfo(key_id));
-  if (info.type != "ec-p256") {
+  if (ParseKeyTypeName(info.type) != proto::EC_P256) {
     return InvalidArgument(info.type + " signs messages of at most " + std::to_string(kChunk) +
                            " bytes; this one has " + std::to_string(message.size()));
   }

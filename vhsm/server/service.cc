@@ -51,6 +51,14 @@ void Service::WipeSecrets(proto::Request* r) {
   }
 }
 
+// WipeResult clears what an answer carries inside the channel: a decrypted
+// plaintext, a MAC, a digest (all travel as bytes).
+void Service::WipeResult(proto::Response* r) {
+  if (!r->has_bytes()) return;
+  std::string* data = r->mutable_bytes()->mutable_data();
+  if (!data->empty()) explicit_bzero(data->data(), data->size());
+}
+
 std::string Service::ErrorResponse(const Status& status) {
   proto::Response resp;
   resp.set_status(ToWireStatus(status.code()));
@@ -197,6 +205,7 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto:
       Status sealed_ok =
           session->channel.send.SealTo(session->outbound, session->response_ad, bytes, &sealed);
       explicit_bzero(bytes.data(), bytes.size());
+      WipeResult(&inner_resp);
       if (!sealed_ok.ok()) return sealed_ok;
       resp->mutable_sealed()->set_counter(session->outbound++);
       resp->mutable_sealed()->set_ciphertext(sealed);

@@ -58,6 +58,8 @@ class Service {
   static bool IsSlow(const proto::Request& request);
   // WipeSecrets clears the passwords and key material a request holds.
   static void WipeSecrets(proto::Request* request);
+  // WipeResult clears the bytes an answer carries (plaintexts, MACs).
+  static void WipeResult(proto::Response* response);
 
   // RestoreAttachments re-attaches every recorded container whose pinned
   // namespace is still the one recorded (netns_pin.h); returns one message

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/key_types.h"
 

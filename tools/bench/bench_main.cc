@@ -37,7 +37,7 @@
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/pbkdf2.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/transport/frame.h"
 #include "vhsm/transport/netlink_socket.h"
 

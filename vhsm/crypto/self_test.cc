@@ -8,7 +8,7 @@
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/pbkdf2.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 
 namespace vhsm::crypto {
 namespace {

@@ -1,7 +1,7 @@
 #include "vhsm/server/key_types.h"
 
 #include "vhsm/crypto/random.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 
 namespace vhsm::server {
 

@@ -1,7 +1,7 @@
 #include "vhsm/server/key_types.h"
 
 #include "gtest/gtest.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/testing/test_util.h"
 
 namespace vhsm::server {

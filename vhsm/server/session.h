@@ -22,7 +22,7 @@
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/secret_bytes.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/noise/noise_nk.h"
 #include "vhsm/proto/wire.h"
 #include "vhsm/server/resource_ledger.h"

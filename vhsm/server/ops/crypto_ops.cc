@@ -1,6 +1,6 @@
 // Ciphers and signatures: AES-256-GCM encrypt/decrypt, sign/verify.
 #include "vhsm/crypto/aead.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/server/ops/key_access.h"
 #include "vhsm/server/ops/ops.h"
 

@@ -1,6 +1,6 @@
 #include "vhsm/server/ops/key_access.h"
 
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/server/key_types.h"
 
 namespace vhsm::server::ops {

@@ -4,7 +4,7 @@
 
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/random.h"
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/server/key_types.h"
 #include "vhsm/server/ops/key_access.h"
 #include "vhsm/server/ops/ops.h"

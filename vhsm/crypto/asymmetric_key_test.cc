@@ -1,4 +1,4 @@
-#include "vhsm/crypto/signing_key.h"
+#include "vhsm/crypto/asymmetric_key.h"
 
 #include "gtest/gtest.h"
 #include "vhsm/crypto/random.h"
@@ -154,7 +154,7 @@ TEST(SigningKeyTest, InteroperatesWithOpensslCommand) {
 TEST(SigningKeyTest, RejectsUnsupportedAndMalformedKeys) {
   std::string dir = testing::MakeTempDir();
   ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                                 "ec_paramgen_curve:P-384", "-out", dir + "/p384.pem"})
+                                 "ec_paramgen_curve:P-521", "-out", dir + "/p384.pem"})
                 .exit_code,
             0);
   Result<PrivateKey> p384 = PrivateKey::FromEncoded(testing::ReadFile(dir + "/p384.pem"));

@@ -1,50 +1,79 @@
-#include "vhsm/crypto/signing_key.h"
+// PrivateKey and PublicKey: types, generation, parsing and encoding. The
+// operations are in asymmetric_ops.cc.
+#include "vhsm/crypto/asymmetric_key.h"
 
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
+#if !defined(OPENSSL_IS_BORINGSSL)
+#include <openssl/core_names.h>
+#endif
 
 #include <cstring>
 
 #include "vhsm/crypto/internal/openssl_util.h"
+#include "vhsm/crypto/internal/pkey.h"
 
 namespace vhsm::crypto {
 
 using internal::EvpPkeyPtr;
 
-struct PrivateKey::Impl {
-  EvpPkeyPtr pkey;
-};
-struct PublicKey::Impl {
-  EvpPkeyPtr pkey;
-};
-
 namespace {
 
-bool IsP256(EVP_PKEY* pkey) {
+int CurveNid(EVP_PKEY* pkey) {
 #if defined(OPENSSL_IS_BORINGSSL)
   const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(pkey);
-  return ec != nullptr && EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)) == NID_X9_62_prime256v1;
+  return ec == nullptr ? NID_undef : EC_GROUP_get_curve_name(EC_KEY_get0_group(ec));
 #else
+  // Only named curves: explicit parameters (even ones equal to a named
+  // curve's, with a forged cofactor) are how invalid-curve attacks arrive.
   char name[64] = {0};
   size_t len = 0;
-  return EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) == 1 &&
-         std::strcmp(name, "prime256v1") == 0;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, name, sizeof(name),
+                                     &len) != 1 ||
+      std::strcmp(name, OSSL_PKEY_EC_ENCODING_GROUP) != 0) {
+    return NID_undef;
+  }
+  if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) != 1) return NID_undef;
+  return OBJ_sn2nid(name);
 #endif
 }
 
-// AlgOf returns the KeyAlg of a parsed key, or InvalidArgument for any type
-// or curve VHSM does not support.
+// AlgOf returns the KeyAlg of a parsed key, or InvalidArgument for any type,
+// curve or size VHSM does not support.
 Result<KeyAlg> AlgOf(EVP_PKEY* pkey) {
   switch (EVP_PKEY_id(pkey)) {
     case EVP_PKEY_EC:
-      if (IsP256(pkey)) return KeyAlg::kEcP256;
-      return InvalidArgument("unsupported EC curve (only P-256)");
+      switch (CurveNid(pkey)) {
+        case NID_X9_62_prime256v1:
+          return KeyAlg::kEcP256;
+        case NID_secp384r1:
+          return KeyAlg::kEcP384;
+        default:
+          return InvalidArgument("unsupported EC curve (only P-256 and P-384)");
+      }
+    case EVP_PKEY_RSA:
+      switch (EVP_PKEY_bits(pkey)) {
+        case 2048:
+          return KeyAlg::kRsa2048;
+        case 3072:
+          return KeyAlg::kRsa3072;
+        case 4096:
+          return KeyAlg::kRsa4096;
+        default:
+          return InvalidArgument("unsupported RSA modulus of " +
+                                 std::to_string(EVP_PKEY_bits(pkey)) +
+                                 " bits (only 2048, 3072 and 4096)");
+      }
     case EVP_PKEY_ED25519:
       return KeyAlg::kEd25519;
+    case EVP_PKEY_X25519:
+      return KeyAlg::kX25519;
     default:
-      return InvalidArgument("unsupported key type (only ec-p256, ed25519)");
+      return InvalidArgument(
+          "unsupported key type (only ec-p256, ec-p384, ed25519, rsa-2048/3072/4096, x25519)");
   }
 }
 
@@ -56,39 +85,56 @@ bool LooksLikePem(ByteView data) {
   return s.find(kArmour) != std::string_view::npos;
 }
 
-Result<Bytes> SignWith(EVP_PKEY* pkey, KeyAlg alg, ByteView message) {
-  internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = alg == KeyAlg::kEcP256 ? EVP_sha256() : nullptr;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) {
-    return internal::OpenSslError("sign init");
+// KeygenContext prepares a key generation context for alg.
+Result<internal::EvpPkeyCtxPtr> KeygenContext(KeyAlg alg) {
+  int id = IsEc(alg)                 ? EVP_PKEY_EC
+           : IsRsa(alg)              ? EVP_PKEY_RSA
+           : alg == KeyAlg::kX25519 ? EVP_PKEY_X25519
+                                     : EVP_PKEY_ED25519;
+  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(id, nullptr));
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {
+    return internal::OpenSslError(std::string("keygen init ") + KeyAlgName(alg));
   }
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()) != 1) {
-    return internal::OpenSslError("sign size");
+  bool ok = true;
+  if (IsEc(alg)) {
+    int nid = alg == KeyAlg::kEcP256 ? NID_X9_62_prime256v1 : NID_secp384r1;
+    ok = EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx.get(), nid) == 1;
+  } else if (IsRsa(alg)) {
+    int bits = alg == KeyAlg::kRsa2048 ? 2048 : alg == KeyAlg::kRsa3072 ? 3072 : 4096;
+    ok = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) == 1;
   }
-  Bytes sig(len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) != 1) {
-    return internal::OpenSslError("sign");
-  }
-  sig.resize(len);
-  return sig;
-}
-
-Result<bool> VerifyWith(EVP_PKEY* pkey, KeyAlg alg, ByteView message, ByteView signature) {
-  internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = alg == KeyAlg::kEcP256 ? EVP_sha256() : nullptr;
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) {
-    return internal::OpenSslError("verify init");
-  }
-  int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
-                            message.size());
-  internal::ClearErrors();  // a bad signature leaves parse errors behind
-  return rc == 1;
+  if (!ok) return internal::OpenSslError(std::string("keygen parameters ") + KeyAlgName(alg));
+  return ctx;
 }
 
 }  // namespace
 
-const char* KeyAlgName(KeyAlg alg) { return alg == KeyAlg::kEcP256 ? "ec-p256" : "ed25519"; }
+const char* KeyAlgName(KeyAlg alg) {
+  switch (alg) {
+    case KeyAlg::kEcP256:
+      return "ec-p256";
+    case KeyAlg::kEd25519:
+      return "ed25519";
+    case KeyAlg::kEcP384:
+      return "ec-p384";
+    case KeyAlg::kRsa2048:
+      return "rsa-2048";
+    case KeyAlg::kRsa3072:
+      return "rsa-3072";
+    case KeyAlg::kRsa4096:
+      return "rsa-4096";
+    case KeyAlg::kX25519:
+      return "x25519";
+  }
+  return "unknown";
+}
+
+bool IsRsa(KeyAlg alg) {
+  return alg == KeyAlg::kRsa2048 || alg == KeyAlg::kRsa3072 || alg == KeyAlg::kRsa4096;
+}
+bool IsEc(KeyAlg alg) { return alg == KeyAlg::kEcP256 || alg == KeyAlg::kEcP384; }
+bool CanSign(KeyAlg alg) { return alg != KeyAlg::kX25519; }
+bool CanDerive(KeyAlg alg) { return IsEc(alg) || alg == KeyAlg::kX25519; }
 
 PrivateKey::PrivateKey(KeyAlg alg, std::unique_ptr<Impl> impl)
     : alg_(alg), impl_(std::move(impl)) {}
@@ -102,15 +148,7 @@ PublicKey& PublicKey::operator=(PublicKey&&) noexcept = default;
 PublicKey::~PublicKey() = default;
 
 Result<PrivateKey> PrivateKey::Generate(KeyAlg alg) {
-  int id = alg == KeyAlg::kEcP256 ? EVP_PKEY_EC : EVP_PKEY_ED25519;
-  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(id, nullptr));
-  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {
-    return internal::OpenSslError(std::string("keygen init ") + KeyAlgName(alg));
-  }
-  if (alg == KeyAlg::kEcP256 &&
-      EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx.get(), NID_X9_62_prime256v1) != 1) {
-    return internal::OpenSslError("keygen curve P-256");
-  }
+  VHSM_ASSIGN_OR_RETURN(internal::EvpPkeyCtxPtr ctx, KeygenContext(alg));
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
     return internal::OpenSslError(std::string("keygen ") + KeyAlgName(alg));
@@ -184,31 +222,6 @@ Result<PublicKey> PrivateKey::GetPublicKey() const {
   return pub;
 }
 
-Result<Bytes> PrivateKey::Sign(ByteView message) const {
-  return SignWith(impl_->pkey.get(), alg_, message);
-}
-
-Result<Bytes> PrivateKey::SignDigest(ByteView digest) const {
-  if (alg_ != KeyAlg::kEcP256) {
-    return InvalidArgument("signing a precomputed digest needs an ec-p256 key");
-  }
-  if (digest.size() != 32) {
-    return InvalidArgument("SHA-256 digest must be 32 bytes, got " + std::to_string(digest.size()));
-  }
-  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
-  size_t len = 0;
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-      EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1) {
-    return internal::OpenSslError("sign digest init");
-  }
-  Bytes sig(len);
-  if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) != 1) {
-    return internal::OpenSslError("sign digest");
-  }
-  sig.resize(len);
-  return sig;
-}
-
 Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
   const uint8_t* p = der.data();
   EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
@@ -237,6 +250,13 @@ Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
   return PublicKey(alg, std::move(impl));
 }
 
+Result<PublicKey> PublicKey::FromEncoded(ByteView data) {
+  if (LooksLikePem(data)) {
+    return FromPem(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+  }
+  return FromSpkiDer(data);
+}
+
 Result<Bytes> PublicKey::ToSpkiDer() const {
   uint8_t* der = nullptr;
   int len = i2d_PUBKEY(impl_->pkey.get(), &der);
@@ -257,24 +277,6 @@ Result<std::string> PublicKey::ToPem() const {
     return internal::OpenSslError("public key PEM read");
   }
   return std::string(data, static_cast<size_t>(len));
-}
-
-Result<bool> PublicKey::Verify(ByteView message, ByteView signature) const {
-  return VerifyWith(impl_->pkey.get(), alg_, message, signature);
-}
-
-Result<bool> PublicKey::VerifyDigest(ByteView digest, ByteView signature) const {
-  if (alg_ != KeyAlg::kEcP256) {
-    return InvalidArgument("verifying a precomputed digest needs an ec-p256 key");
-  }
-  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
-    return internal::OpenSslError("verify digest init");
-  }
-  int rc =
-      EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size());
-  internal::ClearErrors();
-  return rc == 1;
 }
 
 }  // namespace vhsm::crypto

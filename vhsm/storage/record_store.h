@@ -54,6 +54,8 @@ struct KeyRecord {
   uint32_t allowed_ops = 0;
   int64_t created_unix = 0;
   Blob blob;  // format version || nonce || AES-256-GCM(master, secret) || tag
+  std::string label;  // the owner's name for it (not secret, bound in the AAD)
+  uint32_t flags = 0;  // KeyFlag bits (vault.h), bound in the AAD
 };
 
 class RecordStore {

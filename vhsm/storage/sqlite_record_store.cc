@@ -51,6 +51,9 @@ const char* const kMigrations[] = {
     "ALTER TABLE containers ADD COLUMN netns_cookie INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE containers ADD COLUMN pin_path TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE containers ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';",
+    // Version 3: keys carry a label and flags (bound in blob format 3).
+    "ALTER TABLE keys ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE keys ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;",
 };
 
 }  // namespace
@@ -260,15 +263,17 @@ Result<std::vector<std::string>> SqliteRecordStore::ListUsers(const std::string&
 Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob)"
-         " VALUES (?,?,?,?,?,?,?)");
+         "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob, label,"
+         " flags) VALUES (?,?,?,?,?,?,?,?,?)");
   s.Bind(k.container)
       .Bind(k.user)
       .Bind(k.key_id)
       .Bind(k.type)
       .Bind(int64_t{k.allowed_ops})
       .Bind(k.created_unix)
-      .Bind(k.blob);
+      .Bind(k.blob)
+      .Bind(k.label)
+      .Bind(int64_t{k.flags});
   return StepChange(db_, s, "key '" + k.key_id + "'");
 }
 
@@ -276,7 +281,7 @@ Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const 
                                             const std::string& key_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT type, allowed_ops, created, blob FROM keys"
+         "SELECT type, allowed_ops, created, blob, label, flags FROM keys"
          " WHERE container = ? AND user = ? AND key_id = ?");
   s.Bind(container).Bind(user).Bind(key_id);
   int rc = s.Step();
@@ -290,6 +295,8 @@ Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const 
   k.allowed_ops = static_cast<uint32_t>(s.Int(1));
   k.created_unix = s.Int(2);
   k.blob = s.GetBlob(3);
+  k.label = s.Text(4);
+  k.flags = static_cast<uint32_t>(s.Int(5));
   return k;
 }
 
@@ -308,7 +315,7 @@ Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& co
                                                            const std::string& after, size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT key_id, type, allowed_ops, created FROM keys"
+         "SELECT key_id, type, allowed_ops, created, label, flags FROM keys"
          " WHERE container = ? AND user = ? AND key_id > ? ORDER BY key_id LIMIT ?");
   s.Bind(container).Bind(user).Bind(after).Bind(SqlLimit(limit));
   std::vector<KeyRecord> out;
@@ -321,6 +328,8 @@ Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& co
     k.type = s.Text(1);
     k.allowed_ops = static_cast<uint32_t>(s.Int(2));
     k.created_unix = s.Int(3);
+    k.label = s.Text(4);
+    k.flags = static_cast<uint32_t>(s.Int(5));
     out.push_back(std::move(k));
   }
   if (rc != SQLITE_DONE) return SqlError(db_, "listing keys");

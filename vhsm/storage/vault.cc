@@ -29,6 +29,10 @@ void AppendField(Bytes& out, const std::string& field) {
   out.insert(out.end(), field.begin(), field.end());
 }
 
+void AppendU32(Bytes& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
 Status CheckPassword(ByteView password) {
   if (password.empty()) return InvalidArgument("password must not be empty");
   if (password.size() > kMaxPassword) {
@@ -50,7 +54,8 @@ Bytes MasterKeyAad(const std::string& container, const std::string& user) {
 }
 
 Bytes KeyBlobAad(const std::string& container, const std::string& user, const std::string& key_id,
-                 const std::string& type, uint8_t version, uint32_t allowed_ops) {
+                 const std::string& type, uint8_t version, uint32_t allowed_ops,
+                 const KeyExtras& extras, uint32_t key_version) {
   Bytes aad;
   AppendField(aad, "vhsm-key");
   AppendField(aad, container);
@@ -58,15 +63,25 @@ Bytes KeyBlobAad(const std::string& container, const std::string& user, const st
   AppendField(aad, key_id);
   AppendField(aad, type);
   aad.push_back(version);
-  if (version >= 2) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-      aad.push_back(static_cast<uint8_t>(allowed_ops >> shift));
+  if (version >= 2) AppendU32(aad, allowed_ops);
+  if (version >= 3) {
+    AppendField(aad, extras.label);
+    AppendU32(aad, extras.flags);
+    AppendU32(aad, key_version);
   }
   return aad;
 }
 
 bool ValidUserName(const std::string& name) { return ValidIdentifier(name, 64, "@"); }
 bool ValidKeyId(const std::string& id) { return ValidIdentifier(id, 128, ":"); }
+
+bool ValidKeyLabel(const std::string& label) {
+  if (label.size() > kMaxKeyLabel) return false;
+  for (unsigned char c : label) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
 
 Vault::Vault(RecordStore* store, VaultOptions options)
     : store_(store), options_(std::move(options)) {}
@@ -129,9 +144,13 @@ Status Vault::ChangePassword(const std::string& container, const std::string& us
 }
 
 Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key, const std::string& key_id,
-                     const std::string& type, uint32_t allowed_ops, ByteView material) {
+                     const std::string& type, uint32_t allowed_ops, ByteView material,
+                     const KeyExtras& extras) {
   if (!ValidKeyId(key_id)) {
     return InvalidArgument("invalid key id '" + key_id + "' (1-128 of A-Z a-z 0-9 . _ - :)");
+  }
+  if (!ValidKeyLabel(extras.label)) {
+    return InvalidArgument("invalid key label (at most 128 bytes, no control characters)");
   }
   if (material.empty()) return InvalidArgument("key material is empty");
   if (material.size() > kMaxKeyMaterial) {
@@ -141,13 +160,15 @@ Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key, const st
   VHSM_ASSIGN_OR_RETURN(Bytes sealed, crypto::AesGcmSealWithRandomNonce(
                                           master_key.view(), material,
                                           KeyBlobAad(owner.container, owner.user, key_id, type,
-                                                     kKeyBlobVersion, allowed_ops)));
+                                                     kKeyBlobVersion, allowed_ops, extras)));
   KeyRecord k;
   k.container = owner.container;
   k.user = owner.user;
   k.key_id = key_id;
   k.type = type;
   k.allowed_ops = allowed_ops;
+  k.label = extras.label;
+  k.flags = extras.flags;
   k.created_unix = static_cast<int64_t>(std::time(nullptr));
   k.blob.reserve(1 + sealed.size());
   k.blob.push_back(kKeyBlobVersion);
@@ -159,13 +180,17 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
                                 const std::string& key_id) {
   if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
   VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
-  if (k.blob.empty() || (k.blob[0] != kKeyBlobVersion && k.blob[0] != kKeyBlobVersion1)) {
+  if (k.blob.empty() || k.blob[0] < kKeyBlobVersion1 || k.blob[0] > kKeyBlobVersion) {
     return DataLoss("key '" + key_id + "' has an unknown blob format");
   }
   const uint8_t version = k.blob[0];
+  KeyExtras extras{k.label, k.flags};
+  if (version < 3 && (!k.label.empty() || k.flags != 0)) {
+    return DataLoss("key '" + key_id + "' is corrupted: attributes added in the store");
+  }
   Result<SecretBytes> material = crypto::AesGcmOpenWithNonce(
       master_key.view(), ByteView(k.blob).substr(1),
-      KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops));
+      KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops, extras));
   if (!material.ok()) {
     if (material.status().code() == StatusCode::kDataLoss) {
       return DataLoss("key '" + key_id + "' is corrupted or was moved from another record");
@@ -175,6 +200,8 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
   OpenedKey out;
   out.type = k.type;
   out.allowed_ops = k.allowed_ops;
+  out.label = k.label;
+  out.flags = k.flags;
   out.created_unix = k.created_unix;
   out.material = std::move(material).value();
   out.ops_bound = version >= 2;

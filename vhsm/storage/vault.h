@@ -26,11 +26,14 @@
 namespace vhsm::storage {
 
 inline constexpr uint32_t kDefaultPbkdf2Iterations = 600000;
-// Blob format 2 binds allowed_ops into the AAD. Format 1 (before it) bound
-// only the type; such blobs still open, flagged ops_bound = false, and the
-// server holds their allowed_ops to what format 1 ever wrote for the type.
-inline constexpr uint8_t kKeyBlobVersion = 2;
+// Blob format 3 binds allowed_ops, the label, the flags and the key version
+// into the AAD; format 2 bound allowed_ops; format 1 only the type. Older
+// blobs still open (format 1 flagged ops_bound = false: the server holds
+// their allowed_ops to what format 1 ever wrote for the type).
+inline constexpr uint8_t kKeyBlobVersion = 3;
+inline constexpr uint8_t kKeyBlobVersion2 = 2;
 inline constexpr uint8_t kKeyBlobVersion1 = 1;
+inline constexpr size_t kMaxKeyLabel = 128;
 inline constexpr size_t kMaxKeyMaterial = 8192;
 
 struct VaultOptions {
@@ -44,9 +47,17 @@ struct Owner {
   std::string user;
 };
 
+// Attributes a key gets at creation beside its type and operations.
+struct KeyExtras {
+  std::string label;   // 0-128 bytes of printable text (ValidKeyLabel)
+  uint32_t flags = 0;  // reserved for key flags; 0 today
+};
+
 struct OpenedKey {
   std::string type;
   uint32_t allowed_ops = 0;
+  std::string label;
+  uint32_t flags = 0;
   int64_t created_unix = 0;
   crypto::SecretBytes material;
   bool ops_bound = true;  // false: a format-1 blob (allowed_ops not in its AAD)
@@ -72,7 +83,7 @@ class Vault {
 
   Status PutKey(const Owner& owner, const crypto::SecretBytes& master_key,
                 const std::string& key_id, const std::string& type, uint32_t allowed_ops,
-                crypto::ByteView material);
+                crypto::ByteView material, const KeyExtras& extras = {});
   // GetKey: NotFound for an unknown id, DataLoss for a blob that does not
   // open under this owner's master key with this row's metadata.
   Result<OpenedKey> GetKey(const Owner& owner, const crypto::SecretBytes& master_key,
@@ -86,16 +97,22 @@ class Vault {
 // The AAD encodings (exposed for tests that decrypt a blob independently):
 // a label, then each field as a 4-byte big-endian length and its bytes, then
 // for key blobs the format version as one byte and, from format 2 on, the
-// allowed operations as 4 bytes big-endian.
+// allowed operations as 4 bytes big-endian; from format 3 on, the label as a
+// field, the flags and the key version (1 until keys have versions) as 4
+// bytes big-endian each.
 crypto::Bytes MasterKeyAad(const std::string& container, const std::string& user);
 crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
                          const std::string& key_id, const std::string& type, uint8_t version,
-                         uint32_t allowed_ops);
+                         uint32_t allowed_ops, const KeyExtras& extras = {},
+                         uint32_t key_version = 1);
 
 // Name rules: user names 1-64 of [A-Za-z0-9._@-]; key ids 1-128 of
 // [A-Za-z0-9._:-]. Both must not start with '.' or '-'.
 bool ValidUserName(const std::string& name);
 bool ValidKeyId(const std::string& id);
+// ValidKeyLabel: at most 128 bytes, no control characters (labels are shown
+// in lists and logs of their owner).
+bool ValidKeyLabel(const std::string& label);
 
 }  // namespace vhsm::storage
 

@@ -284,7 +284,9 @@ TEST_F(VaultTest, PythonDecryptsABlobIndependently) {
   AddContainerAndUser("ct-9", "alice@ex", "pw");
   SecretBytes m = Login("ct-9", "alice@ex", "pw");
   Bytes material = *crypto::RandomBytes(48);
-  ASSERT_TRUE(vault_->PutKey({"ct-9", "alice@ex"}, m, "key:1", "hmac-sha512", 1, material).ok());
+  ASSERT_TRUE(vault_->PutKey({"ct-9", "alice@ex"}, m, "key:1", "hmac-sha512", 1, material,
+                             {"my label", 0})
+                  .ok());
   std::string script = R"(
 import sqlite3, struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -294,9 +296,11 @@ row = sqlite3.connect(db).execute(
 field = lambda s: struct.pack(">I", len(s)) + s
 container, user, key_id, typ, ops, blob = row
 version = blob[0]
-assert version == 2
+assert version == 3
+label, flags, key_version = "my label", 0, 1
 aad = (b"".join(field(x.encode()) for x in ("vhsm-key", container, user, key_id, typ)) +
-       bytes([version]) + struct.pack(">I", ops))
+       bytes([version]) + struct.pack(">I", ops) + field(label.encode()) +
+       struct.pack(">II", flags, key_version))
 nonce, ct = blob[1:13], blob[13:]
 print(AESGCM(master).decrypt(nonce, ct, aad).hex())
 )";
@@ -316,6 +320,26 @@ TEST_F(VaultTest, EditedAllowedOpsIsRefusedAsCorrupted) {
   Result<OpenedKey> k = vault_->GetKey({"ct1", "alice"}, m, "k");
   EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(k.status().message().find("corrupted"), std::string::npos);
+}
+
+TEST_F(VaultTest, LabelIsKeptAndBound) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  SecretBytes m = Login("ct1", "alice", "pw");
+  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "ec-p256", 8, Bytes(32, 7), {"web tls"}).ok());
+  Result<OpenedKey> k = vault_->GetKey({"ct1", "alice"}, m, "k");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->label, "web tls");
+  EXPECT_EQ((*store_->ListKeys("ct1", "alice", "", 0))[0].label, "web tls");
+  // A label changed in the database no longer opens the blob.
+  RawSql("UPDATE keys SET label = 'other' WHERE key_id = 'k'");
+  EXPECT_EQ(vault_->GetKey({"ct1", "alice"}, m, "k").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(vault_->PutKey({"ct1", "alice"}, m, "k2", "aes-256", 6, Bytes(32, 1), {"bad\nline"})
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(vault_->PutKey({"ct1", "alice"}, m, "k3", "aes-256", 6, Bytes(32, 1),
+                           {std::string(129, 'x')})
+                .code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {

@@ -109,11 +109,17 @@ class CliTest(harness.DaemonTestCase):
                 verify = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin",
                           "-in", msg, "-sigfile", sig]
             self.assertEqual(subprocess.run(verify, capture_output=True).returncode, 0)
-        # A P-384 key is refused for ec-p256.
+        # A P-384 key is refused for ec-p256; a P-521 key for any type.
         p384 = os.path.join(self.tmp, "p384.pem")
         subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                         "ec_paramgen_curve:P-384", "-out", p384], check=True)
         bad = self.v("key", "import", "--type", "ec-p256", "--in", p384, check=False)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn(b"imported key is ec-p384, not ec-p256", bad.stderr)
+        p521 = os.path.join(self.tmp, "p521.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-521", "-out", p521], check=True)
+        bad = self.v("key", "import", "--type", "ec-p384", "--in", p521, check=False)
         self.assertEqual(bad.returncode, 1)
         self.assertIn(b"unsupported EC curve", bad.stderr)
 
@@ -144,10 +150,10 @@ class CliTest(harness.DaemonTestCase):
             (("sign", "--key", "h"), b"may not sign"),
             (("key", "import", "--type", "aes-256", "--id", "short"), b"exactly 32 bytes"),
             (("key", "import", "--type", "hmac-sha256", "--id", "h"), b"already exists"),
-            (("key", "import", "--type", "rsa-2048", "--id", "x"), b"unknown key type"),
+            (("key", "import", "--type", "rsa-1024", "--id", "x"), b"unknown key type"),
             (("key", "generate", "--type", "aes-256", "--id", "bad id"), b"invalid key id"),
             (("key", "delete", "nope"), b"no key 'nope'"),
-            (("key", "public", "h"), b"may not verify"),
+            (("key", "public", "h"), b"has no public key"),
             (("frobnicate",), b"unknown command"),
         ]
         for args, message in cases:

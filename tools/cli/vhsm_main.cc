@@ -9,6 +9,7 @@
 #include "vhsm/api/client.h"
 #include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
+#include "vhsm/proto/names.h"
 
 namespace {
 
@@ -23,22 +24,33 @@ const char kProg[] = "vhsm";
 const char kUsage[] =
     "usage: vhsm [--user USER] [--password-file FILE] [--port-id N] COMMAND ...\n"
     "\n"
-    "  key generate --type T [--id ID]        generate a key; prints its id\n"
-    "  key import --type T [--id ID] [--in FILE]\n"
+    "  key generate --type T [--id ID] [--label L] [--ops OP,...]\n"
+    "                                         generate a key; prints its id\n"
+    "  key import --type T [--id ID] [--label L] [--ops OP,...] [--in FILE]\n"
     "                                         import raw bytes (hmac-*, aes-256) or a\n"
     "                                         PKCS#8 PEM/DER private key; prints its id\n"
+    "  key derive --key K --peer PEER.pem [--id NEW] [--type aes-256|hmac-sha256]\n"
+    "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...]\n"
+    "                                         ECDH/X25519 + HKDF-SHA256 into a new key\n"
     "  key list [--json]                      list your keys\n"
+    "  key info ID [--json]                   type, operations, label, creation time\n"
     "  key delete ID                          delete a key\n"
-    "  key public ID                          print a signing key's public key (PEM)\n"
+    "  key public ID                          print a key's public key (SPKI PEM)\n"
     "  digest --alg sha256 [--in FILE]        print the digest in hex\n"
     "  mac --key ID [--in FILE]               print the HMAC in hex\n"
-    "  sign --key ID [--in FILE] [--out FILE] sign (hex on stdout, or raw to --out)\n"
-    "  verify --key ID --sig FILE [--in FILE] exit 0 when the signature verifies\n"
+    "  sign --key ID [--in FILE] [--out FILE] [--scheme pkcs1|pss] [--hash H]\n"
+    "                                         sign (hex on stdout, or raw to --out)\n"
+    "  verify --key ID --sig FILE [--in FILE] [--scheme pkcs1|pss] [--hash H]\n"
+    "                                         exit 0 when the signature verifies\n"
     "  encrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
     "  decrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
-    "                                         AES-256-GCM; ciphertext is nonce||ct||tag\n"
+    "                                         AES-256-GCM (nonce||ct||tag), or\n"
+    "                                         RSA-OAEP-SHA256 with an RSA key\n"
     "\n"
-    "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ed25519.\n"
+    "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384, ed25519,\n"
+    "rsa-2048, rsa-3072, rsa-4096, x25519. Operations (--ops): mac, encrypt,\n"
+    "decrypt, sign, verify, derive; default: all the type can. Hashes (--hash):\n"
+    "sha256 (default; sha384 for ec-p384), sha384, sha512.\n"
     "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
     "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
     "vhsmd's public key (the channel is pinned to it): --server-key KEY|FILE,\n"
@@ -50,18 +62,67 @@ const char kUsage[] =
 // CheckCommand fails fast, before connecting, on an unknown command or a
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
-  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
-                                     sub == "delete" || sub == "public")) ||
+  bool known = (command == "key" &&
+                (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
+                 sub == "public" || sub == "info" || sub == "derive")) ||
                command == "digest" || command == "mac" || command == "sign" ||
                command == "verify" || command == "encrypt" || command == "decrypt";
   if (!known) {
     Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
   }
-  if (command != "key" && command != "digest") Need(kProg, args, "key");
+  if ((command != "key" && command != "digest") || sub == "derive") Need(kProg, args, "key");
   if (command == "verify") Need(kProg, args, "sig");
   if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
-  if (command == "key" && (sub == "delete" || sub == "public")) Word(kProg, args, 2, "key id");
+  if (command == "key" && (sub == "delete" || sub == "public" || sub == "info")) {
+    Word(kProg, args, 2, "key id");
+  }
+  if (command == "key" && sub == "derive") Need(kProg, args, "peer");
   return command != "key" || sub == "import";
+}
+
+vhsm::KeyOptions KeyOptionsOf(const Args& args) {
+  return vhsm::KeyOptions{args.Get("label"), args.Get("ops")};
+}
+
+vhsm::SignOptions SignOptionsOf(const Args& args) {
+  vhsm::SignOptions o;
+  o.scheme = args.Get("scheme");
+  o.hash = args.Get("hash");
+  return o;
+}
+
+nlohmann::json KeyJson(const vhsm::KeyInfo& k) {
+  return {{"id", k.id},
+          {"type", k.type},
+          {"created", k.created_unix},
+          {"label", k.label},
+          {"ops", vhsm::KeyOpsString(k.allowed_ops)}};
+}
+
+void KeyInfoCommand(const Args& args, vhsm::Client* client) {
+  vhsm::KeyInfo k = Must(kProg, client->GetKeyInfo(Word(kProg, args, 2, "key id")));
+  if (args.Has("json")) {
+    std::printf("%s\n", KeyJson(k).dump().c_str());
+    return;
+  }
+  std::printf("id\t%s\ntype\t%s\nops\t%s\nlabel\t%s\ncreated\t%lld\n", k.id.c_str(), k.type.c_str(),
+              vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
+              static_cast<long long>(k.created_unix));
+}
+
+void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
+  std::string peer = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "peer")));
+  vhsm::DeriveOptions o;
+  o.type = args.Get("type", "aes-256");
+  o.id = args.Get("id");
+  if (args.options.count("salt") != 0) {
+    vhsm::crypto::Bytes salt;
+    if (!vhsm::crypto::HexDecode(args.Get("salt"), &salt)) Die(kProg, "--salt must be hex");
+    o.salt.assign(salt.begin(), salt.end());
+  }
+  o.info = args.Get("info");
+  o.key = KeyOptionsOf(args);
+  std::printf("%s\n", Must(kProg, client->DeriveKey(Need(kProg, args, "key"), peer, o)).c_str());
 }
 
 void LogIn(const Args& args, vhsm::Client* client) {
@@ -78,21 +139,19 @@ void LogIn(const Args& args, vhsm::Client* client) {
 void KeyCommand(const Args& args, const std::string& sub, std::string& input,
                 vhsm::Client* client) {
   if (sub == "generate") {
-    std::printf(
-        "%s\n",
-        Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"))).c_str());
+    std::printf("%s\n", Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"),
+                                                        KeyOptionsOf(args)))
+                            .c_str());
   } else if (sub == "import") {
-    std::string id =
-        Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input));
+    std::string id = Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input,
+                                                   KeyOptionsOf(args)));
     vhsm::cli::WipeString(&input);
     std::printf("%s\n", id.c_str());
   } else if (sub == "list") {
     std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
     if (args.Has("json")) {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& k : keys) {
-        list.push_back({{"id", k.id}, {"type", k.type}, {"created", k.created_unix}});
-      }
+      for (const auto& k : keys) list.push_back(KeyJson(k));
       std::printf("%s\n", list.dump().c_str());
     } else {
       for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
@@ -101,6 +160,10 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
     Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
   } else if (sub == "public") {
     std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
+  } else if (sub == "info") {
+    KeyInfoCommand(args, client);
+  } else if (sub == "derive") {
+    KeyDeriveCommand(args, client);
   }
 }
 
@@ -114,7 +177,8 @@ void DataCommand(const Args& args, const std::string& command, const std::string
     std::printf("%s\n",
                 HexEncode(Must(kProg, client->Mac(Need(kProg, args, "key"), input))).c_str());
   } else if (command == "sign") {
-    vhsm::Bytes sig = Must(kProg, client->Sign(Need(kProg, args, "key"), input));
+    vhsm::Bytes sig =
+        Must(kProg, client->Sign(Need(kProg, args, "key"), input, SignOptionsOf(args)));
     if (args.Get("out").empty()) {
       std::printf("%s\n", HexEncode(sig).c_str());
     } else {
@@ -122,7 +186,7 @@ void DataCommand(const Args& args, const std::string& command, const std::string
     }
   } else if (command == "verify") {
     std::string sig = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "sig")));
-    if (!Must(kProg, client->Verify(Need(kProg, args, "key"), input, sig))) {
+    if (!Must(kProg, client->Verify(Need(kProg, args, "key"), input, sig, SignOptionsOf(args)))) {
       Die(kProg, "signature does not verify");
     }
     std::printf("signature ok\n");
@@ -138,10 +202,11 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(argc, argv,
-                                 {"user", "password-file", "port-id", "type", "id", "in", "out",
-                                  "alg", "key", "sig", "aad", "server-key"},
-                                 {"help", "json", "trust-on-first-use"});
+  auto parsed = vhsm::cli::Parse(
+      argc, argv,
+      {"user", "password-file", "port-id", "type", "id", "in", "out", "alg", "key", "sig", "aad",
+       "server-key", "label", "ops", "scheme", "hash", "peer", "salt", "info"},
+      {"help", "json", "trust-on-first-use"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "vhsm/api/channel.h"
+#include "vhsm/api/internal/client_impl.h"
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/secret_bytes.h"
 #include "vhsm/proto/names.h"
@@ -16,35 +17,20 @@
 namespace vhsm {
 namespace {
 
-// Data bytes per update frame: the payload limit less room for the session
-// id, context id and protobuf framing.
-constexpr size_t kChunk = transport::kMaxPayloadSize - 256;
-
 void Wipe(std::string* s) {
   if (!s->empty()) explicit_bzero(s->data(), s->size());
 }
 
-Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+using internal::kChunk;
+using internal::ToBytes;
 
 KeyInfo FromProto(const proto::KeyInfo& k) {
-  return KeyInfo{k.id(), KeyTypeName(k.type()), k.allowed_ops(), k.created_unix()};
+  return KeyInfo{k.id(), KeyTypeName(k.type()), k.allowed_ops(), k.created_unix(), k.label()};
 }
 
 }  // namespace
 
 // ---- Client ----------------------------------------------------------------
-
-struct Client::Impl {
-  ClientOptions options;
-  std::mutex mu;
-  std::unique_ptr<Channel> channel;  // guarded by mu
-  std::string user;                  // guarded by mu; empty: not logged in
-  crypto::SecretBytes password;      // guarded by mu
-
-  Result<proto::Response> Call(proto::Request& request);
-  // Reconnect opens a new channel and logs in again; caller holds mu.
-  Status Reconnect();
-};
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -120,23 +106,30 @@ Status Client::Logout() {
   return impl_->Call(r).status();
 }
 
-Result<std::string> Client::GenerateKey(const std::string& type, const std::string& id) {
+Result<std::string> Client::GenerateKey(const std::string& type, const std::string& id,
+                                        const KeyOptions& options) {
   std::optional<proto::KeyType> t = ParseKeyTypeName(type);
   if (!t) return InvalidArgument("unknown key type '" + type + "'");
+  VHSM_ASSIGN_OR_RETURN(uint32_t ops, internal::KeyOpsOf(options.ops));
   proto::Request r;
   r.mutable_key_generate()->set_type(*t);
   r.mutable_key_generate()->set_id(id);
+  r.mutable_key_generate()->set_label(options.label);
+  r.mutable_key_generate()->set_allowed_ops(ops);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_id().id();
 }
 
 Result<std::string> Client::ImportKey(const std::string& type, const std::string& id,
-                                      std::string_view material) {
+                                      std::string_view material, const KeyOptions& options) {
   std::optional<proto::KeyType> t = ParseKeyTypeName(type);
   if (!t) return InvalidArgument("unknown key type '" + type + "'");
+  VHSM_ASSIGN_OR_RETURN(uint32_t ops, internal::KeyOpsOf(options.ops));
   proto::Request r;
   r.mutable_key_import()->set_type(*t);
   r.mutable_key_import()->set_id(id);
+  r.mutable_key_import()->set_label(options.label);
+  r.mutable_key_import()->set_allowed_ops(ops);
   r.mutable_key_import()->set_material(material.data(), material.size());
   Result<proto::Response> resp = impl_->Call(r);
   Wipe(r.mutable_key_import()->mutable_material());
@@ -297,82 +290,6 @@ Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
   out.reserve(resps.size());
   for (const auto& r : resps) out.push_back(ToBytes(r.bytes().data()));
   return out;
-}
-
-Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaintext,
-                              std::string_view aad) {
-  if (plaintext.size() + aad.size() > kChunk) {
-    return InvalidArgument("encrypt takes at most " + std::to_string(kChunk) +
-                           " bytes of plaintext and AAD per call; got " +
-                           std::to_string(plaintext.size() + aad.size()));
-  }
-  proto::Request r;
-  r.mutable_encrypt()->set_key_id(key_id);
-  r.mutable_encrypt()->set_plaintext(plaintext.data(), plaintext.size());
-  r.mutable_encrypt()->set_aad(aad.data(), aad.size());
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
-  return ToBytes(resp.bytes().data());
-}
-
-Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed,
-                              std::string_view aad) {
-  if (sealed.size() + aad.size() > kChunk) {
-    return InvalidArgument("decrypt takes at most " + std::to_string(kChunk) +
-                           " bytes of ciphertext and AAD per call; got " +
-                           std::to_string(sealed.size() + aad.size()));
-  }
-  proto::Request r;
-  r.mutable_decrypt()->set_key_id(key_id);
-  r.mutable_decrypt()->set_ciphertext(sealed.data(), sealed.size());
-  r.mutable_decrypt()->set_aad(aad.data(), aad.size());
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
-  return ToBytes(resp.bytes().data());
-}
-
-// PrehashIfLong: a message too long for one frame is signed or verified
-// through its SHA-256 digest, which only ECDSA P-256 allows; Ed25519 signs
-// the message itself, so its messages must fit in a frame.
-Result<std::pair<std::string, bool>> Client::PrehashIfLong(const std::string& key_id,
-                                                           std::string_view message,
-                                                           bool prehashed) {
-  if (prehashed || message.size() <= kChunk) {
-    return std::make_pair(std::string(message), prehashed);
-  }
-  VHSM_ASSIGN_OR_RETURN(KeyInfo info, GetKeyInfo(key_id));
-  if (ParseKeyTypeName(info.type) != proto::EC_P256) {
-    return InvalidArgument(info.type + " signs messages of at most " + std::to_string(kChunk) +
-                           " bytes; this one has " + std::to_string(message.size()));
-  }
-  VHSM_ASSIGN_OR_RETURN(crypto::Bytes digest,
-                        crypto::ComputeDigest(crypto::DigestAlg::kSha256, message));
-  return std::make_pair(std::string(digest.begin(), digest.end()), true);
-}
-
-Result<Bytes> Client::Sign(const std::string& key_id, std::string_view message_in,
-                           bool prehashed_in) {
-  VHSM_ASSIGN_OR_RETURN(auto m, PrehashIfLong(key_id, message_in, prehashed_in));
-  const std::string& message = m.first;
-  bool prehashed = m.second;
-  proto::Request r;
-  r.mutable_sign()->set_key_id(key_id);
-  r.mutable_sign()->set_message(message.data(), message.size());
-  r.mutable_sign()->set_prehashed(prehashed);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
-  return ToBytes(resp.bytes().data());
-}
-
-Result<bool> Client::Verify(const std::string& key_id, std::string_view message_in,
-                            std::string_view signature, bool prehashed_in) {
-  VHSM_ASSIGN_OR_RETURN(auto m, PrehashIfLong(key_id, message_in, prehashed_in));
-  const std::string& message = m.first;
-  bool prehashed = m.second;
-  proto::Request r;
-  r.mutable_verify()->set_key_id(key_id);
-  r.mutable_verify()->set_message(message.data(), message.size());
-  r.mutable_verify()->set_signature(signature.data(), signature.size());
-  r.mutable_verify()->set_prehashed(prehashed);
-  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
-  return resp.verify().valid();
 }
 
 }  // namespace vhsm

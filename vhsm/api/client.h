@@ -28,9 +28,35 @@ using Bytes = std::vector<uint8_t>;
 
 struct KeyInfo {
   std::string id;
-  std::string type;  // "hmac-sha256", ...
-  uint32_t allowed_ops = 0;
+  std::string type;          // "hmac-sha256", ...
+  uint32_t allowed_ops = 0;  // KeyOp bits; KeyOpsString in names.h spells them
   int64_t created_unix = 0;
+  std::string label;
+};
+
+// KeyOptions: what a new key gets besides its type and id.
+struct KeyOptions {
+  std::string label;  // at most 128 bytes, no control characters
+  std::string ops;    // e.g. "sign,verify"; empty: all the type can
+};
+
+// SignOptions: scheme "" (the type's own), "pkcs1" or "pss" (RSA); hash ""
+// (SHA-256, SHA-384 for ec-p384), "sha256", "sha384" or "sha512"; with
+// prehashed, the message is a digest made with that hash.
+struct SignOptions {
+  std::string scheme;
+  std::string hash;
+  bool prehashed = false;
+};
+
+// DeriveOptions: the new key of a key agreement (HKDF-SHA256 with salt and
+// info over the shared secret).
+struct DeriveOptions {
+  std::string type = "aes-256";  // or "hmac-sha256"
+  std::string id;                // empty: the daemon picks one
+  std::string salt;
+  std::string info;
+  KeyOptions key;
 };
 
 class Client {
@@ -49,11 +75,18 @@ class Client {
   Status Login(const std::string& user, std::string_view password);
   Status Logout();
 
-  // Key types by name: hmac-sha256, hmac-sha512, aes-256, ec-p256, ed25519.
-  // An empty id lets the daemon choose one; the id is returned.
-  Result<std::string> GenerateKey(const std::string& type, const std::string& id = "");
+  // Key types by name: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384,
+  // ed25519, rsa-2048, rsa-3072, rsa-4096, x25519. An empty id lets the
+  // daemon choose one; the id is returned.
+  Result<std::string> GenerateKey(const std::string& type, const std::string& id = "",
+                                  const KeyOptions& options = {});
   Result<std::string> ImportKey(const std::string& type, const std::string& id,
-                                std::string_view material);
+                                std::string_view material, const KeyOptions& options = {});
+  // DeriveKey agrees a secret between key_id (ec-p256, ec-p384, x25519) and
+  // a peer's public key (PEM or DER SPKI) and stores HKDF of it as a new
+  // key, whose id is returned; the secret never leaves vhsmd.
+  Result<std::string> DeriveKey(const std::string& key_id, std::string_view peer_public_key,
+                                const DeriveOptions& options = {});
   Status DeleteKey(const std::string& id);
   Result<std::vector<KeyInfo>> ListKeys();
   Result<KeyInfo> GetKeyInfo(const std::string& id);
@@ -73,8 +106,9 @@ class Client {
   Result<std::vector<Bytes>> MacPipelined(const std::string& key_id,
                                           const std::vector<std::string>& messages);
 
-  // Encrypt returns nonce || ciphertext || tag (AES-256-GCM). One call takes
-  // one frame: at most ~64 KB of plaintext plus AAD (InvalidArgument past it).
+  // Encrypt returns nonce || ciphertext || tag (AES-256-GCM), or the bare
+  // RSA-OAEP-SHA256 ciphertext for an RSA key (which takes no AAD). One call
+  // takes one frame: at most ~64 KB of plaintext plus AAD.
   Result<Bytes> Encrypt(const std::string& key_id, std::string_view plaintext,
                         std::string_view aad = {});
   Result<Bytes> Decrypt(const std::string& key_id, std::string_view sealed,
@@ -85,13 +119,21 @@ class Client {
   Result<Bytes> Sign(const std::string& key_id, std::string_view message, bool prehashed = false);
   Result<bool> Verify(const std::string& key_id, std::string_view message,
                       std::string_view signature, bool prehashed = false);
+  // Sign and Verify with a scheme and hash (SignOptions): RSA PKCS#1 v1.5 or
+  // PSS, ECDSA over SHA-256/384/512. A message longer than a frame is hashed
+  // here (not for Ed25519).
+  Result<Bytes> Sign(const std::string& key_id, std::string_view message,
+                     const SignOptions& options);
+  Result<bool> Verify(const std::string& key_id, std::string_view message,
+                      std::string_view signature, const SignOptions& options);
 
  private:
   struct Impl;  // the channel, the lock, the credentials (client.cc)
   explicit Client(std::unique_ptr<Impl> impl);
   Status Stream(bool mac, uint32_t context, std::string_view data);
   Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
-                                                     std::string_view message, bool prehashed);
+                                                     std::string_view message,
+                                                     const SignOptions& options);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -18,6 +18,7 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyGenerate:
     case proto::Request::kKeyImport:
     case proto::Request::kKeyDelete:
+    case proto::Request::kKeyDerive:
     case proto::Request::kUserAdd:
     case proto::Request::kUserPassword:
     case proto::Request::kUserDelete:

@@ -12,10 +12,27 @@ TEST(KeyTypesTest, WhatEachTypeMayDo) {
   EXPECT_EQ(AllowedOps(proto::HMAC_SHA512), static_cast<uint32_t>(proto::KEY_OP_MAC));
   EXPECT_EQ(AllowedOps(proto::AES_256),
             static_cast<uint32_t>(proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT));
-  for (proto::KeyType t : {proto::EC_P256, proto::ED25519}) {
-    EXPECT_EQ(AllowedOps(t), static_cast<uint32_t>(proto::KEY_OP_SIGN | proto::KEY_OP_VERIFY));
+  EXPECT_EQ(AllowedOps(proto::ED25519),
+            static_cast<uint32_t>(proto::KEY_OP_SIGN | proto::KEY_OP_VERIFY));
+  for (proto::KeyType t : {proto::EC_P256, proto::EC_P384}) {
+    EXPECT_EQ(KeyOpsString(AllowedOps(t)), "sign,verify,derive");
   }
+  for (proto::KeyType t : {proto::RSA_2048, proto::RSA_3072, proto::RSA_4096}) {
+    EXPECT_EQ(KeyOpsString(AllowedOps(t)), "encrypt,decrypt,sign,verify");
+  }
+  EXPECT_EQ(KeyOpsString(AllowedOps(proto::X25519)), "derive");
   EXPECT_EQ(AllowedOps(proto::KEY_TYPE_UNSPECIFIED), 0u);
+  // Format 1 never wrote derive for ec-p256.
+  EXPECT_EQ(KeyOpsString(FormatOneOps(proto::EC_P256)), "sign,verify");
+}
+
+TEST(KeyTypesTest, ChosenOpsAreASubset) {
+  EXPECT_EQ(*ChooseOps(proto::EC_P256, 0), AllowedOps(proto::EC_P256));
+  EXPECT_EQ(*ChooseOps(proto::EC_P256, proto::KEY_OP_DERIVE), uint32_t{proto::KEY_OP_DERIVE});
+  Result<uint32_t> bad = ChooseOps(proto::X25519, proto::KEY_OP_SIGN | proto::KEY_OP_DERIVE);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "x25519 keys cannot sign (they can derive)");
+  EXPECT_FALSE(ChooseOps(proto::HMAC_SHA256, 1u << 20).ok());
 }
 
 TEST(KeyTypesTest, GeneratedMaterialIsAsStored) {
@@ -23,7 +40,10 @@ TEST(KeyTypesTest, GeneratedMaterialIsAsStored) {
   EXPECT_EQ(GenerateKeyMaterial(proto::HMAC_SHA512)->size(), 64u);
   EXPECT_EQ(GenerateKeyMaterial(proto::AES_256)->size(), 32u);
   for (auto [type, alg] : {std::pair{proto::EC_P256, crypto::KeyAlg::kEcP256},
-                           std::pair{proto::ED25519, crypto::KeyAlg::kEd25519}}) {
+                           std::pair{proto::ED25519, crypto::KeyAlg::kEd25519},
+                           std::pair{proto::EC_P384, crypto::KeyAlg::kEcP384},
+                           std::pair{proto::RSA_2048, crypto::KeyAlg::kRsa2048},
+                           std::pair{proto::X25519, crypto::KeyAlg::kX25519}}) {
     auto der = GenerateKeyMaterial(type);
     ASSERT_TRUE(der.ok());
     auto key = crypto::PrivateKey::FromPkcs8Der(der->view());
@@ -51,6 +71,14 @@ TEST(KeyTypesTest, ImportChecksWhatItIsGiven) {
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().message().find("PRIVATE KEY"), std::string::npos);
   EXPECT_FALSE(NormalizeImport(proto::EC_P256, "not a key").ok());
+  // A PKCS#1 RSA key ("BEGIN RSA PRIVATE KEY") of 3072 bits is rsa-3072 only.
+  auto rsa = vhsm::testing::RunCommand({"openssl", "genrsa", "-traditional", "3072"});
+  ASSERT_EQ(rsa.exit_code, 0) << rsa.out;
+  ASSERT_NE(rsa.out.find("BEGIN RSA PRIVATE KEY"), std::string::npos);
+  EXPECT_TRUE(NormalizeImport(proto::RSA_3072, rsa.out).ok());
+  Result<crypto::SecretBytes> size = NormalizeImport(proto::RSA_2048, rsa.out);
+  ASSERT_FALSE(size.ok());
+  EXPECT_EQ(size.status().message(), "imported key is rsa-3072, not rsa-2048");
 }
 
 }  // namespace

@@ -12,6 +12,14 @@ using google::protobuf::Message;
 
 constexpr size_t kMaxString = 4096;
 
+// Enum fields whose 0 means "the key type's default" rather than missing
+// (they came after the fields they refine).
+bool ZeroMeansDefault(const FieldDescriptor* f) {
+  const std::string& n = f->full_name();
+  return n == "vhsm.proto.SignRequest.scheme" || n == "vhsm.proto.SignRequest.hash" ||
+         n == "vhsm.proto.VerifyRequest.scheme" || n == "vhsm.proto.VerifyRequest.hash";
+}
+
 Status CheckMessage(const Message& m, const std::string& path) {
   const google::protobuf::Reflection* r = m.GetReflection();
   if (!r->GetUnknownFields(m).empty()) {
@@ -35,6 +43,7 @@ Status CheckMessage(const Message& m, const std::string& path) {
         break;
       case FieldDescriptor::CPPTYPE_ENUM: {
         int v = r->GetEnumValue(m, f);
+        if (v == 0 && ZeroMeansDefault(f)) break;
         if (v == 0) return InvalidArgument("missing " + where);
         if (f->enum_type()->FindValueByNumber(v) == nullptr) {
           return InvalidArgument("unknown value " + std::to_string(v) + " for " + where);

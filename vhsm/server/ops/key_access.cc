@@ -18,6 +18,8 @@ const char* OpVerb(uint32_t op) {
       return "sign";
     case proto::KEY_OP_VERIFY:
       return "verify";
+    case proto::KEY_OP_DERIVE:
+      return "derive";
     default:
       return "use";
   }
@@ -38,6 +40,27 @@ void CacheKey(Env& env, Session& s, const std::string& key_id,
       env.ledger->Take(container, Resource::kLockedBytes, kPage, 0);
   if (!locked.ok()) return;
   s.key_cache.emplace(key_id, CachedKey{key, std::move(count).value(), std::move(locked).value()});
+}
+
+// OpenKey reads and opens a key of the session's user, checking what
+// older blob formats could not bind, and parses a private key once.
+Result<std::shared_ptr<const LoadedKey>> OpenKey(Env& env, Session& s, const std::string& key_id) {
+  auto loaded = std::make_shared<LoadedKey>();
+  VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->GetKey(s.owner_of_keys(), s.master_key, key_id));
+  std::optional<proto::KeyType> type = ParseKeyTypeName(loaded->opened.type);
+  if (!type) return DataLoss("key '" + key_id + "' has an unknown type");
+  // A format-1 blob: its allowed_ops were never in the AAD, but format 1
+  // only ever wrote the type's full set; anything else was edited.
+  if (!loaded->opened.ops_bound && loaded->opened.allowed_ops != FormatOneOps(*type)) {
+    return DataLoss("key '" + key_id +
+                    "' is corrupted: its allowed operations were changed in the store");
+  }
+  if (AsymmetricAlg(*type)) {
+    VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
+                          crypto::PrivateKey::FromPkcs8Der(loaded->opened.material.view()));
+    loaded->private_key = std::move(pk);
+  }
+  return std::shared_ptr<const LoadedKey>(std::move(loaded));
 }
 
 }  // namespace
@@ -83,24 +106,7 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
   if (it != s.key_cache.end()) {
     key = it->second.key;
   } else {
-    auto loaded = std::make_shared<LoadedKey>();
-    VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->GetKey(owner, s.master_key, key_id));
-    if (!loaded->opened.ops_bound) {
-      // A format-1 blob: its allowed_ops were never in the AAD, but format 1
-      // only ever wrote the type's full set; anything else was edited.
-      std::optional<proto::KeyType> t = ParseKeyTypeName(loaded->opened.type);
-      if (!t || loaded->opened.allowed_ops != AllowedOps(*t)) {
-        return DataLoss("key '" + key_id +
-                        "' is corrupted: its allowed operations were "
-                        "changed in the store");
-      }
-    }
-    if (loaded->opened.allowed_ops & proto::KEY_OP_SIGN) {
-      VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey pk,
-                            crypto::PrivateKey::FromPkcs8Der(loaded->opened.material.view()));
-      loaded->private_key = std::move(pk);
-    }
-    key = std::move(loaded);
+    VHSM_ASSIGN_OR_RETURN(key, OpenKey(env, s, key_id));
     CacheKey(env, s, key_id, key);
   }
   if ((key->opened.allowed_ops & needed_op) == 0) {

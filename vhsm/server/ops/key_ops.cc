@@ -2,9 +2,10 @@
 #include <string>
 #include <vector>
 
-#include "vhsm/crypto/bytes.h"
-#include "vhsm/crypto/random.h"
 #include "vhsm/crypto/asymmetric_key.h"
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/crypto/hkdf.h"
+#include "vhsm/crypto/random.h"
 #include "vhsm/server/key_types.h"
 #include "vhsm/server/ops/key_access.h"
 #include "vhsm/server/ops/ops.h"
@@ -20,10 +21,20 @@ void FillKeyInfo(const storage::KeyRecord& k, proto::KeyInfo* info) {
   info->set_type(ParseKeyTypeName(k.type).value_or(proto::KEY_TYPE_UNSPECIFIED));
   info->set_allowed_ops(k.allowed_ops);
   info->set_created_unix(k.created_unix);
+  info->set_label(k.label);
 }
 
-Status StoreNewKey(Env& env, Call& call, proto::KeyType type, std::string id,
-                   const crypto::SecretBytes& material) {
+// What a new key is, besides its material.
+struct NewKey {
+  proto::KeyType type;
+  std::string id;
+  std::string label;
+  uint32_t requested_ops;
+};
+
+Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& material) {
+  VHSM_ASSIGN_OR_RETURN(uint32_t ops, ChooseOps(k.type, k.requested_ops));
+  std::string& id = k.id;
   Session& s = *call.session;
   storage::Owner owner = s.owner_of_keys();
   VHSM_ASSIGN_OR_RETURN(int64_t count, env.store->CountKeys(owner.container));
@@ -35,8 +46,8 @@ Status StoreNewKey(Env& env, Call& call, proto::KeyType type, std::string id,
     VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(8));
     id = crypto::HexEncode(raw);
   }
-  VHSM_RETURN_IF_ERROR(env.vault->PutKey(owner, s.master_key, id, KeyTypeName(type),
-                                         AllowedOps(type), material.view()));
+  VHSM_RETURN_IF_ERROR(env.vault->PutKey(owner, s.master_key, id, KeyTypeName(k.type), ops,
+                                         material.view(), {k.label, 0}));
   call.key_for_log = id;
   call.resp->mutable_key_id()->set_id(id);
   return Status::Ok();
@@ -46,14 +57,31 @@ Status StoreNewKey(Env& env, Call& call, proto::KeyType type, std::string id,
 
 Status KeyGenerate(Env& env, Call& call) {
   const auto& g = call.req.key_generate();
+  VHSM_RETURN_IF_ERROR(ChooseOps(g.type(), g.allowed_ops()).status());  // before the work
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, GenerateKeyMaterial(g.type()));
-  return StoreNewKey(env, call, g.type(), g.id(), material);
+  return StoreNewKey(env, call, {g.type(), g.id(), g.label(), g.allowed_ops()}, material);
 }
 
 Status KeyImport(Env& env, Call& call) {
   const auto& i = call.req.key_import();
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, NormalizeImport(i.type(), i.material()));
-  return StoreNewKey(env, call, i.type(), i.id(), material);
+  return StoreNewKey(env, call, {i.type(), i.id(), i.label(), i.allowed_ops()}, material);
+}
+
+Status KeyDerive(Env& env, Call& call) {
+  const auto& d = call.req.key_derive();
+  if (d.new_type() != proto::AES_256 && d.new_type() != proto::HMAC_SHA256) {
+    return InvalidArgument("a derived key is aes-256 or hmac-sha256, not " +
+                           std::string(KeyTypeName(d.new_type())));
+  }
+  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, d.key_id(), proto::KEY_OP_DERIVE));
+  Result<crypto::PublicKey> peer = crypto::PublicKey::FromEncoded(d.peer_public_key());
+  if (!peer.ok()) return InvalidArgument("peer public key: " + peer.status().message());
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes shared, key->private_key->Derive(*peer));
+  VHSM_ASSIGN_OR_RETURN(
+      crypto::SecretBytes material,
+      crypto::Hkdf(crypto::DigestAlg::kSha256, shared.view(), d.salt(), d.info(), 32));
+  return StoreNewKey(env, call, {d.new_type(), d.new_id(), d.label(), d.allowed_ops()}, material);
 }
 
 Status KeyDelete(Env& env, Call& call) {
@@ -92,8 +120,13 @@ Status KeyInfo(Env& env, Call& call) {
 }
 
 Status KeyPublic(Env& env, Call& call) {
-  VHSM_ASSIGN_OR_RETURN(auto key,
-                        LoadKey(env, call, call.req.key_public().id(), proto::KEY_OP_VERIFY));
+  // Any operation will do: a public key is public (an x25519 key only
+  // derives, and its peers need it).
+  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.key_public().id(), ~0u));
+  if (!key->private_key) {
+    return InvalidArgument("key '" + call.req.key_public().id() + "' (" + key->opened.type +
+                           ") is symmetric: it has no public key");
+  }
   VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
   VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
   call.resp->mutable_key_public()->set_pem(pem);

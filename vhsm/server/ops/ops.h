@@ -102,6 +102,7 @@ Status KeyDelete(Env& env, Call& call);
 Status KeyList(Env& env, Call& call);
 Status KeyInfo(Env& env, Call& call);
 Status KeyPublic(Env& env, Call& call);
+Status KeyDerive(Env& env, Call& call);
 
 Status ContextInit(Env& env, Call& call);    // digest_init, mac_init
 Status ContextUpdate(Env& env, Call& call);  // digest_update, mac_update

@@ -21,6 +21,7 @@ const std::unordered_map<int, Op>& Table() {
       {R::kKeyList, {KeyList, Need::kLogin}},
       {R::kKeyInfo, {KeyInfo, Need::kLogin}},
       {R::kKeyPublic, {KeyPublic, Need::kLogin}},
+      {R::kKeyDerive, {KeyDerive, Need::kLogin}},
       {R::kDigestInit, {ContextInit, Need::kSession}},
       {R::kMacInit, {ContextInit, Need::kSession}},  // the MAC key needs a login
       {R::kDigestUpdate, {ContextUpdate, Need::kSession}},

@@ -33,12 +33,12 @@ void Connection::SetPassword(std::string password) {
   password_ = std::move(password);
 }
 
-std::string EcdsaP256Digest(const unsigned char* digest, size_t len) {
-  std::string out(32, '\0');
-  if (len >= 32) {
-    memcpy(out.data(), digest, 32);
+std::string EcdsaDigest(const unsigned char* digest, size_t len, size_t n) {
+  std::string out(n, '\0');
+  if (len >= n) {
+    memcpy(out.data(), digest, n);
   } else if (len > 0) {
-    memcpy(out.data() + (32 - len), digest, len);
+    memcpy(out.data() + (n - len), digest, len);
   }
   return out;
 }

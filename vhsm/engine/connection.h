@@ -25,10 +25,11 @@ inline constexpr char kKeyPrefix[] = "vhsm:";
 // allow_bare), or "" when the text does not name a VHSM key.
 std::string KeyIdFrom(const std::string& text, bool allow_bare);
 
-// EcdsaP256Digest returns the 32 bytes vhsmd signs for a digest of any
-// length: ECDSA uses the leftmost 256 bits; a shorter digest is a number of
-// fewer bits, i.e. left-padded with zeros.
-std::string EcdsaP256Digest(const unsigned char* digest, size_t len);
+// EcdsaDigest returns the n bytes vhsmd signs for a digest of any length on
+// a curve of n-byte order (32 for P-256, 48 for P-384): ECDSA uses the
+// leftmost 8n bits; a shorter digest is a number of fewer bits, i.e.
+// left-padded with zeros.
+std::string EcdsaDigest(const unsigned char* digest, size_t len, size_t n);
 
 class Connection {
  public:

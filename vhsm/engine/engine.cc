@@ -5,8 +5,9 @@
 //   computed by vhsmd over the data streamed to it. Any other HMAC key is
 //   computed here with OpenSSL's own HMAC, so ordinary programs keep working
 //   with the engine loaded. Plain digests are never touched.
-// - ec-p256 private keys: ENGINE_load_private_key("KEYID" or "vhsm:KEYID")
-//   returns an EVP_PKEY holding only the public key, whose ECDSA signing is
+// - ec-p256, ec-p384 and RSA private keys (engine_keys.cc):
+//   ENGINE_load_private_key("KEYID" or "vhsm:KEYID") returns an EVP_PKEY
+//   holding only the public key, whose ECDSA or RSA PKCS#1 v1.5 signing is
 //   done by vhsmd. ENGINE_load_public_key returns the public key.
 // - Control commands USER, PASSWORD_FILE, PORT_ID, SERVER_KEY (also from
 //   openssl.cnf); unset, VHSM_USER, VHSM_PASSWORD(_FILE), VHSM_PORT_ID and
@@ -101,102 +102,6 @@ std::shared_ptr<vhsm::Client> ClientOrRaise() {
   return *client;
 }
 
-// ---- ECDSA with VHSM-held P-256 keys ---------------------------------------------
-
-struct EcKeyRef {
-  std::string key_id;
-};
-
-void FreeEcKeyRef(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-  delete static_cast<EcKeyRef*>(ptr);
-}
-
-ECDSA_SIG* EcSignSig(const unsigned char* dgst, int dlen, const BIGNUM*, const BIGNUM*,
-                     EC_KEY* eckey) {
-  auto* ref = static_cast<EcKeyRef*>(EC_KEY_get_ex_data(eckey, g_state->ec_ex_index));
-  if (ref == nullptr) {
-    RaiseError("EC key is not a VHSM key");
-    return nullptr;
-  }
-  const std::string digest =
-      vhsm::engine::EcdsaP256Digest(dgst, dlen < 0 ? 0 : static_cast<size_t>(dlen));
-  auto client = ClientOrRaise();
-  if (!client) return nullptr;
-  auto der = client->Sign(ref->key_id, digest, /*prehashed=*/true);
-  if (!der.ok()) {
-    RaiseStatus(der.status());
-    return nullptr;
-  }
-  const unsigned char* p = der->data();
-  return d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der->size()));
-}
-
-int EcSign(int, const unsigned char* dgst, int dlen, unsigned char* sig, unsigned int* siglen,
-           const BIGNUM* kinv, const BIGNUM* r, EC_KEY* eckey) {
-  vhsm::engine::EcdsaSigPtr s(EcSignSig(dgst, dlen, kinv, r, eckey));
-  if (!s) return 0;
-  unsigned char* p = sig;
-  int len = i2d_ECDSA_SIG(s.get(), &p);
-  if (len <= 0) return 0;
-  *siglen = static_cast<unsigned int>(len);
-  return 1;
-}
-
-int EcSignSetup(EC_KEY*, BN_CTX*, BIGNUM**, BIGNUM**) { return 1; }
-
-EVP_PKEY* LoadPublic(ENGINE*, const char* key_id_text, std::string* key_id) {
-  *key_id = vhsm::engine::KeyIdFrom(key_id_text ? key_id_text : "", true);
-  if (key_id->empty()) {
-    RaiseError("no key id given");
-    return nullptr;
-  }
-  auto client = ClientOrRaise();
-  if (!client) return nullptr;
-  auto pem = client->PublicKeyPem(*key_id);
-  if (!pem.ok()) {
-    RaiseStatus(pem.status());
-    return nullptr;
-  }
-  vhsm::engine::BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
-  EVP_PKEY* pkey = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (pkey == nullptr) RaiseError("vhsmd returned an unreadable public key");
-  return pkey;
-}
-
-EVP_PKEY* LoadPublicKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
-  std::string key_id;
-  return LoadPublic(e, id, &key_id);
-}
-
-EVP_PKEY* LoadPrivateKey(ENGINE* e, const char* id, UI_METHOD*, void*) {
-  std::string key_id;
-  vhsm::engine::EvpPkeyPtr pub(LoadPublic(e, id, &key_id));
-  if (!pub) return nullptr;
-  if (EVP_PKEY_get_base_id(pub.get()) != EVP_PKEY_EC) {
-    RaiseError("key '" + key_id +
-               "' is not ec-p256: the engine signs only with ec-p256 keys "
-               "(use the vhsm provider for ed25519)");
-    return nullptr;
-  }
-  // A legacy EC_KEY with only the public point, whose signing method calls
-  // vhsmd: OpenSSL treats it as a foreign key and never looks for a private part.
-  vhsm::engine::EcKeyPtr ec(EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub.get())));
-  vhsm::engine::EvpPkeyPtr pkey(EVP_PKEY_new());
-  auto ref = std::make_unique<EcKeyRef>(EcKeyRef{key_id});
-  if (!ec || !pkey || !EC_KEY_set_method(ec.get(), g_state->ec_method.get()) ||
-      !EC_KEY_set_ex_data(ec.get(), g_state->ec_ex_index, ref.get())) {
-    RaiseError("cannot build an EC key for '" + key_id + "'");
-    return nullptr;
-  }
-  ref.release();  // the EC_KEY's ex data owns it now (FreeEcKeyRef)
-  if (!EVP_PKEY_assign_EC_KEY(pkey.get(), ec.get())) {
-    RaiseError("cannot build an EC key for '" + key_id + "'");
-    return nullptr;
-  }
-  ec.release();  // the EVP_PKEY owns it now
-  return pkey.release();
-}
-
 // ---- engine lifecycle --------------------------------------------------------------
 
 int PkeyMeths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
@@ -233,7 +138,7 @@ int Destroy(ENGINE* e) {
     if (g_state == st) g_state = nullptr;
     (void)st->hmac_pmeth.release();  // already freed by OpenSSL (see EngineState)
     (void)st->hmac_ameth.release();
-    delete st;  // frees the EC method
+    delete st;  // frees the EC and RSA methods
     ENGINE_set_ex_data(e, 0, nullptr);
   }
   return 1;
@@ -254,12 +159,9 @@ int Bind(ENGINE* e, const char* id) {
   }
   auto owned = std::make_unique<EngineState>();
   EngineState* st = owned.get();
-  st->ec_ex_index = EC_KEY_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeEcKeyRef);
-  st->ec_method.reset(EC_KEY_METHOD_new(EC_KEY_OpenSSL()));
   st->hmac_ameth.reset(EVP_PKEY_asn1_new(EVP_PKEY_HMAC, 0, "HMAC", "VHSM HMAC"));
   st->hmac_pmeth.reset(EVP_PKEY_meth_new(EVP_PKEY_HMAC, EVP_PKEY_FLAG_SIGCTX_CUSTOM));
-  if (!st->ec_method || !st->hmac_ameth || !st->hmac_pmeth) return 0;
-  EC_KEY_METHOD_set_sign(st->ec_method.get(), EcSign, EcSignSetup, EcSignSig);
+  if (!InitKeyMethods(st) || !st->hmac_ameth || !st->hmac_pmeth) return 0;
 
   EVP_PKEY_ASN1_METHOD* ameth = st->hmac_ameth.get();
   EVP_PKEY_asn1_set_set_priv_key(ameth, HmacSetPrivKey);

@@ -8,6 +8,7 @@
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <memory>
 
@@ -35,6 +36,8 @@ using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 using EcKeyPtr = OsslPtr<EC_KEY, EC_KEY_free>;
 using EcKeyMethodPtr = OsslPtr<EC_KEY_METHOD, EC_KEY_METHOD_free>;
+using RsaPtr = OsslPtr<RSA, RSA_free>;
+using RsaMethodPtr = OsslPtr<RSA_METHOD, RSA_meth_free>;
 using EvpPkeyMethPtr = OsslPtr<EVP_PKEY_METHOD, EVP_PKEY_meth_free>;
 using EvpPkeyAsn1MethPtr = OsslPtr<EVP_PKEY_ASN1_METHOD, EVP_PKEY_asn1_free>;
 #pragma GCC diagnostic pop

@@ -31,12 +31,15 @@ const OSSL_ALGORITHM kStores[] = {
     {"vhsm", "provider=vhsm", kStoreFunctions, "VHSM keys (vhsm:KEYID)"},
     {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kKeymgmts[] = {
-    {"EC:id-ecPublicKey:1.2.840.10045.2.1", "provider=vhsm", kEcKeymgmt, "VHSM P-256 keys"},
+    {"EC:id-ecPublicKey:1.2.840.10045.2.1", "provider=vhsm", kEcKeymgmt, "VHSM P-256/384 keys"},
     {"ED25519:1.3.101.112", "provider=vhsm", kEdKeymgmt, "VHSM Ed25519 keys"},
+    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=vhsm", kRsaKeymgmt, "VHSM RSA keys"},
     {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kSignatures[] = {
     {"ECDSA", "provider=vhsm", kEcdsa, "ECDSA in VHSM"},
     {"ED25519:1.3.101.112", "provider=vhsm", kEdDsa, "Ed25519 in VHSM"},
+    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=vhsm", kRsaSignature,
+     "RSA PKCS#1 v1.5 and PSS in VHSM"},
     {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kKeyExchanges[] = {
     {"ECDH", "provider=vhsm", kEcdh, "ECDH on ordinary EC keys (default provider)"},

@@ -2,6 +2,7 @@
 #include "vhsm/provider/internal/provider_common.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include <utility>
 
@@ -35,6 +36,50 @@ std::shared_ptr<vhsm::Client> ClientOf(ProvCtx* pc) {
     return nullptr;
   }
   return *c;
+}
+
+// ---- signing in vhsmd ------------------------------------------------------------
+
+int SignInVhsm(ProvCtx* pc, const Key& key, const std::string& data, bool prehashed,
+               const std::string& scheme, const std::string& hash, unsigned char* sig,
+               size_t* siglen, size_t sigsize) {
+  auto client = ClientOf(pc);
+  if (!client) return 0;
+  vhsm::SignOptions options;
+  options.scheme = scheme;
+  options.hash = hash;
+  options.prehashed = prehashed;
+  auto out = client->Sign(key.key_id, data, options);
+  if (!out.ok()) {
+    Raise(pc, out.status().message());
+    return 0;
+  }
+  if (out->size() > sigsize) {
+    Raise(pc, "signature buffer too small");
+    return 0;
+  }
+  memcpy(sig, out->data(), out->size());
+  *siglen = out->size();
+  return 1;
+}
+
+std::string VhsmHashName(const std::string& mdname) {
+  if (mdname == "SHA256" || mdname == "SHA2-256" || mdname == "sha256") return "sha256";
+  if (mdname == "SHA384" || mdname == "SHA2-384" || mdname == "sha384") return "sha384";
+  if (mdname == "SHA512" || mdname == "SHA2-512" || mdname == "sha512") return "sha512";
+  return "";
+}
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kEc:
+      return "EC";
+    case Kind::kEd:
+      return "ED25519";
+    case Kind::kRsa:
+      return "RSA";
+  }
+  return "";
 }
 
 // ---- key objects -----------------------------------------------------------------

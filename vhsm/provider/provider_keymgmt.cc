@@ -1,4 +1,4 @@
-// The provider's EC and ED25519 key management.
+// The provider's EC, ED25519 and RSA key management.
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/crypto.h>
@@ -17,11 +17,11 @@ namespace {
 
 // ---- keymgmt ---------------------------------------------------------------------------
 
-template <bool kEc>
+template <Kind K>
 void* KmNew(void* provctx) {
   auto k = std::make_shared<Key>();
   k->pc = static_cast<ProvCtx*>(provctx);
-  k->is_ec = kEc;
+  k->kind = K;
   return NewKeyData(std::move(k));
 }
 
@@ -94,7 +94,7 @@ int KmExport(void* keydata, int selection, OSSL_CALLBACK* cb, void* cbarg) {
   return ok;
 }
 
-template <bool kEc>
+template <Kind K>
 const OSSL_PARAM* KmIoTypes(int) {
   static const OSSL_PARAM kEcTypes[] = {
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
@@ -106,16 +106,26 @@ const OSSL_PARAM* KmIoTypes(int) {
   static const OSSL_PARAM kEdTypes[] = {
       OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0),
       OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0), OSSL_PARAM_END};
-  return kEc ? kEcTypes : kEdTypes;
+  static const OSSL_PARAM kRsaTypes[] = {
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_N, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_D, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_FACTOR1, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_FACTOR2, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_EXPONENT1, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_EXPONENT2, nullptr, 0),
+      OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_COEFFICIENT1, nullptr, 0),
+      OSSL_PARAM_END};
+  return K == Kind::kEc ? kEcTypes : K == Kind::kEd ? kEdTypes : kRsaTypes;
 }
 
 // KmImport makes an ordinary key (public, private or domain parameters only)
 // in the default provider.
-template <bool kEc>
+template <Kind K>
 int KmImport(void* keydata, int selection, const OSSL_PARAM params[]) {
   Key* k = KeyOf(keydata);
   if (!k->key_id.empty()) return 0;
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(k->pc->libctx, kEc ? "EC" : "ED25519", nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(k->pc->libctx, KindName(K), nullptr));
   EVP_PKEY* pkey = nullptr;
   if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &pkey, selection, const_cast<OSSL_PARAM*>(params)) != 1) {
@@ -130,18 +140,17 @@ int KmImport(void* keydata, int selection, const OSSL_PARAM params[]) {
 // are generated with `vhsm key generate`, inside vhsmd).
 struct GenCtx {
   ProvCtx* pc;
-  bool is_ec;
+  Kind kind;
   EvpPkeyCtxPtr ctx;
   int selection;
 };
 
-template <bool kEc>
+template <Kind K>
 void* KmGenInit(void* provctx, int selection, const OSSL_PARAM params[]) {
   auto* pc = static_cast<ProvCtx*>(provctx);
-  std::unique_ptr<GenCtx> g(new GenCtx{
-      pc, kEc,
-      EvpPkeyCtxPtr(EVP_PKEY_CTX_new_from_name(pc->libctx, kEc ? "EC" : "ED25519", nullptr)),
-      selection});
+  std::unique_ptr<GenCtx> g(
+      new GenCtx{pc, K, EvpPkeyCtxPtr(EVP_PKEY_CTX_new_from_name(pc->libctx, KindName(K), nullptr)),
+                 selection});
   EVP_PKEY_CTX* ctx = g->ctx.get();
   bool keypair = (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
   if (ctx == nullptr || (keypair ? EVP_PKEY_keygen_init(ctx) : EVP_PKEY_paramgen_init(ctx)) != 1 ||
@@ -156,15 +165,19 @@ int KmGenSetParams(void* genctx, const OSSL_PARAM params[]) {
   return EVP_PKEY_CTX_set_params(g->ctx.get(), params);
 }
 
-template <bool kEc>
+template <Kind K>
 const OSSL_PARAM* KmGenSettableParams(void*, void*) {
   static const OSSL_PARAM kEcParams[] = {
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, nullptr, 0),
       OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, nullptr, 0),
       OSSL_PARAM_END};
+  static const OSSL_PARAM kRsaParams[] = {OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, nullptr),
+                                          OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_PRIMES, nullptr),
+                                          OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, nullptr, 0),
+                                          OSSL_PARAM_END};
   static const OSSL_PARAM kNone[] = {OSSL_PARAM_END};
-  return kEc ? kEcParams : kNone;
+  return K == Kind::kEc ? kEcParams : K == Kind::kRsa ? kRsaParams : kNone;
 }
 
 int KmGenSetTemplate(void* genctx, void* templ) {
@@ -190,7 +203,7 @@ void* KmGen(void* genctx, OSSL_CALLBACK*, void*) {
   EvpPkeyPtr owned(pkey);
   auto k = std::make_shared<Key>();
   k->pc = g->pc;
-  k->is_ec = g->is_ec;
+  k->kind = g->kind;
   SetOrdinary(k.get(), pkey, keypair);
   return NewKeyData(std::move(k));
 }
@@ -204,25 +217,25 @@ int KmMatch(const void* a, const void* b, int) {
          EVP_PKEY_eq(ka->pub.get(), kb->pub.get()) == 1;
 }
 
-template <bool kEc>
+template <Kind K>
 const char* KmOperationName(int operation_id) {
   switch (operation_id) {
     case OSSL_OP_SIGNATURE:
-      return kEc ? "ECDSA" : "ED25519";
+      return K == Kind::kEc ? "ECDSA" : K == Kind::kEd ? "ED25519" : "RSA";
     case OSSL_OP_KEYEXCH:
-      return kEc ? "ECDH" : nullptr;
+      return K == Kind::kEc ? "ECDH" : nullptr;
     default:
       return nullptr;
   }
 }
 
-// One table for both key types; only the type-dependent entries differ.
-template <bool kEc>
+// One table for every key type; only the type-dependent entries differ.
+template <Kind K>
 const OSSL_DISPATCH kKeymgmtTable[] = {
-    FN(OSSL_FUNC_KEYMGMT_NEW, KmNew<kEc>),
-    FN(OSSL_FUNC_KEYMGMT_GEN_INIT, KmGenInit<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_NEW, KmNew<K>),
+    FN(OSSL_FUNC_KEYMGMT_GEN_INIT, KmGenInit<K>),
     FN(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, KmGenSetParams),
-    FN(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, KmGenSettableParams<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, KmGenSettableParams<K>),
     FN(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, KmGenSetTemplate),
     FN(OSSL_FUNC_KEYMGMT_GEN, KmGen),
     FN(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, KmGenCleanup),
@@ -234,16 +247,17 @@ const OSSL_DISPATCH kKeymgmtTable[] = {
     FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, KmGetParams),
     FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, KmGettableParams),
     FN(OSSL_FUNC_KEYMGMT_EXPORT, KmExport),
-    FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, KmIoTypes<kEc>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT, KmImport<kEc>),
-    FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, KmIoTypes<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, KmIoTypes<K>),
+    FN(OSSL_FUNC_KEYMGMT_IMPORT, KmImport<K>),
+    FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, KmIoTypes<K>),
     FN(OSSL_FUNC_KEYMGMT_MATCH, KmMatch),
-    FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, KmOperationName<kEc>),
+    FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, KmOperationName<K>),
     {0, nullptr}};
 
 }  // namespace
 
-const OSSL_DISPATCH* const kEcKeymgmt = kKeymgmtTable<true>;
-const OSSL_DISPATCH* const kEdKeymgmt = kKeymgmtTable<false>;
+const OSSL_DISPATCH* const kEcKeymgmt = kKeymgmtTable<Kind::kEc>;
+const OSSL_DISPATCH* const kEdKeymgmt = kKeymgmtTable<Kind::kEd>;
+const OSSL_DISPATCH* const kRsaKeymgmt = kKeymgmtTable<Kind::kRsa>;
 
 }  // namespace vhsm::engine::provider

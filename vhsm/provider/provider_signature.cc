@@ -1,4 +1,4 @@
-// The provider's ECDSA and Ed25519 signatures.
+// The provider's ECDSA (P-256, P-384) and Ed25519 signatures.
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/crypto.h>
@@ -108,27 +108,14 @@ int SigVerify(void* ctx, const unsigned char* sig, size_t siglen, const unsigned
          EVP_PKEY_verify(s->pdelegate.get(), sig, siglen, tbs, tbslen) == 1;
 }
 
-// SignInVhsm has vhsmd sign data (a digest when prehashed) with the key.
-int SignInVhsm(SigCtx* s, const std::string& data, bool prehashed, unsigned char* sig,
-               size_t* siglen, size_t sigsize) {
-  auto client = ClientOf(s->pc);
-  if (!client) return 0;
-  auto out = client->Sign(s->key->key_id, data, prehashed);
-  if (!out.ok()) {
-    Raise(s->pc, out.status().message());
-    return 0;
-  }
-  if (out->size() > sigsize) return 0;
-  memcpy(sig, out->data(), out->size());
-  *siglen = out->size();
-  return 1;
-}
-
-// Sign a digest in vhsmd.
+// Sign a digest in vhsmd. ECDSA signs the leftmost bits of a digest as
+// long as the curve's order: a longer digest is cut, a shorter one padded on
+// the left (the same integer), and sent as the curve's own hash.
 int SignDigest(SigCtx* s, const unsigned char* dgst, size_t dlen, unsigned char* sig,
                size_t* siglen, size_t sigsize) {
-  return SignInVhsm(s, vhsm::engine::EcdsaP256Digest(dgst, dlen), /*prehashed=*/true, sig, siglen,
-                    sigsize);
+  const bool p384 = EVP_PKEY_get_bits(s->key->pub.get()) == 384;
+  return SignInVhsm(s->pc, *s->key, vhsm::engine::EcdsaDigest(dgst, dlen, p384 ? 48 : 32),
+                    /*prehashed=*/true, "", p384 ? "sha384" : "sha256", sig, siglen, sigsize);
 }
 
 int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs,
@@ -140,7 +127,7 @@ int SigSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize, const
     return 0;
   }
   if (sig == nullptr) {
-    *siglen = 72;
+    *siglen = static_cast<size_t>(EVP_PKEY_get_size(s->key->pub.get()));
     return 1;
   }
   return SignDigest(s, tbs, tbslen, sig, siglen, sigsize);
@@ -187,7 +174,7 @@ int SigDigestSignUpdate(void* ctx, const unsigned char* data, size_t len) {
 }
 
 int EdSign(SigCtx* s, const std::string& msg, unsigned char* sig, size_t* siglen, size_t sigsize) {
-  return SignInVhsm(s, msg, /*prehashed=*/false, sig, siglen, sigsize);
+  return SignInVhsm(s->pc, *s->key, msg, /*prehashed=*/false, "", "", sig, siglen, sigsize);
 }
 
 int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize) {
@@ -197,7 +184,7 @@ int SigDigestSignFinal(void* ctx, unsigned char* sig, size_t* siglen, size_t sig
     return EVP_DigestSignFinal(s->delegate.get(), sig, siglen);
   }
   if (sig == nullptr) {
-    *siglen = s->is_ec ? 72 : 64;
+    *siglen = static_cast<size_t>(EVP_PKEY_get_size(s->key->pub.get()));
     return 1;
   }
   if (!s->is_ec) return EdSign(s, s->buffer, sig, siglen, sigsize);
@@ -215,7 +202,7 @@ int SigDigestSign(void* ctx, unsigned char* sig, size_t* siglen, size_t sigsize,
     return EVP_DigestSign(s->delegate.get(), sig, siglen, tbs, tbslen);
   }
   if (sig == nullptr) {
-    *siglen = s->is_ec ? 72 : 64;
+    *siglen = static_cast<size_t>(EVP_PKEY_get_size(s->key->pub.get()));
     return 1;
   }
   if (!s->is_ec) {
@@ -266,9 +253,10 @@ int SigGetParams(void* ctx, OSSL_PARAM params[]) {
     const unsigned char* der = kEd25519;
     size_t len = sizeof(kEd25519);
     if (s->is_ec) {
-      if (s->mdname == "SHA384" || s->mdname == "SHA2-384") {
+      const std::string hash = VhsmHashName(s->mdname);  // OpenSSL may spell it "sha384"
+      if (hash == "sha384") {
         der = kEcdsaSha384, len = sizeof(kEcdsaSha384);
-      } else if (s->mdname == "SHA512" || s->mdname == "SHA2-512") {
+      } else if (hash == "sha512") {
         der = kEcdsaSha512, len = sizeof(kEcdsaSha512);
       } else {
         der = kEcdsaSha256, len = sizeof(kEcdsaSha256);

@@ -87,14 +87,25 @@ int StoreLoad(void* loaderctx, OSSL_CALLBACK* object_cb, void* object_cbarg,
     Raise(pc, "vhsmd returned an unreadable public key");
     return 0;
   }
+  EvpPkeyPtr owned(pub);
   auto key = std::make_shared<Key>();
+  if (EVP_PKEY_is_a(pub, "EC")) {
+    key->kind = Kind::kEc;
+  } else if (EVP_PKEY_is_a(pub, "ED25519")) {
+    key->kind = Kind::kEd;
+  } else if (EVP_PKEY_is_a(pub, "RSA")) {
+    key->kind = Kind::kRsa;
+  } else {
+    Raise(pc, "key '" + sc->key_id + "' is of a type OpenSSL cannot use through VHSM (" +
+                  EVP_PKEY_get0_type_name(pub) + "; use vhsm key derive)");
+    return 0;
+  }
   key->pc = pc;
   key->key_id = sc->key_id;
-  key->is_ec = EVP_PKEY_is_a(pub, "EC");
   key->has_private = !sc->want_public;
-  key->pub.reset(pub);
+  key->pub = std::move(owned);
   int object_type = OSSL_OBJECT_PKEY;
-  const char* data_type = key->is_ec ? "EC" : "ED25519";
+  const char* data_type = KindName(key->kind);
   void* keydata = NewKeyData(std::move(key));
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),

@@ -47,15 +47,21 @@ void Raise(const ProvCtx* pc, const std::string& message);
 // ClientOf returns the logged-in client, or nullptr with an error raised.
 std::shared_ptr<vhsm::Client> ClientOf(ProvCtx* pc);
 
+// The key types this provider manages.
+enum class Kind { kEc, kEd, kRsa };
+
+// KindName: the keymgmt name of a kind ("EC", "ED25519", "RSA").
+const char* KindName(Kind kind);
+
 // A key this keymgmt holds: either a VHSM key (key_id set; only its public
 // part is here) or an ordinary key (full set), which happens when an
-// application that loaded this provider first generates or imports an EC or
-// Ed25519 key: those are delegated to the default provider in our own library
-// context, so ordinary operations keep working unchanged.
+// application that loaded this provider first generates or imports an EC,
+// Ed25519 or RSA key: those are delegated to the default provider in our own
+// library context, so ordinary operations keep working unchanged.
 struct Key {
   ProvCtx* pc = nullptr;
   std::string key_id;  // a VHSM key's id; empty for ordinary keys
-  bool is_ec = true;
+  Kind kind = Kind::kEc;
   bool has_private = false;
   EvpPkeyPtr pub;   // public part (or domain parameters), our libctx
   EvpPkeyPtr full;  // ordinary keys only: the whole key, our libctx
@@ -79,12 +85,24 @@ Key* KeyOf(const void* keydata);
 // own; the caller keeps its reference).
 void SetOrdinary(Key* k, EVP_PKEY* pkey, bool has_private);
 
+// SignInVhsm has vhsmd sign data (a digest made with `hash` when prehashed)
+// with key, under scheme ("", "pkcs1" or "pss"); writes at most sigsize
+// bytes. Returns 1, or 0 with an error raised.
+int SignInVhsm(ProvCtx* pc, const Key& key, const std::string& data, bool prehashed,
+               const std::string& scheme, const std::string& hash, unsigned char* sig,
+               size_t* siglen, size_t sigsize);
+// VhsmHashName maps an OpenSSL digest name to VHSM's ("sha256", "sha384",
+// "sha512"); empty for any other.
+std::string VhsmHashName(const std::string& mdname);
+
 #define FN(id, f) \
   { id, reinterpret_cast<void (*)(void)>(f) }
 
 extern const OSSL_DISPATCH kStoreFunctions[];
 extern const OSSL_DISPATCH* const kEcKeymgmt;
 extern const OSSL_DISPATCH* const kEdKeymgmt;
+extern const OSSL_DISPATCH* const kRsaKeymgmt;
+extern const OSSL_DISPATCH kRsaSignature[];
 extern const OSSL_DISPATCH kEcdsa[];
 extern const OSSL_DISPATCH kEdDsa[];
 extern const OSSL_DISPATCH kEcdh[];

@@ -34,10 +34,10 @@
 #include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
 #include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/pbkdf2.h"
-#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/transport/frame.h"
 #include "vhsm/transport/netlink_socket.h"
 
@@ -256,6 +256,7 @@ struct Bench {
     Must(client->ImportKey("aes-256", "a", std::string(32, '\x17')), "import aes");
     Must(client->GenerateKey("ec-p256", "e"), "generate ec");
     Must(client->GenerateKey("ed25519", "d"), "generate ed25519");
+    Must(client->GenerateKey("rsa-2048", "r"), "generate rsa-2048");
     std::string error;
     softhsm = vhsm::bench::SoftHsmPeer::Open(d.dir, &error);
     if (!softhsm) std::fprintf(stderr, "bench: SoftHSM2 rows skipped: %s\n", error.c_str());
@@ -305,6 +306,10 @@ struct Bench {
     Record("ed25519", "openssl", Measure([&] { return Ok(ed_key.Sign(m64)); }));
     if (softhsm && softhsm->has_ed25519())
       Peer("ed25519", [&] { return softhsm->Ed25519Sign(m64); });
+    auto rsa_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kRsa2048), "rsa");
+    Record("rsa2048_sign", "vhsm", Measure([&] { return Ok(client->Sign("r", m64)); }));
+    Record("rsa2048_sign", "openssl", Measure([&] { return Ok(rsa_key.Sign(m64)); }));
+    Peer("rsa2048_sign", [&] { return softhsm->RsaSign(m64); });
   }
 
   // Returns login's share of PBKDF2, for the table's footnote.

@@ -101,6 +101,15 @@ bool SoftHsmPeer::MakeKeys(std::string* error) {
     *error = "SoftHSM EC key generation failed";
     return false;
   }
+  CK_MECHANISM rsa_gen = {CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
+  CK_ULONG bits = 2048;
+  CK_ATTRIBUTE rsa_pub_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
+                                {CKA_MODULUS_BITS, &bits, sizeof(bits)}};
+  if (fl->C_GenerateKeyPair(s, &rsa_gen, rsa_pub_tpl, 2, priv_tpl, 3, &pub, &p->rsa_priv_) !=
+      CKR_OK) {
+    *error = "SoftHSM RSA key generation failed";
+    return false;
+  }
   CK_MECHANISM ed_gen = {CKM_EC_EDWARDS_KEY_PAIR_GEN, nullptr, 0};
   CK_ATTRIBUTE ed_pub_tpl[] = {{CKA_TOKEN, &yes, sizeof(yes)},
                                {CKA_EC_PARAMS, (void*)kEd25519, sizeof(kEd25519)}};
@@ -139,6 +148,9 @@ bool SoftHsmPeer::EcdsaSign(const std::string& data) {
   return Sign(CKM_ECDSA, ec_priv_, std::string(reinterpret_cast<char*>(digest), len));
 }
 bool SoftHsmPeer::Ed25519Sign(const std::string& data) { return Sign(CKM_EDDSA, ed_priv_, data); }
+bool SoftHsmPeer::RsaSign(const std::string& data) {
+  return Sign(CKM_SHA256_RSA_PKCS, rsa_priv_, data);
+}
 
 bool SoftHsmPeer::Sha256(const std::string& data) {
   CK_MECHANISM m = {CKM_SHA256, nullptr, 0};

@@ -23,6 +23,7 @@ class SoftHsmPeer {
   bool GcmEncrypt(const std::string& data);   // token AES-256 key
   bool EcdsaSign(const std::string& data);    // token P-256 key: SHA-256 + CKM_ECDSA
   bool Ed25519Sign(const std::string& data);  // token Ed25519 key, CKM_EDDSA
+  bool RsaSign(const std::string& data);      // token RSA-2048 key, CKM_SHA256_RSA_PKCS
   bool GenerateEcKeyPair();                   // token keys
   bool LoginLogout();
   bool has_ed25519() const { return ed_priv_ != 0; }
@@ -35,7 +36,7 @@ class SoftHsmPeer {
   void* lib_ = nullptr;
   void* fl_ = nullptr;  // CK_FUNCTION_LIST_PTR
   unsigned long session_ = 0, slot_ = 0;
-  unsigned long hmac_key_ = 0, aes_key_ = 0, ec_priv_ = 0, ed_priv_ = 0;
+  unsigned long hmac_key_ = 0, aes_key_ = 0, ec_priv_ = 0, ed_priv_ = 0, rsa_priv_ = 0;
 };
 
 }  // namespace vhsm::bench

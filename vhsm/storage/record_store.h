@@ -53,9 +53,19 @@ struct KeyRecord {
   std::string type;  // "hmac-sha256", "ec-p256", ...
   uint32_t allowed_ops = 0;
   int64_t created_unix = 0;
-  Blob blob;  // format version || nonce || AES-256-GCM(master, secret) || tag
-  std::string label;  // the owner's name for it (not secret, bound in the AAD)
+  Blob blob;           // format version || nonce || AES-256-GCM(master, secret) || tag
+  std::string label;   // the owner's name for it (not secret, bound in the AAD)
   uint32_t flags = 0;  // KeyFlag bits (vault.h), bound in the AAD
+  // Versions: `blob` is version 1 (empty once retired); versions 2 and up
+  // are KeyVersionRecords. Versions below min_version are retired (wiped).
+  uint32_t latest_version = 1;
+  uint32_t min_version = 1;
+};
+
+struct KeyVersionRecord {
+  uint32_t version = 0;
+  int64_t created_unix = 0;
+  Blob blob;  // empty in lists
 };
 
 class RecordStore {
@@ -97,6 +107,24 @@ class RecordStore {
                                                   const std::string& user, const std::string& after,
                                                   size_t limit) = 0;
   virtual Result<int64_t> CountKeys(const std::string& container) = 0;
+
+  // Key versions. AddKeyVersion inserts version v.version of a key whose
+  // latest is v.version - 1 and makes it the latest (FailedPrecondition
+  // when another rotation came first; NotFound without the key).
+  virtual Status AddKeyVersion(const std::string& container, const std::string& user,
+                               const std::string& key_id, const KeyVersionRecord& v) = 0;
+  // GetKeyVersion returns version >= 2 (NotFound when absent or retired).
+  virtual Result<KeyVersionRecord> GetKeyVersion(const std::string& container,
+                                                 const std::string& user, const std::string& key_id,
+                                                 uint32_t version) = 0;
+  // ListKeyVersions returns versions 2 and up still held, without blobs.
+  virtual Result<std::vector<KeyVersionRecord>> ListKeyVersions(const std::string& container,
+                                                                const std::string& user,
+                                                                const std::string& key_id) = 0;
+  // RetireKeyVersions raises min_version to min and wipes every version
+  // below it, in one transaction (version 1's blob becomes empty).
+  virtual Status RetireKeyVersions(const std::string& container, const std::string& user,
+                                   const std::string& key_id, uint32_t min) = 0;
 };
 
 }  // namespace vhsm::storage

@@ -54,6 +54,19 @@ const char* const kMigrations[] = {
     // Version 3: keys carry a label and flags (bound in blob format 3).
     "ALTER TABLE keys ADD COLUMN label TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE keys ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;",
+    // Version 4: key versions (rotation); keys.blob stays version 1.
+    "ALTER TABLE keys ADD COLUMN latest_version INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE keys ADD COLUMN min_version INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE key_versions ("
+    "  container TEXT NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version >= 2),"
+    "  created INTEGER NOT NULL,"
+    "  blob BLOB NOT NULL,"
+    "  PRIMARY KEY (container, user, key_id, version),"
+    "  FOREIGN KEY (container, user, key_id) REFERENCES keys(container, user, key_id)"
+    "    ON DELETE CASCADE);",
 };
 
 }  // namespace
@@ -281,7 +294,8 @@ Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const 
                                             const std::string& key_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT type, allowed_ops, created, blob, label, flags FROM keys"
+         "SELECT type, allowed_ops, created, blob, label, flags, latest_version, min_version"
+         " FROM keys"
          " WHERE container = ? AND user = ? AND key_id = ?");
   s.Bind(container).Bind(user).Bind(key_id);
   int rc = s.Step();
@@ -297,6 +311,8 @@ Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const 
   k.blob = s.GetBlob(3);
   k.label = s.Text(4);
   k.flags = static_cast<uint32_t>(s.Int(5));
+  k.latest_version = static_cast<uint32_t>(s.Int(6));
+  k.min_version = static_cast<uint32_t>(s.Int(7));
   return k;
 }
 
@@ -315,7 +331,8 @@ Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& co
                                                            const std::string& after, size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT key_id, type, allowed_ops, created, label, flags FROM keys"
+         "SELECT key_id, type, allowed_ops, created, label, flags, latest_version, min_version"
+         " FROM keys"
          " WHERE container = ? AND user = ? AND key_id > ? ORDER BY key_id LIMIT ?");
   s.Bind(container).Bind(user).Bind(after).Bind(SqlLimit(limit));
   std::vector<KeyRecord> out;
@@ -330,6 +347,8 @@ Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& co
     k.created_unix = s.Int(3);
     k.label = s.Text(4);
     k.flags = static_cast<uint32_t>(s.Int(5));
+    k.latest_version = static_cast<uint32_t>(s.Int(6));
+    k.min_version = static_cast<uint32_t>(s.Int(7));
     out.push_back(std::move(k));
   }
   if (rc != SQLITE_DONE) return SqlError(db_, "listing keys");

@@ -55,6 +55,17 @@ class SqliteRecordStore : public RecordStore {
                                           const std::string& after, size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
 
+  // Key versions (sqlite_key_versions.cc).
+  Status AddKeyVersion(const std::string& container, const std::string& user,
+                       const std::string& key_id, const KeyVersionRecord& v) override;
+  Result<KeyVersionRecord> GetKeyVersion(const std::string& container, const std::string& user,
+                                         const std::string& key_id, uint32_t version) override;
+  Result<std::vector<KeyVersionRecord>> ListKeyVersions(const std::string& container,
+                                                        const std::string& user,
+                                                        const std::string& key_id) override;
+  Status RetireKeyVersions(const std::string& container, const std::string& user,
+                           const std::string& key_id, uint32_t min) override;
+
  private:
   explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
   Status Migrate();

@@ -177,20 +177,38 @@ Status Vault::PutKey(const Owner& owner, const SecretBytes& master_key, const st
 }
 
 Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_key,
-                                const std::string& key_id) {
+                                const std::string& key_id, uint32_t key_version) {
   if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
   VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
-  if (k.blob.empty() || k.blob[0] < kKeyBlobVersion1 || k.blob[0] > kKeyBlobVersion) {
+  const uint32_t v = key_version == 0 ? k.latest_version : key_version;
+  if (v > k.latest_version) {
+    return NotFound("key '" + key_id + "' has no version " + std::to_string(v) + " (latest " +
+                    std::to_string(k.latest_version) + ")");
+  }
+  if (v < k.min_version) {
+    return FailedPrecondition("version " + std::to_string(v) + " of key '" + key_id +
+                              "' is retired (minimum version " + std::to_string(k.min_version) +
+                              ")");
+  }
+  Blob blob = k.blob;
+  if (v >= 2) {
+    VHSM_ASSIGN_OR_RETURN(KeyVersionRecord r,
+                          store_->GetKeyVersion(owner.container, owner.user, key_id, v));
+    blob = std::move(r.blob);
+    k.created_unix = r.created_unix;
+  }
+  if (blob.empty() || blob[0] < kKeyBlobVersion1 || blob[0] > kKeyBlobVersion ||
+      (v >= 2 && blob[0] != kKeyBlobVersion)) {
     return DataLoss("key '" + key_id + "' has an unknown blob format");
   }
-  const uint8_t version = k.blob[0];
+  const uint8_t version = blob[0];
   KeyExtras extras{k.label, k.flags};
   if (version < 3 && (!k.label.empty() || k.flags != 0)) {
     return DataLoss("key '" + key_id + "' is corrupted: attributes added in the store");
   }
   Result<SecretBytes> material = crypto::AesGcmOpenWithNonce(
-      master_key.view(), ByteView(k.blob).substr(1),
-      KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops, extras));
+      master_key.view(), ByteView(blob).substr(1),
+      KeyBlobAad(owner.container, owner.user, key_id, k.type, version, k.allowed_ops, extras, v));
   if (!material.ok()) {
     if (material.status().code() == StatusCode::kDataLoss) {
       return DataLoss("key '" + key_id + "' is corrupted or was moved from another record");
@@ -205,7 +223,40 @@ Result<OpenedKey> Vault::GetKey(const Owner& owner, const SecretBytes& master_ke
   out.created_unix = k.created_unix;
   out.material = std::move(material).value();
   out.ops_bound = version >= 2;
+  out.version = v;
+  out.latest_version = k.latest_version;
+  out.min_version = k.min_version;
   return out;
+}
+
+Result<uint32_t> Vault::AddKeyVersion(const Owner& owner, const SecretBytes& master_key,
+                                      const std::string& key_id, ByteView material) {
+  if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
+  VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
+  KeyVersionRecord v;
+  v.version = k.latest_version + 1;
+  v.created_unix = static_cast<int64_t>(std::time(nullptr));
+  VHSM_ASSIGN_OR_RETURN(Bytes sealed,
+                        crypto::AesGcmSealWithRandomNonce(
+                            master_key.view(), material,
+                            KeyBlobAad(owner.container, owner.user, key_id, k.type, kKeyBlobVersion,
+                                       k.allowed_ops, KeyExtras{k.label, k.flags}, v.version)));
+  v.blob.push_back(kKeyBlobVersion);
+  v.blob.insert(v.blob.end(), sealed.begin(), sealed.end());
+  VHSM_RETURN_IF_ERROR(store_->AddKeyVersion(owner.container, owner.user, key_id, v));
+  return v.version;
+}
+
+Status Vault::RetireVersions(const Owner& owner, const std::string& key_id, uint32_t min) {
+  if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
+  VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
+  if (min < k.min_version || min > k.latest_version) {
+    return InvalidArgument("the minimum version of key '" + key_id + "' can go from " +
+                           std::to_string(k.min_version) + " up to " +
+                           std::to_string(k.latest_version) + ", not to " + std::to_string(min));
+  }
+  if (min == k.min_version) return Status::Ok();
+  return store_->RetireKeyVersions(owner.container, owner.user, key_id, min);
 }
 
 }  // namespace vhsm::storage

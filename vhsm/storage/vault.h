@@ -61,6 +61,9 @@ struct OpenedKey {
   int64_t created_unix = 0;
   crypto::SecretBytes material;
   bool ops_bound = true;  // false: a format-1 blob (allowed_ops not in its AAD)
+  uint32_t version = 1;   // the version this material is
+  uint32_t latest_version = 1;
+  uint32_t min_version = 1;
 };
 
 class Vault {
@@ -84,10 +87,20 @@ class Vault {
   Status PutKey(const Owner& owner, const crypto::SecretBytes& master_key,
                 const std::string& key_id, const std::string& type, uint32_t allowed_ops,
                 crypto::ByteView material, const KeyExtras& extras = {});
-  // GetKey: NotFound for an unknown id, DataLoss for a blob that does not
-  // open under this owner's master key with this row's metadata.
+  // GetKey opens version `version` of a key (0: the latest). NotFound for
+  // an unknown id or version, FailedPrecondition for a retired version,
+  // DataLoss for a blob that does not open under this owner's master key
+  // with this row's metadata.
   Result<OpenedKey> GetKey(const Owner& owner, const crypto::SecretBytes& master_key,
-                           const std::string& key_id);
+                           const std::string& key_id, uint32_t version = 0);
+  // AddKeyVersion seals material as the key's next version (same type,
+  // operations and label) and returns its number.
+  Result<uint32_t> AddKeyVersion(const Owner& owner, const crypto::SecretBytes& master_key,
+                                 const std::string& key_id, crypto::ByteView material);
+  // RetireVersions makes min the key's minimum version, wiping the
+  // material of every version below it; InvalidArgument unless min is
+  // between the current minimum and the latest version.
+  Status RetireVersions(const Owner& owner, const std::string& key_id, uint32_t min);
 
  private:
   RecordStore* store_;

@@ -284,9 +284,9 @@ TEST_F(VaultTest, PythonDecryptsABlobIndependently) {
   AddContainerAndUser("ct-9", "alice@ex", "pw");
   SecretBytes m = Login("ct-9", "alice@ex", "pw");
   Bytes material = *crypto::RandomBytes(48);
-  ASSERT_TRUE(vault_->PutKey({"ct-9", "alice@ex"}, m, "key:1", "hmac-sha512", 1, material,
-                             {"my label", 0})
-                  .ok());
+  ASSERT_TRUE(
+      vault_->PutKey({"ct-9", "alice@ex"}, m, "key:1", "hmac-sha512", 1, material, {"my label", 0})
+          .ok());
   std::string script = R"(
 import sqlite3, struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -325,7 +325,8 @@ TEST_F(VaultTest, EditedAllowedOpsIsRefusedAsCorrupted) {
 TEST_F(VaultTest, LabelIsKeptAndBound) {
   AddContainerAndUser("ct1", "alice", "pw");
   SecretBytes m = Login("ct1", "alice", "pw");
-  ASSERT_TRUE(vault_->PutKey({"ct1", "alice"}, m, "k", "ec-p256", 8, Bytes(32, 7), {"web tls"}).ok());
+  ASSERT_TRUE(
+      vault_->PutKey({"ct1", "alice"}, m, "k", "ec-p256", 8, Bytes(32, 7), {"web tls"}).ok());
   Result<OpenedKey> k = vault_->GetKey({"ct1", "alice"}, m, "k");
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(k->label, "web tls");
@@ -333,13 +334,13 @@ TEST_F(VaultTest, LabelIsKeptAndBound) {
   // A label changed in the database no longer opens the blob.
   RawSql("UPDATE keys SET label = 'other' WHERE key_id = 'k'");
   EXPECT_EQ(vault_->GetKey({"ct1", "alice"}, m, "k").status().code(), StatusCode::kDataLoss);
-  EXPECT_EQ(vault_->PutKey({"ct1", "alice"}, m, "k2", "aes-256", 6, Bytes(32, 1), {"bad\nline"})
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(vault_->PutKey({"ct1", "alice"}, m, "k3", "aes-256", 6, Bytes(32, 1),
-                           {std::string(129, 'x')})
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      vault_->PutKey({"ct1", "alice"}, m, "k2", "aes-256", 6, Bytes(32, 1), {"bad\nline"}).code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      vault_->PutKey({"ct1", "alice"}, m, "k3", "aes-256", 6, Bytes(32, 1), {std::string(129, 'x')})
+          .code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {
@@ -363,6 +364,53 @@ TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {
   EXPECT_FALSE(k->ops_bound);
   EXPECT_EQ(k->allowed_ops, 6u);
   EXPECT_TRUE(crypto::ConstantTimeEquals(k->material.view(), material));
+}
+
+}  // namespace
+}  // namespace vhsm::storage
+
+namespace vhsm::storage {
+namespace {
+
+TEST_F(VaultTest, VersionsAddOpenAndRetire) {
+  AddContainerAndUser("ct1", "alice", "pw");
+  SecretBytes m = Login("ct1", "alice", "pw");
+  const Owner a{"ct1", "alice"};
+  Bytes v1 = *crypto::RandomBytes(32), v2 = *crypto::RandomBytes(32), v3 = *crypto::RandomBytes(32);
+  ASSERT_TRUE(vault_->PutKey(a, m, "k", "aes-256", 6, v1, {"rotating"}).ok());
+  EXPECT_EQ(*vault_->AddKeyVersion(a, m, "k", v2), 2u);
+  EXPECT_EQ(*vault_->AddKeyVersion(a, m, "k", v3), 3u);
+  Result<OpenedKey> latest = vault_->GetKey(a, m, "k");
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(latest->version, 3u);
+  EXPECT_EQ(latest->label, "rotating");
+  EXPECT_TRUE(crypto::ConstantTimeEquals(latest->material.view(), v3));
+  EXPECT_TRUE(crypto::ConstantTimeEquals(vault_->GetKey(a, m, "k", 1)->material.view(), v1));
+  EXPECT_TRUE(crypto::ConstantTimeEquals(vault_->GetKey(a, m, "k", 2)->material.view(), v2));
+  EXPECT_EQ(vault_->GetKey(a, m, "k", 4).status().code(), StatusCode::kNotFound);
+  // A version's blob moved to another version's row does not open.
+  RawSql(
+      "UPDATE key_versions SET blob = (SELECT blob FROM key_versions WHERE version = 2)"
+      " WHERE version = 3");
+  EXPECT_EQ(vault_->GetKey(a, m, "k", 3).status().code(), StatusCode::kDataLoss);
+  // Retiring: below the minimum is refused, the material is gone from the file.
+  EXPECT_EQ(vault_->RetireVersions(a, "k", 4).code(), StatusCode::kInvalidArgument);
+  Blob v1_blob = store_->GetKey("ct1", "alice", "k")->blob;
+  std::string v1_sealed(v1_blob.begin() + 1, v1_blob.begin() + 41);
+  ASSERT_TRUE(FileSetContains(path_, v1_sealed));
+  ASSERT_TRUE(vault_->RetireVersions(a, "k", 2).ok());
+  EXPECT_FALSE(FileSetContains(path_, v1_sealed)) << "retired material lingers";
+  Result<OpenedKey> old = vault_->GetKey(a, m, "k", 1);
+  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(old.status().message().find("retired"), std::string::npos);
+  EXPECT_EQ(vault_->RetireVersions(a, "k", 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(vault_->GetKey(a, m, "k", 2).ok());
+  Result<KeyRecord> row = store_->GetKey("ct1", "alice", "k");
+  EXPECT_TRUE(row->blob.empty());
+  EXPECT_EQ(row->min_version, 2u);
+  // Deleting the key deletes its versions.
+  ASSERT_TRUE(store_->DeleteKey("ct1", "alice", "k").ok());
+  EXPECT_TRUE(store_->ListKeyVersions("ct1", "alice", "k")->empty());
 }
 
 }  // namespace

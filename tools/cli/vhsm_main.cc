@@ -33,9 +33,11 @@ const char kUsage[] =
     "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...]\n"
     "                                         ECDH/X25519 + HKDF-SHA256 into a new key\n"
     "  key list [--json]                      list your keys\n"
-    "  key info ID [--json]                   type, operations, label, creation time\n"
+    "  key info ID [--json]                   type, operations, label, versions\n"
+    "  key rotate ID                          add a version; it signs, MACs, encrypts\n"
+    "  key set ID --min-version N             retire (wipe) every version below N\n"
     "  key delete ID                          delete a key\n"
-    "  key public ID                          print a key's public key (SPKI PEM)\n"
+    "  key public ID [--version N]            print a key's public key (SPKI PEM)\n"
     "  digest --alg sha256 [--in FILE]        print the digest in hex\n"
     "  mac --key ID [--in FILE]               print the HMAC in hex\n"
     "  sign --key ID [--in FILE] [--out FILE] [--scheme pkcs1|pss] [--hash H]\n"
@@ -46,11 +48,14 @@ const char kUsage[] =
     "  decrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
     "                                         AES-256-GCM (nonce||ct||tag), or\n"
     "                                         RSA-OAEP-SHA256 with an RSA key\n"
+    "  rewrap --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
+    "                                         re-encrypt under the key's latest version\n"
     "\n"
     "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384, ed25519,\n"
     "rsa-2048, rsa-3072, rsa-4096, x25519. Operations (--ops): mac, encrypt,\n"
     "decrypt, sign, verify, derive; default: all the type can. Hashes (--hash):\n"
-    "sha256 (default; sha384 for ec-p384), sha384, sha512.\n"
+    "sha256 (default; sha384 for ec-p384), sha384, sha512. A ciphertext made by\n"
+    "version N >= 2 of a key starts with \"vhsm:vN:\"; decrypt reads it.\n"
     "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
     "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
     "vhsmd's public key (the channel is pinned to it): --server-key KEY|FILE,\n"
@@ -62,20 +67,23 @@ const char kUsage[] =
 // CheckCommand fails fast, before connecting, on an unknown command or a
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
-  bool known = (command == "key" &&
-                (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
-                 sub == "public" || sub == "info" || sub == "derive")) ||
-               command == "digest" || command == "mac" || command == "sign" ||
-               command == "verify" || command == "encrypt" || command == "decrypt";
+  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
+                                     sub == "delete" || sub == "public" || sub == "info" ||
+                                     sub == "derive" || sub == "rotate" || sub == "set")) ||
+               command == "rewrap" || command == "digest" || command == "mac" ||
+               command == "sign" || command == "verify" || command == "encrypt" ||
+               command == "decrypt";
   if (!known) {
     Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
   }
   if ((command != "key" && command != "digest") || sub == "derive") Need(kProg, args, "key");
   if (command == "verify") Need(kProg, args, "sig");
   if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
-  if (command == "key" && (sub == "delete" || sub == "public" || sub == "info")) {
+  if (command == "key" &&
+      (sub == "delete" || sub == "public" || sub == "info" || sub == "rotate" || sub == "set")) {
     Word(kProg, args, 2, "key id");
   }
+  if (command == "key" && sub == "set") Need(kProg, args, "min-version");
   if (command == "key" && sub == "derive") Need(kProg, args, "peer");
   return command != "key" || sub == "import";
 }
@@ -92,22 +100,62 @@ vhsm::SignOptions SignOptionsOf(const Args& args) {
 }
 
 nlohmann::json KeyJson(const vhsm::KeyInfo& k) {
-  return {{"id", k.id},
-          {"type", k.type},
-          {"created", k.created_unix},
-          {"label", k.label},
-          {"ops", vhsm::KeyOpsString(k.allowed_ops)}};
+  nlohmann::json j = {{"id", k.id},
+                      {"type", k.type},
+                      {"created", k.created_unix},
+                      {"label", k.label},
+                      {"ops", vhsm::KeyOpsString(k.allowed_ops)},
+                      {"latest_version", k.latest_version},
+                      {"min_version", k.min_version}};
+  if (!k.versions.empty()) {
+    nlohmann::json versions = nlohmann::json::array();
+    for (const auto& [v, created] : k.versions) {
+      versions.push_back({{"version", v}, {"created", created}});
+    }
+    j["versions"] = versions;
+  }
+  return j;
 }
 
-void KeyInfoCommand(const Args& args, vhsm::Client* client) {
-  vhsm::KeyInfo k = Must(kProg, client->GetKeyInfo(Word(kProg, args, 2, "key id")));
+// PrintKeyInfo: one "name<TAB>value" line each; a line per version held.
+void PrintKeyInfo(const Args& args, const vhsm::KeyInfo& k) {
   if (args.Has("json")) {
     std::printf("%s\n", KeyJson(k).dump().c_str());
     return;
   }
-  std::printf("id\t%s\ntype\t%s\nops\t%s\nlabel\t%s\ncreated\t%lld\n", k.id.c_str(), k.type.c_str(),
-              vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
-              static_cast<long long>(k.created_unix));
+  std::printf(
+      "id\t%s\ntype\t%s\nops\t%s\nlabel\t%s\ncreated\t%lld\nlatest_version\t%u\n"
+      "min_version\t%u\n",
+      k.id.c_str(), k.type.c_str(), vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
+      static_cast<long long>(k.created_unix), k.latest_version, k.min_version);
+  for (const auto& [v, created] : k.versions) {
+    std::printf("version\t%u\t%lld\n", v, static_cast<long long>(created));
+  }
+}
+
+uint32_t VersionArg(const Args& args, const std::string& name) {
+  const std::string text = args.Get(name);
+  char* end = nullptr;
+  unsigned long v =
+      text.empty() || text[0] < '0' || text[0] > '9' ? 0 : std::strtoul(text.c_str(), &end, 10);
+  if (v == 0 || v > UINT32_MAX || end == nullptr || *end != '\0') {
+    Die(kProg, "--" + name + " must be a positive number");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+void KeyVersionCommand(const Args& args, const std::string& sub, vhsm::Client* client) {
+  const std::string id = Word(kProg, args, 2, "key id");
+  if (sub == "info") {
+    PrintKeyInfo(args, Must(kProg, client->GetKeyInfo(id)));
+  } else if (sub == "rotate") {
+    PrintKeyInfo(args, Must(kProg, client->RotateKey(id)));
+  } else if (sub == "set") {
+    PrintKeyInfo(args, Must(kProg, client->SetMinVersion(id, VersionArg(args, "min-version"))));
+  } else if (sub == "public") {
+    uint32_t version = args.options.count("version") != 0 ? VersionArg(args, "version") : 0;
+    std::fputs(Must(kProg, client->PublicKeyPem(id, version)).c_str(), stdout);
+  }
 }
 
 void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
@@ -158,10 +206,8 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
     }
   } else if (sub == "delete") {
     Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
-  } else if (sub == "public") {
-    std::fputs(Must(kProg, client->PublicKeyPem(Word(kProg, args, 2, "key id"))).c_str(), stdout);
-  } else if (sub == "info") {
-    KeyInfoCommand(args, client);
+  } else if (sub == "public" || sub == "info" || sub == "rotate" || sub == "set") {
+    KeyVersionCommand(args, sub, client);
   } else if (sub == "derive") {
     KeyDeriveCommand(args, client);
   }
@@ -192,9 +238,10 @@ void DataCommand(const Args& args, const std::string& command, const std::string
     std::printf("signature ok\n");
   } else {
     const std::string& key = Need(kProg, args, "key");
-    vhsm::Bytes out = command == "encrypt"
-                          ? Must(kProg, client->Encrypt(key, input, args.Get("aad")))
-                          : Must(kProg, client->Decrypt(key, input, args.Get("aad")));
+    const std::string aad = args.Get("aad");
+    vhsm::Bytes out = command == "encrypt"  ? Must(kProg, client->Encrypt(key, input, aad))
+                      : command == "rewrap" ? Must(kProg, client->Rewrap(key, input, aad))
+                                            : Must(kProg, client->Decrypt(key, input, aad));
     Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
   }
 }
@@ -204,8 +251,9 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
-      {"user", "password-file", "port-id", "type", "id", "in", "out", "alg", "key", "sig", "aad",
-       "server-key", "label", "ops", "scheme", "hash", "peer", "salt", "info"},
+      {"user",   "password-file", "port-id", "type", "id",         "in",          "out",
+       "alg",    "key",           "sig",     "aad",  "server-key", "label",       "ops",
+       "scheme", "hash",          "peer",    "salt", "info",       "min-version", "version"},
       {"help", "json", "trust-on-first-use"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();

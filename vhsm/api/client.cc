@@ -25,7 +25,11 @@ using internal::kChunk;
 using internal::ToBytes;
 
 KeyInfo FromProto(const proto::KeyInfo& k) {
-  return KeyInfo{k.id(), KeyTypeName(k.type()), k.allowed_ops(), k.created_unix(), k.label()};
+  KeyInfo info{k.id(), KeyTypeName(k.type()), k.allowed_ops(), k.created_unix(), k.label()};
+  info.latest_version = k.latest_version() == 0 ? 1 : k.latest_version();
+  info.min_version = k.min_version() == 0 ? 1 : k.min_version();
+  for (const auto& v : k.versions()) info.versions.emplace_back(v.version(), v.created_unix());
+  return info;
 }
 
 }  // namespace
@@ -167,11 +171,27 @@ Result<KeyInfo> Client::GetKeyInfo(const std::string& id) {
   return FromProto(resp.key_info());
 }
 
-Result<std::string> Client::PublicKeyPem(const std::string& id) {
+Result<std::string> Client::PublicKeyPem(const std::string& id, uint32_t version) {
   proto::Request r;
   r.mutable_key_public()->set_id(id);
+  r.mutable_key_public()->set_version(version);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_public().pem();
+}
+
+Result<KeyInfo> Client::RotateKey(const std::string& id) {
+  proto::Request r;
+  r.mutable_key_rotate()->set_id(id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return FromProto(resp.key_info());
+}
+
+Result<KeyInfo> Client::SetMinVersion(const std::string& id, uint32_t min_version) {
+  proto::Request r;
+  r.mutable_key_set()->set_id(id);
+  r.mutable_key_set()->set_min_version(min_version);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return FromProto(resp.key_info());
 }
 
 Status Client::Stream(bool mac, uint32_t context, std::string_view data) {

@@ -32,6 +32,11 @@ struct KeyInfo {
   uint32_t allowed_ops = 0;  // KeyOp bits; KeyOpsString in names.h spells them
   int64_t created_unix = 0;
   std::string label;
+  uint32_t latest_version = 1;  // signs, MACs and encrypts
+  uint32_t min_version = 1;     // lower versions are retired
+  // GetKeyInfo, RotateKey, SetMinVersion: the versions held, with their
+  // creation times.
+  std::vector<std::pair<uint32_t, int64_t>> versions;
 };
 
 // KeyOptions: what a new key gets besides its type and id.
@@ -90,7 +95,18 @@ class Client {
   Status DeleteKey(const std::string& id);
   Result<std::vector<KeyInfo>> ListKeys();
   Result<KeyInfo> GetKeyInfo(const std::string& id);
-  Result<std::string> PublicKeyPem(const std::string& id);
+  // PublicKeyPem: version 0 is the latest.
+  Result<std::string> PublicKeyPem(const std::string& id, uint32_t version = 0);
+  // RotateKey adds a version (made like the first) that from now on signs,
+  // MACs and encrypts; older live versions still decrypt and verify.
+  Result<KeyInfo> RotateKey(const std::string& id);
+  // SetMinVersion retires every version below min_version; their material
+  // is wiped in vhsmd's store.
+  Result<KeyInfo> SetMinVersion(const std::string& id, uint32_t min_version);
+  // Rewrap turns a ciphertext of any live version of an aes-256 key into
+  // one of the latest version; the plaintext never leaves vhsmd.
+  Result<Bytes> Rewrap(const std::string& key_id, std::string_view ciphertext,
+                       std::string_view aad = {});
 
   // Digests: alg is "sha1", "sha256", "sha384" or "sha512".
   Result<Bytes> Digest(const std::string& alg, std::string_view data);

@@ -70,6 +70,20 @@ Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaint
   return ToBytes(resp->bytes().data());
 }
 
+Result<Bytes> Client::Rewrap(const std::string& key_id, std::string_view ciphertext,
+                             std::string_view aad) {
+  if (ciphertext.size() + aad.size() > kChunk) {
+    return InvalidArgument("rewrap takes at most " + std::to_string(kChunk) +
+                           " bytes of ciphertext and AAD per call");
+  }
+  proto::Request r;
+  r.mutable_rewrap()->set_key_id(key_id);
+  r.mutable_rewrap()->set_ciphertext(ciphertext.data(), ciphertext.size());
+  r.mutable_rewrap()->set_aad(aad.data(), aad.size());
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
 Result<Bytes> Client::Decrypt(const std::string& key_id, std::string_view sealed,
                               std::string_view aad) {
   if (sealed.size() + aad.size() > kChunk) {

@@ -19,6 +19,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyImport:
     case proto::Request::kKeyDelete:
     case proto::Request::kKeyDerive:
+    case proto::Request::kKeyRotate:
+    case proto::Request::kKeySet:
     case proto::Request::kUserAdd:
     case proto::Request::kUserPassword:
     case proto::Request::kUserDelete:

@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "vhsm/base/status.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/secret_bytes.h"
-#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/noise/noise_nk.h"
 #include "vhsm/proto/wire.h"
 #include "vhsm/server/resource_ledger.h"
@@ -46,6 +46,7 @@ struct LoadedKey {
 struct Context {
   std::optional<crypto::Digest> digest;
   std::optional<crypto::Hmac> mac;
+  uint32_t key_version = 0;    // MAC contexts: the key version they use
   ResourceLedger::Token held;  // the container's kContexts
 };
 

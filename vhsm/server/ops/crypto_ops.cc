@@ -1,5 +1,8 @@
 // Ciphers and signatures: AES-256-GCM or RSA-OAEP encrypt/decrypt,
-// sign/verify with every scheme the key's type has.
+// sign/verify with every scheme the key's type has, rewrap. Each result
+// names the key version that made it (ciphertexts by their prefix).
+#include <string_view>
+
 #include "vhsm/crypto/aead.h"
 #include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/server/ops/key_access.h"
@@ -8,7 +11,7 @@
 namespace vhsm::server::ops {
 namespace {
 
-Result<crypto::SignParams> ParamsOf(proto::SignatureScheme scheme, proto::DigestAlgorithm hash) {
+crypto::SignParams ParamsOf(proto::SignatureScheme scheme, proto::DigestAlgorithm hash) {
   crypto::SignParams p;
   p.scheme = scheme == proto::SCHEME_PKCS1 ? crypto::SigScheme::kPkcs1
              : scheme == proto::SCHEME_PSS ? crypto::SigScheme::kPss
@@ -26,63 +29,123 @@ Status NoAadForRsa(const std::string& aad) {
   return Status::Ok();
 }
 
+// Seal encrypts under key (its own version) and prefixes that version.
+Result<std::string> Seal(const LoadedKey& key, std::string_view plaintext, const std::string& aad) {
+  crypto::Bytes ct;
+  if (IsRsaKey(key)) {
+    VHSM_RETURN_IF_ERROR(NoAadForRsa(aad));
+    VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key.private_key->GetPublicKey());
+    VHSM_ASSIGN_OR_RETURN(ct, pub.Encrypt(plaintext));
+  } else {
+    VHSM_ASSIGN_OR_RETURN(
+        ct, crypto::AesGcmSealWithRandomNonce(key.opened.material.view(), plaintext, aad));
+  }
+  return VersionPrefix(key.opened.version) + std::string(ct.begin(), ct.end());
+}
+
+Result<crypto::SecretBytes> OpenWith(const LoadedKey& key, std::string_view ct,
+                                     const std::string& aad) {
+  if (IsRsaKey(key)) {
+    VHSM_RETURN_IF_ERROR(NoAadForRsa(aad));
+    return key.private_key->Decrypt(ct);
+  }
+  Result<crypto::SecretBytes> pt = crypto::AesGcmOpenWithNonce(key.opened.material.view(), ct, aad);
+  if (!pt.ok() && pt.status().code() == StatusCode::kDataLoss) {
+    return InvalidArgument("decryption failed: wrong key, wrong AAD, or modified ciphertext");
+  }
+  return pt;
+}
+
+// Open decrypts a ciphertext of key_id, whichever live version made it: the
+// prefix names it; without one it is version 1, except for RSA-OAEP, which
+// outsiders make without a prefix, where each live version is tried.
+Result<crypto::SecretBytes> Open(Env& env, Call& call, const std::string& key_id,
+                                 std::string_view ct, const std::string& aad) {
+  uint32_t version = SplitVersion(&ct);
+  VHSM_ASSIGN_OR_RETURN(auto latest, LoadKey(env, call, key_id, proto::KEY_OP_DECRYPT, version));
+  if (version != 0 || !IsRsaKey(*latest)) {
+    if (version == 0 && latest->opened.version != 1) {
+      VHSM_ASSIGN_OR_RETURN(latest, LoadKey(env, call, key_id, proto::KEY_OP_DECRYPT, 1));
+    }
+    return OpenWith(*latest, ct, aad);
+  }
+  Result<crypto::SecretBytes> pt = OpenWith(*latest, ct, aad);
+  for (uint32_t v = latest->opened.version; !pt.ok() && v-- > latest->opened.min_version;) {
+    VHSM_ASSIGN_OR_RETURN(auto older, LoadKey(env, call, key_id, proto::KEY_OP_DECRYPT, v));
+    pt = OpenWith(*older, ct, aad);
+  }
+  return pt;
+}
+
 }  // namespace
 
 Status Encrypt(Env& env, Call& call) {
   const auto& r = call.req.encrypt();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_ENCRYPT));
-  crypto::Bytes ct;
-  if (IsRsaKey(*key)) {
-    VHSM_RETURN_IF_ERROR(NoAadForRsa(r.aad()));
-    VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
-    VHSM_ASSIGN_OR_RETURN(ct, pub.Encrypt(r.plaintext()));
-  } else {
-    VHSM_ASSIGN_OR_RETURN(
-        ct, crypto::AesGcmSealWithRandomNonce(key->opened.material.view(), r.plaintext(), r.aad()));
-  }
-  SetBytes(call.resp, ct);
+  VHSM_ASSIGN_OR_RETURN(std::string ct, Seal(*key, r.plaintext(), r.aad()));
+  call.resp->mutable_bytes()->set_data(std::move(ct));
+  call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();
 }
 
 Status Decrypt(Env& env, Call& call) {
   const auto& r = call.req.decrypt();
-  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_DECRYPT));
-  const bool rsa = IsRsaKey(*key);
-  if (rsa) VHSM_RETURN_IF_ERROR(NoAadForRsa(r.aad()));
-  Result<crypto::SecretBytes> pt =
-      rsa ? key->private_key->Decrypt(r.ciphertext())
-          : crypto::AesGcmOpenWithNonce(key->opened.material.view(), r.ciphertext(), r.aad());
-  if (!pt.ok()) {
-    if (pt.status().code() == StatusCode::kDataLoss) {
-      return InvalidArgument("decryption failed: wrong key, wrong AAD, or modified ciphertext");
-    }
-    return pt.status();
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pt,
+                        Open(env, call, r.key_id(), r.ciphertext(), r.aad()));
+  call.resp->mutable_bytes()->set_data(pt.data(), pt.size());
+  return Status::Ok();
+}
+
+Status Rewrap(Env& env, Call& call) {
+  const auto& r = call.req.rewrap();
+  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_ENCRYPT));
+  if (IsRsaKey(*key)) {
+    return InvalidArgument("rewrap is for aes-256 keys (RSA-OAEP ciphertexts are made outside)");
   }
-  call.resp->mutable_bytes()->set_data(pt->data(), pt->size());
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pt,
+                        Open(env, call, r.key_id(), r.ciphertext(), r.aad()));
+  VHSM_ASSIGN_OR_RETURN(
+      std::string ct,
+      Seal(*key, std::string_view(reinterpret_cast<const char*>(pt.data()), pt.size()), r.aad()));
+  call.resp->mutable_bytes()->set_data(std::move(ct));
+  call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();
 }
 
 Status Sign(Env& env, Call& call) {
   const auto& r = call.req.sign();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_SIGN));
-  VHSM_ASSIGN_OR_RETURN(crypto::SignParams params, ParamsOf(r.scheme(), r.hash()));
+  crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
   const crypto::PrivateKey& pk = *key->private_key;
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes sig, r.prehashed() ? pk.SignDigest(r.message(), params)
                                                          : pk.Sign(r.message(), params));
   SetBytes(call.resp, sig);
+  call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();
 }
 
+// Verify checks a signature under the version asked for, or under each live
+// version (newest first) when none is named.
 Status Verify(Env& env, Call& call) {
   const auto& r = call.req.verify();
-  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_VERIFY));
-  VHSM_ASSIGN_OR_RETURN(crypto::SignParams params, ParamsOf(r.scheme(), r.hash()));
-  VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
-  VHSM_ASSIGN_OR_RETURN(bool valid, r.prehashed()
-                                        ? pub.VerifyDigest(r.message(), r.signature(), params)
-                                        : pub.Verify(r.message(), r.signature(), params));
-  call.resp->mutable_verify()->set_valid(valid);
-  return Status::Ok();
+  VHSM_ASSIGN_OR_RETURN(auto key,
+                        LoadKey(env, call, r.key_id(), proto::KEY_OP_VERIFY, r.key_version()));
+  crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
+  const uint32_t lowest = r.key_version() != 0 ? key->opened.version : key->opened.min_version;
+  for (uint32_t v = key->opened.version;; --v) {
+    if (v != key->opened.version) {
+      VHSM_ASSIGN_OR_RETURN(key, LoadKey(env, call, r.key_id(), proto::KEY_OP_VERIFY, v));
+    }
+    VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key->private_key->GetPublicKey());
+    VHSM_ASSIGN_OR_RETURN(bool valid, r.prehashed()
+                                          ? pub.VerifyDigest(r.message(), r.signature(), params)
+                                          : pub.Verify(r.message(), r.signature(), params));
+    if (valid || v <= lowest) {
+      call.resp->mutable_verify()->set_valid(valid);
+      if (valid) call.resp->mutable_verify()->set_key_version(v);
+      return Status::Ok();
+    }
+  }
 }
 
 }  // namespace vhsm::server::ops

@@ -41,6 +41,7 @@ Status ContextInit(Env& env, Call& call) {
     VHSM_ASSIGN_OR_RETURN(crypto::Hmac h, crypto::Hmac::Create(HmacDigestOf(key->opened.type),
                                                                key->opened.material.view()));
     ctx.mac = std::move(h);
+    ctx.key_version = key->opened.version;
   }
   uint32_t id = s.next_context_id++;
   s.contexts.emplace(id, std::move(ctx));
@@ -67,9 +68,11 @@ Status ContextFinal(Env& env, Call& call) {
     return NoContext(mac, id);
   }
   Result<crypto::Bytes> out = mac ? it->second.mac->Final() : it->second.digest->Final();
+  uint32_t key_version = it->second.key_version;
   contexts.erase(it);
   if (!out.ok()) return out.status();
   SetBytes(call.resp, *out);
+  if (mac) call.resp->mutable_bytes()->set_key_version(key_version);
   return Status::Ok();
 }
 
@@ -87,6 +90,7 @@ Status Mac(Env& env, Call& call) {
                         crypto::ComputeHmac(HmacDigestOf(key->opened.type),
                                             key->opened.material.view(), call.req.mac().data()));
   SetBytes(call.resp, mac);
+  call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();
 }
 

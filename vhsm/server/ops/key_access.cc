@@ -28,7 +28,7 @@ const char* OpVerb(uint32_t op) {
 // CacheKey keeps an opened key within the session's and the container's
 // caps; one that does not fit is opened again next time (slower, not an
 // error).
-void CacheKey(Env& env, Session& s, const std::string& key_id,
+void CacheKey(Env& env, Session& s, const std::string& cache_key,
               const std::shared_ptr<const LoadedKey>& key) {
   if (s.key_cache.size() >= env.options->max_cached_keys_per_session) return;
   const std::string& container = s.owner().container;
@@ -39,14 +39,17 @@ void CacheKey(Env& env, Session& s, const std::string& key_id,
   Result<ResourceLedger::Token> locked =
       env.ledger->Take(container, Resource::kLockedBytes, kPage, 0);
   if (!locked.ok()) return;
-  s.key_cache.emplace(key_id, CachedKey{key, std::move(count).value(), std::move(locked).value()});
+  s.key_cache.emplace(cache_key,
+                      CachedKey{key, std::move(count).value(), std::move(locked).value()});
 }
 
 // OpenKey reads and opens a key of the session's user, checking what
 // older blob formats could not bind, and parses a private key once.
-Result<std::shared_ptr<const LoadedKey>> OpenKey(Env& env, Session& s, const std::string& key_id) {
+Result<std::shared_ptr<const LoadedKey>> OpenKey(Env& env, Session& s, const std::string& key_id,
+                                                 uint32_t version) {
   auto loaded = std::make_shared<LoadedKey>();
-  VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->GetKey(s.owner_of_keys(), s.master_key, key_id));
+  VHSM_ASSIGN_OR_RETURN(loaded->opened,
+                        env.vault->GetKey(s.owner_of_keys(), s.master_key, key_id, version));
   std::optional<proto::KeyType> type = ParseKeyTypeName(loaded->opened.type);
   if (!type) return DataLoss("key '" + key_id + "' has an unknown type");
   // A format-1 blob: its allowed_ops were never in the AAD, but format 1
@@ -90,7 +93,7 @@ std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a) {
 }
 
 Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std::string& key_id,
-                                                 uint32_t needed_op) {
+                                                 uint32_t needed_op, uint32_t version) {
   Session& s = *call.session;
   VHSM_RETURN_IF_ERROR(NeedLogin(s));
   if (!storage::ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
@@ -101,19 +104,44 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
     s.key_cache.clear();
     s.key_cache_generation = generation;
   }
+  // Cached per version asked for ("id#0" is the latest); a rotation or
+  // retirement changes the key generation, which empties the cache.
+  std::string cache_key = key_id + "#" + std::to_string(version);
   std::shared_ptr<const LoadedKey> key;
-  auto it = s.key_cache.find(key_id);
+  auto it = s.key_cache.find(cache_key);
   if (it != s.key_cache.end()) {
     key = it->second.key;
   } else {
-    VHSM_ASSIGN_OR_RETURN(key, OpenKey(env, s, key_id));
-    CacheKey(env, s, key_id, key);
+    VHSM_ASSIGN_OR_RETURN(key, OpenKey(env, s, key_id, version));
+    CacheKey(env, s, cache_key, key);
   }
   if ((key->opened.allowed_ops & needed_op) == 0) {
     return PermissionDenied("key '" + key_id + "' (" + key->opened.type + ") may not " +
                             OpVerb(needed_op));
   }
   return key;
+}
+
+std::string VersionPrefix(uint32_t version) {
+  return version <= 1 ? std::string() : "vhsm:v" + std::to_string(version) + ":";
+}
+
+uint32_t SplitVersion(std::string_view* ciphertext) {
+  constexpr std::string_view kMagic = "vhsm:v";
+  if (ciphertext->substr(0, kMagic.size()) != kMagic) return 0;
+  uint64_t v = 0;
+  size_t i = kMagic.size();
+  while (i < ciphertext->size() && i < kMagic.size() + 10 && (*ciphertext)[i] >= '0' &&
+         (*ciphertext)[i] <= '9') {
+    v = v * 10 + static_cast<uint64_t>((*ciphertext)[i] - '0');
+    ++i;
+  }
+  if (i == kMagic.size() || i >= ciphertext->size() || (*ciphertext)[i] != ':' || v < 2 ||
+      v > UINT32_MAX) {
+    return 0;  // not a prefix: a version-1 ciphertext that happens to start so
+  }
+  ciphertext->remove_prefix(i + 1);
+  return static_cast<uint32_t>(v);
 }
 
 }  // namespace vhsm::server::ops

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/digest.h"
@@ -19,12 +20,19 @@ inline constexpr size_t kContextBytes = 2048;
 inline constexpr size_t kCachedKeyOverhead = 2048;
 inline constexpr size_t kPage = 4096;
 
-// LoadKey opens key_id of the session's user for needed_op (a KeyOp bit):
-// Unauthenticated before login, NotFound for an unknown or invalid id,
-// PermissionDenied when the key may not do needed_op. Sets key_for_log once
-// the id is known valid.
+// LoadKey opens version `version` (0: the latest) of key_id of the
+// session's user for needed_op (a KeyOp bit): Unauthenticated before login,
+// NotFound for an unknown or invalid id or version, FailedPrecondition for
+// a retired version, PermissionDenied when the key may not do needed_op.
+// Sets key_for_log once the id is known valid.
 Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std::string& key_id,
-                                                 uint32_t needed_op);
+                                                 uint32_t needed_op, uint32_t version = 0);
+
+// Ciphertexts of versions 2 and up carry the prefix "vhsm:vN:".
+std::string VersionPrefix(uint32_t version);
+// SplitVersion returns the version a ciphertext names (0: no prefix) and
+// strips the prefix from *ciphertext.
+uint32_t SplitVersion(std::string_view* ciphertext);
 
 Status NeedLogin(const Session& s);
 void SetBytes(proto::Response* resp, const crypto::Bytes& data);

@@ -22,6 +22,8 @@ void FillKeyInfo(const storage::KeyRecord& k, proto::KeyInfo* info) {
   info->set_allowed_ops(k.allowed_ops);
   info->set_created_unix(k.created_unix);
   info->set_label(k.label);
+  info->set_latest_version(k.latest_version);
+  info->set_min_version(k.min_version);
 }
 
 // What a new key is, besides its material.
@@ -53,7 +55,53 @@ Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& ma
   return Status::Ok();
 }
 
+// FillKeyInfoWithVersions: a key's info with the versions it holds.
+Status FillKeyInfoWithVersions(Env& env, const storage::Owner& owner, const std::string& id,
+                               proto::KeyInfo* info) {
+  VHSM_ASSIGN_OR_RETURN(storage::KeyRecord k, env.store->GetKey(owner.container, owner.user, id));
+  FillKeyInfo(k, info);
+  if (k.min_version <= 1) {
+    auto* v1 = info->add_versions();
+    v1->set_version(1);
+    v1->set_created_unix(k.created_unix);
+  }
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::KeyVersionRecord> versions,
+                        env.store->ListKeyVersions(owner.container, owner.user, id));
+  for (const auto& v : versions) {
+    auto* out = info->add_versions();
+    out->set_version(v.version);
+    out->set_created_unix(v.created_unix);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status KeyRotate(Env& env, Call& call) {
+  const std::string& id = call.req.key_rotate().id();
+  if (!storage::ValidKeyId(id)) return NotFound("no key '" + id + "'");
+  call.key_for_log = id;
+  storage::Owner owner = call.session->owner_of_keys();
+  VHSM_ASSIGN_OR_RETURN(storage::KeyRecord k, env.store->GetKey(owner.container, owner.user, id));
+  std::optional<proto::KeyType> type = ParseKeyTypeName(k.type);
+  if (!type) return DataLoss("key '" + id + "' has an unknown type");
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, GenerateKeyMaterial(*type));
+  VHSM_RETURN_IF_ERROR(
+      env.vault->AddKeyVersion(owner, call.session->master_key, id, material.view()).status());
+  env.sessions->KeysChanged(owner.container, owner.user);
+  return FillKeyInfoWithVersions(env, owner, id, call.resp->mutable_key_info());
+}
+
+Status KeySet(Env& env, Call& call) {
+  const auto& r = call.req.key_set();
+  if (!storage::ValidKeyId(r.id())) return NotFound("no key '" + r.id() + "'");
+  call.key_for_log = r.id();
+  storage::Owner owner = call.session->owner_of_keys();
+  if (r.min_version() == 0) return InvalidArgument("give the new minimum version");
+  VHSM_RETURN_IF_ERROR(env.vault->RetireVersions(owner, r.id(), r.min_version()));
+  env.sessions->KeysChanged(owner.container, owner.user);
+  return FillKeyInfoWithVersions(env, owner, r.id(), call.resp->mutable_key_info());
+}
 
 Status KeyGenerate(Env& env, Call& call) {
   const auto& g = call.req.key_generate();
@@ -114,15 +162,14 @@ Status KeyInfo(Env& env, Call& call) {
   if (!storage::ValidKeyId(id)) return NotFound("no key '" + id + "'");
   call.key_for_log = id;
   storage::Owner owner = call.session->owner_of_keys();
-  VHSM_ASSIGN_OR_RETURN(storage::KeyRecord k, env.store->GetKey(owner.container, owner.user, id));
-  FillKeyInfo(k, call.resp->mutable_key_info());
-  return Status::Ok();
+  return FillKeyInfoWithVersions(env, owner, id, call.resp->mutable_key_info());
 }
 
 Status KeyPublic(Env& env, Call& call) {
   // Any operation will do: a public key is public (an x25519 key only
   // derives, and its peers need it).
-  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.key_public().id(), ~0u));
+  VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, call.req.key_public().id(), ~0u,
+                                          call.req.key_public().version()));
   if (!key->private_key) {
     return InvalidArgument("key '" + call.req.key_public().id() + "' (" + key->opened.type +
                            ") is symmetric: it has no public key");

@@ -103,6 +103,9 @@ Status KeyList(Env& env, Call& call);
 Status KeyInfo(Env& env, Call& call);
 Status KeyPublic(Env& env, Call& call);
 Status KeyDerive(Env& env, Call& call);
+Status KeyRotate(Env& env, Call& call);
+Status KeySet(Env& env, Call& call);
+Status Rewrap(Env& env, Call& call);
 
 Status ContextInit(Env& env, Call& call);    // digest_init, mac_init
 Status ContextUpdate(Env& env, Call& call);  // digest_update, mac_update

@@ -22,6 +22,9 @@ const std::unordered_map<int, Op>& Table() {
       {R::kKeyInfo, {KeyInfo, Need::kLogin}},
       {R::kKeyPublic, {KeyPublic, Need::kLogin}},
       {R::kKeyDerive, {KeyDerive, Need::kLogin}},
+      {R::kKeyRotate, {KeyRotate, Need::kLogin}},
+      {R::kKeySet, {KeySet, Need::kLogin}},
+      {R::kRewrap, {Rewrap, Need::kLogin}},
       {R::kDigestInit, {ContextInit, Need::kSession}},
       {R::kMacInit, {ContextInit, Need::kSession}},  // the MAC key needs a login
       {R::kDigestUpdate, {ContextUpdate, Need::kSession}},

@@ -34,6 +34,9 @@ void WipeString(std::string* s);
 // ReadInput reads FILE, or stdin when path is empty or "-".
 Result<std::string> ReadInput(const std::string& path);
 Status WriteOutput(const std::string& path, const std::string& data);
+// WriteFileAtomically writes path through a temporary file in its directory
+// (mode `mode`, synced, renamed over path): never a half-written file.
+Status WriteFileAtomically(const std::string& path, const std::string& data, int mode);
 
 // Die prints "PROG: message" on stderr and exits 1.
 [[noreturn]] void Die(const char* prog, const std::string& message);

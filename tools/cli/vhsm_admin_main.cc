@@ -33,6 +33,13 @@ const char kUsage[] =
     "                          (/proc/PID/ns/net) or PATH (e.g. /run/netns/NAME)\n"
     "  container detach NAME   stop serving it (its users and keys are kept)\n"
     "  container list          NAME, ATTACHED, NAMESPACE\n"
+    "  container export NAME --out FILE [--passphrase-file F]\n"
+    "                          write the container's users, keys and versions (all\n"
+    "                          still sealed under the users' master keys) to FILE\n"
+    "  container import NAME --in FILE [--passphrase-file F]\n"
+    "                          restore it here (detached: attach it to serve it); users\n"
+    "                          log in with the same passwords. A damaged, truncated or\n"
+    "                          (with a passphrase) edited file is refused\n"
     "  user add --container NAME USER       (password: --password-file, VHSM_PASSWORD,\n"
     "                                        VHSM_PASSWORD_FILE or a prompt)\n"
     "  user delete --container NAME USER    deletes the user and all their keys\n"
@@ -55,6 +62,31 @@ int PrintServerKey(const Args& args) {
   return 0;
 }
 
+// Passphrase: --passphrase-file (one trailing newline dropped), or none.
+std::string Passphrase(const Args& args) {
+  if (args.Get("passphrase-file").empty()) return "";
+  std::string p = Must(kProg, vhsm::cli::ReadInput(args.Get("passphrase-file")));
+  if (!p.empty() && p.back() == '\n') p.pop_back();
+  if (p.empty()) Die(kProg, "the passphrase file is empty");
+  return p;
+}
+
+void TransferCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) {
+  const std::string name = Word(kProg, args, 2, "container name");
+  std::string passphrase = Passphrase(args);
+  if (verb == "export") {
+    const std::string out = Need(kProg, args, "out");
+    std::string file = Must(kProg, admin->ExportContainer(name, passphrase));
+    Must(kProg, vhsm::cli::WriteFileAtomically(out, file, 0600));
+  } else {
+    std::string data = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "in")));
+    auto counts = Must(kProg, admin->ImportContainer(name, data, passphrase));
+    std::printf("imported container %s: %u users, %u keys\n", name.c_str(), counts.first,
+                counts.second);
+  }
+  vhsm::cli::WipeString(&passphrase);
+}
+
 void ContainerCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) {
   if (verb == "attach") {
     std::string name = Word(kProg, args, 2, "container name");
@@ -69,6 +101,8 @@ void ContainerCommand(const Args& args, const std::string& verb, vhsm::Admin* ad
     Must(kProg, admin->AttachContainer(name, netns));
   } else if (verb == "detach") {
     Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
+  } else if (verb == "export" || verb == "import") {
+    TransferCommand(args, verb, admin);
   } else {
     for (const auto& c : Must(kProg, admin->ListContainers())) {
       std::printf("%s\t%s\t%s\n", c.name.c_str(), c.attached ? "attached" : "detached",
@@ -115,10 +149,11 @@ void UserCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(argc, argv,
-                                 {"port-id", "pid", "netns", "container", "password-file",
-                                  "old-password-file", "data-dir", "server-key"},
-                                 {"help"});
+  auto parsed = vhsm::cli::Parse(
+      argc, argv,
+      {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
+       "server-key", "out", "in", "passphrase-file"},
+      {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (!args.Has("help") && args.words.size() == 1 && args.words[0] == "server-key") {
@@ -129,7 +164,8 @@ int main(int argc, char** argv) {
     return args.Has("help") ? 0 : 2;
   }
   std::string noun = args.words[0], verb = args.words[1];
-  bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list")) ||
+  bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list" ||
+                                        verb == "export" || verb == "import")) ||
                (noun == "user" &&
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");

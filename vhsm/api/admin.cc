@@ -2,7 +2,10 @@
 
 #include <string.h>
 
+#include <ctime>
+
 #include "vhsm/api/channel.h"
+#include "vhsm/api/container_file.h"
 #include "vhsm/proto/vhsm.pb.h"
 
 namespace vhsm {
@@ -108,6 +111,58 @@ Status Admin::ChangePassword(const std::string& container, const std::string& us
   Wipe(p->mutable_old_password());
   Wipe(p->mutable_new_password());
   return s;
+}
+
+Result<std::string> Admin::ExportContainer(const std::string& name, std::string_view passphrase) {
+  ContainerFile file;
+  file.container = name;
+  file.created_unix = static_cast<int64_t>(std::time(nullptr));
+  std::string cursor;
+  do {
+    proto::Request r;
+    r.mutable_container_export()->set_name(name);
+    r.mutable_container_export()->set_cursor(cursor);
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
+    const auto& page = resp.container_export();
+    for (const auto& rec : page.records()) file.records.push_back(rec.SerializeAsString());
+    if (!page.next_cursor().empty() && page.next_cursor() == cursor) {
+      return Internal("vhsmd sent an export page that does not advance");
+    }
+    cursor = page.next_cursor();
+  } while (!cursor.empty());
+  return EncodeContainerFile(file, passphrase);
+}
+
+Result<std::pair<uint32_t, uint32_t>> Admin::ImportContainer(const std::string& name,
+                                                             std::string_view data,
+                                                             std::string_view passphrase) {
+  VHSM_ASSIGN_OR_RETURN(ContainerFile file, DecodeContainerFile(data, passphrase));
+  if (file.container != name) {
+    return InvalidArgument("the file holds container '" + file.container +
+                           "': its keys are bound to that name, so it imports only as '" +
+                           file.container + "'");
+  }
+  constexpr size_t kBatchBytes = 32 * 1024;
+  size_t next = 0;
+  while (true) {
+    proto::Request r;
+    auto* imp = r.mutable_container_import();
+    imp->set_name(name);
+    size_t bytes = 0;
+    while (next < file.records.size() &&
+           (bytes == 0 || bytes + file.records[next].size() < kBatchBytes)) {
+      if (!imp->add_records()->ParseFromString(file.records[next])) {
+        return DataLoss("the export file holds a malformed record");
+      }
+      bytes += file.records[next].size();
+      ++next;
+    }
+    imp->set_commit(next == file.records.size());
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
+    if (imp->commit()) {
+      return std::make_pair(resp.container_import().users(), resp.container_import().keys());
+    }
+  }
 }
 
 }  // namespace vhsm

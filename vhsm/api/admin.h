@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vhsm/api/client_options.h"
@@ -35,6 +36,18 @@ class Admin {
   Result<std::vector<std::string>> ListUsers(const std::string& container);
   Status ChangePassword(const std::string& container, const std::string& user,
                         std::string_view old_password, std::string_view new_password);
+
+  // ExportContainer returns the export file of a container (its users, keys
+  // and versions as stored: no secret in clear; see container_file.h), with
+  // an HMAC under passphrase when one is given.
+  Result<std::string> ExportContainer(const std::string& name, std::string_view passphrase = {});
+  // ImportContainer checks an export file, then has vhsmd write it as
+  // container `name` (detached; attach it to serve it) in one transaction.
+  // Keys are bound to their container's name, so name must be the one the
+  // file holds. Returns the number of users and keys imported.
+  Result<std::pair<uint32_t, uint32_t>> ImportContainer(const std::string& name,
+                                                        std::string_view file,
+                                                        std::string_view passphrase = {});
 
  private:
   struct Impl;

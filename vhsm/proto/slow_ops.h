@@ -26,6 +26,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kUserDelete:
     case proto::Request::kContainerAttach:
     case proto::Request::kContainerDetach:
+    case proto::Request::kContainerExport:
+    case proto::Request::kContainerImport:
       return true;
     default:
       return false;

@@ -69,6 +69,8 @@ bool IsAdminOp(const proto::Request& request) {
     case proto::Request::kContainerAttach:
     case proto::Request::kContainerDetach:
     case proto::Request::kContainerList:
+    case proto::Request::kContainerExport:
+    case proto::Request::kContainerImport:
     case proto::Request::kUserAdd:
     case proto::Request::kUserDelete:
     case proto::Request::kUserList:

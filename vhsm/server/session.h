@@ -56,6 +56,13 @@ struct CachedKey {
   ResourceLedger::Token count, locked;
 };
 
+// A container import in progress (host root's session only): records
+// gathered until the request that commits them.
+struct ImportStaging {
+  storage::ContainerImage image;
+  size_t bytes = 0;
+};
+
 class Session {
  public:
   Session(std::string id, ClientId owner, ResourceLedger::Token held)
@@ -75,6 +82,7 @@ class Session {
   // key_cache_generation equals the manager's generation for this user
   // (bumped on every key deletion); wiped on logout.
   std::unordered_map<std::string, CachedKey> key_cache;
+  std::unique_ptr<ImportStaging> import_staging;
   uint64_t key_cache_generation = 0;
   int64_t last_used_ms = 0;
   // The session's secure channel: send is vhsmd -> client; every request

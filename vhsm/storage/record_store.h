@@ -68,6 +68,19 @@ struct KeyVersionRecord {
   Blob blob;  // empty in lists
 };
 
+// A whole container as export and import move it.
+struct KeyVersionRow {
+  std::string user;
+  std::string key_id;
+  KeyVersionRecord version;
+};
+struct ContainerImage {
+  ContainerRecord container;
+  std::vector<UserRecord> users;
+  std::vector<KeyRecord> keys;  // with latest_version and min_version
+  std::vector<KeyVersionRow> versions;
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -81,6 +94,11 @@ class RecordStore {
   // only, at most limit of them (0: all).
   virtual Result<std::vector<ContainerRecord>> ListContainers(const std::string& after,
                                                               size_t limit) = 0;
+  // GetContainer: NotFound if absent.
+  virtual Result<ContainerRecord> GetContainer(const std::string& name) = 0;
+  // ImportContainer writes a container with its users, keys and versions in
+  // one transaction; AlreadyExists when the container exists here.
+  virtual Status ImportContainer(const ContainerImage& image) = 0;
 
   // Users. InsertUser: NotFound without the container, AlreadyExists on a
   // duplicate name.

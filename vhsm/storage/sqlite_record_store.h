@@ -55,6 +55,10 @@ class SqliteRecordStore : public RecordStore {
                                           const std::string& after, size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
 
+  // Whole containers (sqlite_container_image.cc).
+  Result<ContainerRecord> GetContainer(const std::string& name) override;
+  Status ImportContainer(const ContainerImage& image) override;
+
   // Key versions (sqlite_key_versions.cc).
   Status AddKeyVersion(const std::string& container, const std::string& user,
                        const std::string& key_id, const KeyVersionRecord& v) override;

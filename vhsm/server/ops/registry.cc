@@ -40,6 +40,8 @@ const std::unordered_map<int, Op>& Table() {
       {R::kContainerAttach, {ContainerAttach, Need::kHostRoot}},
       {R::kContainerDetach, {ContainerDetach, Need::kHostRoot}},
       {R::kContainerList, {ContainerList, Need::kHostRoot}},
+      {R::kContainerExport, {ContainerExport, Need::kHostRoot}},
+      {R::kContainerImport, {ContainerImport, Need::kHostRoot}},
       {R::kUserAdd, {UserAdd, Need::kHostRoot}},
       {R::kUserDelete, {UserDelete, Need::kHostRoot}},
       {R::kUserList, {UserList, Need::kHostRoot}},

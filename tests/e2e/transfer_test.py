@@ -1,0 +1,158 @@
+"""Moving a container between hosts: export from one vhsmd, import into
+another (its own data directory and port id), log in with the same
+passwords, every key gives the same results. The file holds no secret in
+clear; a flipped byte, a truncated file or an edit under a passphrase is
+refused and changes nothing."""
+import hmac
+import os
+import subprocess
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+import harness
+
+
+class TransferTest(harness.DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.other = None
+
+    def tearDown(self):
+        if self.other is not None:
+            try:
+                self.other.stop()
+            finally:
+                self.other.cleanup()
+        super().tearDown()
+
+    def path(self, name):
+        return os.path.join(self.daemon.dir, name)
+
+    def admin_on(self, daemon, *args, check=True):
+        return harness.run_cli(daemon, ("vhsm-admin",) + args, env=daemon.env(), check=check)
+
+    def v(self, daemon, container, user, pw, *args, input=b"", check=True):
+        env = daemon.env(VHSM_USER=user, VHSM_PASSWORD=pw)
+        return harness.run_cli(daemon, ("vhsm",) + args, input=input, container=container,
+                               env=env, check=check)
+
+    def populate(self, c):
+        """Keys in container 'shop' on daemon A; returns what B must reproduce."""
+        d = self.daemon
+        self.admin("user", "add", "--container", "shop", "alice", password="pw-alice")
+        self.admin("user", "add", "--container", "shop", "bob", password="pw-bob")
+        self.secrets = {"hmac": os.urandom(32), "aes": os.urandom(32), "bob": os.urandom(40)}
+        a = lambda *args, **kw: self.v(d, c, "alice", "pw-alice", *args, **kw)
+        a("key", "import", "--type", "hmac-sha256", "--id", "mk", input=self.secrets["hmac"])
+        a("key", "import", "--type", "aes-256", "--id", "ek", "--label", "files",
+          input=self.secrets["aes"])
+        a("key", "generate", "--type", "ec-p256", "--id", "ec")
+        a("key", "generate", "--type", "rsa-2048", "--id", "rsa")
+        a("key", "rotate", "ek")
+        self.v(d, c, "bob", "pw-bob", "key", "import", "--type", "hmac-sha512", "--id", "bk",
+               input=self.secrets["bob"])
+        self.data = os.urandom(3000)
+        self.ct_v1 = AESGCM(self.secrets["aes"]).encrypt(b"\x01" * 12, self.data, b"")
+        self.ct_v1 = b"\x01" * 12 + self.ct_v1
+        self.ct_v2 = a("encrypt", "--key", "ek", input=self.data).stdout
+        self.assertTrue(self.ct_v2.startswith(b"vhsm:v2:"))
+        self.pubs = {k: a("key", "public", k).stdout for k in ("ec", "rsa")}
+
+    def check_on(self, daemon, c):
+        a = lambda *args, **kw: self.v(daemon, c, "alice", "pw-alice", *args, **kw)
+        self.assertEqual(a("mac", "--key", "mk", input=self.data).stdout.decode().strip(),
+                         hmac.new(self.secrets["hmac"], self.data, "sha256").hexdigest())
+        for ct in (self.ct_v1, self.ct_v2):
+            self.assertEqual(a("decrypt", "--key", "ek", input=ct).stdout, self.data)
+        info = a("key", "info", "ek").stdout.decode()
+        self.assertIn("label\tfiles", info)
+        self.assertIn("latest_version\t2", info)
+        for k, pub in self.pubs.items():
+            self.assertEqual(a("key", "public", k).stdout, pub)
+            msg = self.path("msg")
+            with open(msg, "wb") as f:
+                f.write(self.data)
+            pub_path = self.path(k + ".pub")
+            with open(pub_path, "wb") as f:
+                f.write(pub)
+            sig = self.path("sig")
+            a("sign", "--key", k, "--in", msg, "--out", sig)
+            r = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pub_path, "-signature",
+                                sig, msg], capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        bob = self.v(daemon, c, "bob", "pw-bob", "mac", "--key", "bk", input=self.data)
+        self.assertEqual(bob.stdout.decode().strip(),
+                         hmac.new(self.secrets["bob"], self.data, "sha512").hexdigest())
+        # Wrong passwords still fail there.
+        r = self.v(daemon, c, "alice", "wrong", "key", "list", check=False)
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_move_a_container_to_another_host(self):
+        c1 = self.container("shop")
+        self.populate(c1)
+        self.check_on(self.daemon, c1)
+        out = self.path("shop.vhsmexport")
+        self.admin("container", "export", "shop", "--out", out)
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
+        with open(out, "rb") as f:
+            blob = f.read()
+        for name, secret in self.secrets.items():
+            self.assertNotIn(secret, blob, name)
+        for word in (b"pw-alice", b"pw-bob", b"PRIVATE KEY", self.data[:32]):
+            self.assertNotIn(word, blob)
+
+        self.other = harness.Daemon().start()
+        b = self.other
+        # Damaged copies are refused and leave nothing behind.
+        flipped = bytearray(blob)
+        flipped[len(blob) // 2] ^= 0x01
+        for name, bad in (("flipped", bytes(flipped)), ("truncated", blob[:len(blob) - 100]),
+                          ("cut short", blob[:len(blob) // 3])):
+            path = self.path(name)
+            with open(path, "wb") as f:
+                f.write(bad)
+            r = self.admin_on(b, "container", "import", "shop", "--in", path, check=False)
+            self.assertNotEqual(r.returncode, 0, name)
+            self.assertTrue(b"damaged" in r.stderr or b"truncated" in r.stderr, r.stderr)
+            self.assertNotIn(b"shop", self.admin_on(b, "container", "list").stdout, name)
+        r = self.admin_on(b, "container", "import", "other", "--in", out, check=False)
+        self.assertIn(b"imports only as 'shop'", r.stderr)
+
+        r = self.admin_on(b, "container", "import", "shop", "--in", out)
+        self.assertIn(b"2 users, 5 keys", r.stdout)
+        c2 = self.container()
+        self.admin_on(b, "container", "attach", "shop", "--pid", str(c2.pid))
+        self.check_on(b, c2)
+        r = self.admin_on(b, "container", "import", "shop", "--in", out, check=False)
+        self.assertIn(b"exists", r.stderr)
+
+    def test_passphrase_protects_against_edits(self):
+        c1 = self.container("lab")
+        self.admin("user", "add", "--container", "lab", "carol", password="pw-carol")
+        key = os.urandom(32)
+        self.v(self.daemon, c1, "carol", "pw-carol", "key", "import", "--type", "hmac-sha256",
+               "--id", "k", input=key)
+        pass_file = self.path("pass")
+        with open(pass_file, "w") as f:
+            f.write("correct horse battery staple\n")
+        out = self.path("lab.vhsmexport")
+        self.admin("container", "export", "lab", "--out", out, "--passphrase-file", pass_file)
+        self.other = harness.Daemon().start()
+        b = self.other
+        r = self.admin_on(b, "container", "import", "lab", "--in", out, check=False)
+        self.assertIn(b"protected by a passphrase", r.stderr)
+        wrong = self.path("wrong")
+        with open(wrong, "w") as f:
+            f.write("incorrect\n")
+        r = self.admin_on(b, "container", "import", "lab", "--in", out, "--passphrase-file", wrong,
+                          check=False)
+        self.assertIn(b"passphrase is wrong", r.stderr)
+        self.admin_on(b, "container", "import", "lab", "--in", out, "--passphrase-file", pass_file)
+        c2 = self.container()
+        self.admin_on(b, "container", "attach", "lab", "--pid", str(c2.pid))
+        got = self.v(b, c2, "carol", "pw-carol", "mac", "--key", "k", input=b"x").stdout
+        self.assertEqual(got.decode().strip(), hmac.new(key, b"x", "sha256").hexdigest())
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -153,6 +153,90 @@ class TransferTest(harness.DaemonTestCase):
         got = self.v(b, c2, "carol", "pw-carol", "mac", "--key", "k", input=b"x").stdout
         self.assertEqual(got.decode().strip(), hmac.new(key, b"x", "sha256").hexdigest())
 
+    def test_wrapped_export_of_one_key(self):
+        c1 = self.container("shop")
+        self.admin("user", "add", "--container", "shop", "alice", password="pw-alice")
+        a = lambda *args, **kw: self.v(self.daemon, c1, "alice", "pw-alice", *args, **kw)
+        kek, mac_key = os.urandom(32), os.urandom(48)
+        a("key", "import", "--type", "aes-256", "--id", "kek", input=kek)
+        a("key", "import", "--type", "hmac-sha256", "--id", "m", "--exportable-wrapped",
+          "--label", "api", input=mac_key)
+        a("key", "generate", "--type", "ec-p384", "--id", "sig", "--exportable-wrapped")
+        a("key", "generate", "--type", "ec-p256", "--id", "stays")
+        out = self.path("m.wrapped")
+        a("key", "export", "m", "--wrap-with", "kek", "--out", out)
+        with open(out, "rb") as f:
+            wrapped = f.read()
+        self.assertNotIn(mac_key, wrapped)
+        # The format is what vhsm.proto says: Python's own RFC 5649 unwrap
+        # and a few lines of parsing give back the key and its attributes.
+        from cryptography.hazmat.primitives.keywrap import aes_key_unwrap_with_padding
+        magic = b"VHSM wrapped key 1\n"
+        self.assertTrue(wrapped.startswith(magic))
+        inner = aes_key_unwrap_with_padding(kek, wrapped[len(magic):])
+        fields, pos = [], 0
+        for kind in ("f", "f", "u", "u", "f", "f"):
+            n = int.from_bytes(inner[pos:pos + 4], "big")
+            if kind == "u":
+                fields.append(n)
+                pos += 4
+            else:
+                fields.append(inner[pos + 4:pos + 4 + n])
+                pos += 4 + n
+        self.assertEqual(fields[0], b"vhsm-wrapped-key")
+        self.assertEqual((fields[1], fields[2], fields[3], fields[4], fields[5]),
+                         (b"hmac-sha256", 1, 1, b"api", mac_key))
+        # Not exportable, a KEK that may not wrap, the KEK's decrypt: refused.
+        r = a("key", "export", "stays", "--wrap-with", "kek", check=False)
+        self.assertIn(b"not exportable", r.stderr)
+        a("key", "import", "--type", "aes-256", "--id", "enc-only", "--ops", "encrypt,decrypt",
+          input=os.urandom(32))
+        r = a("key", "export", "m", "--wrap-with", "enc-only", check=False)
+        self.assertIn(b"may not wrap", r.stderr)
+        r = a("decrypt", "--key", "kek", input=wrapped[len(magic):], check=False)
+        self.assertNotEqual(r.returncode, 0)
+        sig_out = self.path("sig.wrapped")
+        a("key", "export", "sig", "--wrap-with", "kek", "--out", sig_out)
+        pub = a("key", "public", "sig").stdout
+
+        # Another host, where alice holds the same KEK.
+        self.other = harness.Daemon().start()
+        b_d = self.other
+        c2 = self.container()
+        self.admin_on(b_d, "container", "attach", "shop", "--pid", str(c2.pid))
+        self.admin_on(b_d, "user", "add", "--container", "shop", "alice", "--password-file",
+                      self.write_pw("other-pw"))
+        b = lambda *args, **kw: self.v(b_d, c2, "alice", "other-pw", *args, **kw)
+        b("key", "import", "--type", "aes-256", "--id", "kek", input=kek)
+        self.assertEqual(b("key", "import", "--wrapped", out, "--wrap-with", "kek", "--id",
+                           "m2").stdout.strip(), b"m2")
+        self.assertEqual(b("mac", "--key", "m2", input=b"data").stdout.decode().strip(),
+                         hmac.new(mac_key, b"data", "sha256").hexdigest())
+        self.assertIn("label\tapi", b("key", "info", "m2").stdout.decode())
+        b("key", "import", "--wrapped", sig_out, "--wrap-with", "kek", "--id", "sig")
+        self.assertEqual(b("key", "public", "sig").stdout, pub)
+        # A different KEK or a damaged blob: refused, nothing stored.
+        b("key", "import", "--type", "aes-256", "--id", "kek2", input=os.urandom(32))
+        r = b("key", "import", "--wrapped", out, "--wrap-with", "kek2", "--id", "x", check=False)
+        self.assertIn(b"key unwrap failed", r.stderr)
+        bad = bytearray(wrapped)
+        bad[-3] ^= 1
+        r = b("key", "import", "--wrapped", self.write_bytes("bad", bytes(bad)), "--wrap-with",
+              "kek", "--id", "y", check=False)
+        self.assertIn(b"key unwrap failed", r.stderr)
+        listed = b("key", "list").stdout.decode()
+        self.assertNotIn("x\t", listed)
+        self.assertNotIn("y\t", listed)
+
+    def write_pw(self, pw):
+        return self.write_bytes("pwfile", pw.encode())
+
+    def write_bytes(self, name, data):
+        path = self.path(name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
 
 if __name__ == "__main__":
     harness.main()

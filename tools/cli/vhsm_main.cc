@@ -24,11 +24,16 @@ const char kProg[] = "vhsm";
 const char kUsage[] =
     "usage: vhsm [--user USER] [--password-file FILE] [--port-id N] COMMAND ...\n"
     "\n"
-    "  key generate --type T [--id ID] [--label L] [--ops OP,...]\n"
+    "  key generate --type T [--id ID] [--label L] [--ops OP,...] [--exportable-wrapped]\n"
     "                                         generate a key; prints its id\n"
     "  key import --type T [--id ID] [--label L] [--ops OP,...] [--in FILE]\n"
     "                                         import raw bytes (hmac-*, aes-256) or a\n"
     "                                         PKCS#8 PEM/DER private key; prints its id\n"
+    "  key export ID --wrap-with KEK [--out FILE]\n"
+    "                                         a key created --exportable-wrapped, wrapped\n"
+    "                                         (AES-KWP) under your aes-256 key KEK\n"
+    "  key import --wrapped FILE --wrap-with KEK [--id ID]\n"
+    "                                         store a wrapped key; prints its id\n"
     "  key derive --key K --peer PEER.pem [--id NEW] [--type aes-256|hmac-sha256]\n"
     "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...]\n"
     "                                         ECDH/X25519 + HKDF-SHA256 into a new key\n"
@@ -67,9 +72,10 @@ const char kUsage[] =
 // CheckCommand fails fast, before connecting, on an unknown command or a
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
-  bool known = (command == "key" && (sub == "generate" || sub == "import" || sub == "list" ||
-                                     sub == "delete" || sub == "public" || sub == "info" ||
-                                     sub == "derive" || sub == "rotate" || sub == "set")) ||
+  bool known = (command == "key" &&
+                (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
+                 sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
+                 sub == "set" || sub == "export")) ||
                command == "rewrap" || command == "digest" || command == "mac" ||
                command == "sign" || command == "verify" || command == "encrypt" ||
                command == "decrypt";
@@ -78,18 +84,37 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
   }
   if ((command != "key" && command != "digest") || sub == "derive") Need(kProg, args, "key");
   if (command == "verify") Need(kProg, args, "sig");
-  if (command == "key" && (sub == "generate" || sub == "import")) Need(kProg, args, "type");
+  const bool wrapped = args.options.count("wrapped") != 0;
+  if (command == "key" && (sub == "generate" || (sub == "import" && !wrapped))) {
+    Need(kProg, args, "type");
+  }
+  if (command == "key" && (sub == "export" || (sub == "import" && wrapped))) {
+    Need(kProg, args, "wrap-with");
+  }
+  if (command == "key" && sub == "export") Word(kProg, args, 2, "key id");
   if (command == "key" &&
       (sub == "delete" || sub == "public" || sub == "info" || sub == "rotate" || sub == "set")) {
     Word(kProg, args, 2, "key id");
   }
   if (command == "key" && sub == "set") Need(kProg, args, "min-version");
   if (command == "key" && sub == "derive") Need(kProg, args, "peer");
-  return command != "key" || sub == "import";
+  return command != "key" || (sub == "import" && !wrapped);
 }
 
 vhsm::KeyOptions KeyOptionsOf(const Args& args) {
-  return vhsm::KeyOptions{args.Get("label"), args.Get("ops")};
+  return vhsm::KeyOptions{args.Get("label"), args.Get("ops"), args.Has("exportable-wrapped")};
+}
+
+void WrappedCommand(const Args& args, const std::string& sub, vhsm::Client* client) {
+  const std::string kek = Need(kProg, args, "wrap-with");
+  if (sub == "export") {
+    vhsm::Bytes out = Must(kProg, client->ExportKeyWrapped(Word(kProg, args, 2, "key id"), kek));
+    Must(kProg, vhsm::cli::WriteOutput(args.Get("out"), std::string(out.begin(), out.end())));
+  } else {
+    std::string wrapped = Must(kProg, vhsm::cli::ReadInput(args.Get("wrapped")));
+    std::printf("%s\n",
+                Must(kProg, client->ImportKeyWrapped(wrapped, kek, args.Get("id"))).c_str());
+  }
 }
 
 vhsm::SignOptions SignOptionsOf(const Args& args) {
@@ -190,6 +215,8 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
     std::printf("%s\n", Must(kProg, client->GenerateKey(Need(kProg, args, "type"), args.Get("id"),
                                                         KeyOptionsOf(args)))
                             .c_str());
+  } else if (sub == "export" || (sub == "import" && args.options.count("wrapped") != 0)) {
+    WrappedCommand(args, sub, client);
   } else if (sub == "import") {
     std::string id = Must(kProg, client->ImportKey(Need(kProg, args, "type"), args.Get("id"), input,
                                                    KeyOptionsOf(args)));
@@ -251,10 +278,10 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
-      {"user",   "password-file", "port-id", "type", "id",         "in",          "out",
-       "alg",    "key",           "sig",     "aad",  "server-key", "label",       "ops",
-       "scheme", "hash",          "peer",    "salt", "info",       "min-version", "version"},
-      {"help", "json", "trust-on-first-use"});
+      {"user", "password-file", "port-id", "type",        "id",      "in",      "out",      "alg",
+       "key",  "sig",           "aad",     "server-key",  "label",   "ops",     "scheme",   "hash",
+       "peer", "salt",          "info",    "min-version", "version", "wrapped", "wrap-with"},
+      {"help", "json", "trust-on-first-use", "exportable-wrapped"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {

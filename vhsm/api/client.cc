@@ -29,6 +29,7 @@ KeyInfo FromProto(const proto::KeyInfo& k) {
   info.latest_version = k.latest_version() == 0 ? 1 : k.latest_version();
   info.min_version = k.min_version() == 0 ? 1 : k.min_version();
   for (const auto& v : k.versions()) info.versions.emplace_back(v.version(), v.created_unix());
+  info.exportable_wrapped = (k.flags() & proto::KEY_FLAG_EXPORTABLE_WRAPPED) != 0;
   return info;
 }
 
@@ -120,6 +121,7 @@ Result<std::string> Client::GenerateKey(const std::string& type, const std::stri
   r.mutable_key_generate()->set_id(id);
   r.mutable_key_generate()->set_label(options.label);
   r.mutable_key_generate()->set_allowed_ops(ops);
+  r.mutable_key_generate()->set_exportable_wrapped(options.exportable_wrapped);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_id().id();
 }
@@ -134,6 +136,7 @@ Result<std::string> Client::ImportKey(const std::string& type, const std::string
   r.mutable_key_import()->set_id(id);
   r.mutable_key_import()->set_label(options.label);
   r.mutable_key_import()->set_allowed_ops(ops);
+  r.mutable_key_import()->set_exportable_wrapped(options.exportable_wrapped);
   r.mutable_key_import()->set_material(material.data(), material.size());
   Result<proto::Response> resp = impl_->Call(r);
   Wipe(r.mutable_key_import()->mutable_material());

@@ -37,12 +37,16 @@ struct KeyInfo {
   // GetKeyInfo, RotateKey, SetMinVersion: the versions held, with their
   // creation times.
   std::vector<std::pair<uint32_t, int64_t>> versions;
+  bool exportable_wrapped = false;
 };
 
 // KeyOptions: what a new key gets besides its type and id.
 struct KeyOptions {
   std::string label;  // at most 128 bytes, no control characters
   std::string ops;    // e.g. "sign,verify"; empty: all the type can
+  // exportable_wrapped: the key may leave vhsmd wrapped under another key
+  // (ExportKeyWrapped); without it, it never leaves in any form.
+  bool exportable_wrapped = false;
 };
 
 // SignOptions: scheme "" (the type's own), "pkcs1" or "pss" (RSA); hash ""
@@ -90,6 +94,12 @@ class Client {
   // DeriveKey agrees a secret between key_id (ec-p256, ec-p384, x25519) and
   // a peer's public key (PEM or DER SPKI) and stores HKDF of it as a new
   // key, whose id is returned; the secret never leaves vhsmd.
+  // ExportKeyWrapped returns key_id (created exportable) wrapped with
+  // AES-KWP under kek_id (aes-256, allowed to wrap); ImportKeyWrapped stores
+  // such a blob as a new key (kek_id allowed to unwrap) and returns its id.
+  Result<Bytes> ExportKeyWrapped(const std::string& key_id, const std::string& kek_id);
+  Result<std::string> ImportKeyWrapped(std::string_view wrapped, const std::string& kek_id,
+                                       const std::string& id = "");
   Result<std::string> DeriveKey(const std::string& key_id, std::string_view peer_public_key,
                                 const DeriveOptions& options = {});
   Status DeleteKey(const std::string& id);

@@ -165,6 +165,24 @@ Result<bool> Client::Verify(const std::string& key_id, std::string_view message_
   return resp.verify().valid();
 }
 
+Result<Bytes> Client::ExportKeyWrapped(const std::string& key_id, const std::string& kek_id) {
+  proto::Request r;
+  r.mutable_key_export()->set_id(key_id);
+  r.mutable_key_export()->set_wrap_with(kek_id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return ToBytes(resp.bytes().data());
+}
+
+Result<std::string> Client::ImportKeyWrapped(std::string_view wrapped, const std::string& kek_id,
+                                             const std::string& id) {
+  proto::Request r;
+  r.mutable_key_import_wrapped()->set_wrapped(wrapped.data(), wrapped.size());
+  r.mutable_key_import_wrapped()->set_wrap_with(kek_id);
+  r.mutable_key_import_wrapped()->set_id(id);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return resp.key_id().id();
+}
+
 Result<std::string> Client::DeriveKey(const std::string& key_id, std::string_view peer_public_key,
                                       const DeriveOptions& options) {
   std::optional<proto::KeyType> t = ParseKeyTypeName(options.type);
@@ -180,6 +198,7 @@ Result<std::string> Client::DeriveKey(const std::string& key_id, std::string_vie
   d->set_info(options.info);
   d->set_label(options.key.label);
   d->set_allowed_ops(ops);
+  d->set_exportable_wrapped(options.key.exportable_wrapped);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_id().id();
 }

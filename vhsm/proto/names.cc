@@ -42,6 +42,7 @@ const std::pair<proto::KeyOp, const char*> kOpNames[] = {
     {proto::KEY_OP_MAC, "mac"},         {proto::KEY_OP_ENCRYPT, "encrypt"},
     {proto::KEY_OP_DECRYPT, "decrypt"}, {proto::KEY_OP_SIGN, "sign"},
     {proto::KEY_OP_VERIFY, "verify"},   {proto::KEY_OP_DERIVE, "derive"},
+    {proto::KEY_OP_WRAP, "wrap"},       {proto::KEY_OP_UNWRAP, "unwrap"},
 };
 
 }  // namespace

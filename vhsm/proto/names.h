@@ -2,7 +2,7 @@
 // enums, the server, the client library and the commands: "hmac-sha256",
 // "hmac-sha512", "aes-256", "ec-p256", "ed25519", "rsa-2048", "rsa-3072",
 // "rsa-4096", "ec-p384", "x25519"; "sha1" ... "sha512"; operations "mac",
-// "encrypt", "decrypt", "sign", "verify", "derive".
+// "encrypt", "decrypt", "sign", "verify", "derive", "wrap", "unwrap".
 // Thread-safe (pure).
 #ifndef VHSM_PROTO_NAMES_H_
 #define VHSM_PROTO_NAMES_H_

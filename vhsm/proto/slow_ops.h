@@ -21,6 +21,7 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyDerive:
     case proto::Request::kKeyRotate:
     case proto::Request::kKeySet:
+    case proto::Request::kKeyImportWrapped:
     case proto::Request::kUserAdd:
     case proto::Request::kUserPassword:
     case proto::Request::kUserDelete:

@@ -35,7 +35,8 @@ uint32_t AllowedOps(proto::KeyType type) {
     case proto::HMAC_SHA512:
       return proto::KEY_OP_MAC;
     case proto::AES_256:
-      return proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT;
+      return proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT | proto::KEY_OP_WRAP |
+             proto::KEY_OP_UNWRAP;
     case proto::ED25519:
       return kSignVerify;
     case proto::EC_P256:
@@ -59,8 +60,9 @@ uint32_t FormatOneOps(proto::KeyType type) {
       return proto::KEY_OP_SIGN | proto::KEY_OP_VERIFY;
     case proto::HMAC_SHA256:
     case proto::HMAC_SHA512:
+      return proto::KEY_OP_MAC;
     case proto::AES_256:
-      return AllowedOps(type);
+      return proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT;
     default:
       return 0;  // types that came after format 1
   }

@@ -10,8 +10,8 @@ namespace {
 TEST(KeyTypesTest, WhatEachTypeMayDo) {
   EXPECT_EQ(AllowedOps(proto::HMAC_SHA256), static_cast<uint32_t>(proto::KEY_OP_MAC));
   EXPECT_EQ(AllowedOps(proto::HMAC_SHA512), static_cast<uint32_t>(proto::KEY_OP_MAC));
-  EXPECT_EQ(AllowedOps(proto::AES_256),
-            static_cast<uint32_t>(proto::KEY_OP_ENCRYPT | proto::KEY_OP_DECRYPT));
+  EXPECT_EQ(KeyOpsString(AllowedOps(proto::AES_256)), "encrypt,decrypt,wrap,unwrap");
+  EXPECT_EQ(KeyOpsString(FormatOneOps(proto::AES_256)), "encrypt,decrypt");
   EXPECT_EQ(AllowedOps(proto::ED25519),
             static_cast<uint32_t>(proto::KEY_OP_SIGN | proto::KEY_OP_VERIFY));
   for (proto::KeyType t : {proto::EC_P256, proto::EC_P384}) {

@@ -20,6 +20,10 @@ const char* OpVerb(uint32_t op) {
       return "verify";
     case proto::KEY_OP_DERIVE:
       return "derive";
+    case proto::KEY_OP_WRAP:
+      return "wrap";
+    case proto::KEY_OP_UNWRAP:
+      return "unwrap";
     default:
       return "use";
   }

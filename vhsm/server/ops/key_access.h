@@ -34,6 +34,23 @@ std::string VersionPrefix(uint32_t version);
 // strips the prefix from *ciphertext.
 uint32_t SplitVersion(std::string_view* ciphertext);
 
+// What a new key is, besides its material.
+struct NewKey {
+  proto::KeyType type;
+  std::string id;
+  std::string label;
+  uint32_t requested_ops = 0;  // 0: all the type can
+  uint32_t flags = 0;          // KeyFlag bits
+};
+
+inline uint32_t FlagsOf(bool exportable_wrapped) {
+  return exportable_wrapped ? proto::KEY_FLAG_EXPORTABLE_WRAPPED : 0;
+}
+
+// StoreNewKey seals and stores a new key of the session's user (within the
+// container's max-keys), answering its id.
+Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& material);
+
 Status NeedLogin(const Session& s);
 void SetBytes(proto::Response* resp, const crypto::Bytes& data);
 std::optional<crypto::DigestAlg> DigestOf(proto::DigestAlgorithm a);

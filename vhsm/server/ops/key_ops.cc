@@ -23,16 +23,11 @@ void FillKeyInfo(const storage::KeyRecord& k, proto::KeyInfo* info) {
   info->set_created_unix(k.created_unix);
   info->set_label(k.label);
   info->set_latest_version(k.latest_version);
+  info->set_flags(k.flags);
   info->set_min_version(k.min_version);
 }
 
-// What a new key is, besides its material.
-struct NewKey {
-  proto::KeyType type;
-  std::string id;
-  std::string label;
-  uint32_t requested_ops;
-};
+}  // namespace
 
 Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& material) {
   VHSM_ASSIGN_OR_RETURN(uint32_t ops, ChooseOps(k.type, k.requested_ops));
@@ -49,11 +44,13 @@ Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& ma
     id = crypto::HexEncode(raw);
   }
   VHSM_RETURN_IF_ERROR(env.vault->PutKey(owner, s.master_key, id, KeyTypeName(k.type), ops,
-                                         material.view(), {k.label, 0}));
+                                         material.view(), {k.label, k.flags}));
   call.key_for_log = id;
   call.resp->mutable_key_id()->set_id(id);
   return Status::Ok();
 }
+
+namespace {
 
 // FillKeyInfoWithVersions: a key's info with the versions it holds.
 Status FillKeyInfoWithVersions(Env& env, const storage::Owner& owner, const std::string& id,
@@ -107,13 +104,17 @@ Status KeyGenerate(Env& env, Call& call) {
   const auto& g = call.req.key_generate();
   VHSM_RETURN_IF_ERROR(ChooseOps(g.type(), g.allowed_ops()).status());  // before the work
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, GenerateKeyMaterial(g.type()));
-  return StoreNewKey(env, call, {g.type(), g.id(), g.label(), g.allowed_ops()}, material);
+  return StoreNewKey(
+      env, call, {g.type(), g.id(), g.label(), g.allowed_ops(), FlagsOf(g.exportable_wrapped())},
+      material);
 }
 
 Status KeyImport(Env& env, Call& call) {
   const auto& i = call.req.key_import();
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, NormalizeImport(i.type(), i.material()));
-  return StoreNewKey(env, call, {i.type(), i.id(), i.label(), i.allowed_ops()}, material);
+  return StoreNewKey(
+      env, call, {i.type(), i.id(), i.label(), i.allowed_ops(), FlagsOf(i.exportable_wrapped())},
+      material);
 }
 
 Status KeyDerive(Env& env, Call& call) {
@@ -129,7 +130,10 @@ Status KeyDerive(Env& env, Call& call) {
   VHSM_ASSIGN_OR_RETURN(
       crypto::SecretBytes material,
       crypto::Hkdf(crypto::DigestAlg::kSha256, shared.view(), d.salt(), d.info(), 32));
-  return StoreNewKey(env, call, {d.new_type(), d.new_id(), d.label(), d.allowed_ops()}, material);
+  return StoreNewKey(
+      env, call,
+      {d.new_type(), d.new_id(), d.label(), d.allowed_ops(), FlagsOf(d.exportable_wrapped())},
+      material);
 }
 
 Status KeyDelete(Env& env, Call& call) {

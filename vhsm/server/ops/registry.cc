@@ -24,6 +24,8 @@ const std::unordered_map<int, Op>& Table() {
       {R::kKeyDerive, {KeyDerive, Need::kLogin}},
       {R::kKeyRotate, {KeyRotate, Need::kLogin}},
       {R::kKeySet, {KeySet, Need::kLogin}},
+      {R::kKeyExport, {KeyExport, Need::kLogin}},
+      {R::kKeyImportWrapped, {KeyImportWrapped, Need::kLogin}},
       {R::kRewrap, {Rewrap, Need::kLogin}},
       {R::kDigestInit, {ContextInit, Need::kSession}},
       {R::kMacInit, {ContextInit, Need::kSession}},  // the MAC key needs a login

@@ -1,5 +1,6 @@
 // Fuzzes key import, the parser tenants feed directly: the first byte picks
-// the key type, the rest is the material (raw bytes, or PKCS#8 DER/PEM).
+// the key type (any of the ten), the rest is the material (raw bytes, or
+// PKCS#8 / PKCS#1 / SEC1 DER or PEM).
 // Invariant: what NormalizeImport accepts for a private key type is PKCS#8
 // DER that parses again to the same key and re-encodes to the same bytes.
 #include <cstdint>
@@ -11,13 +12,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const vhsm::proto::KeyType types[] = {vhsm::proto::HMAC_SHA256, vhsm::proto::HMAC_SHA512,
-                                        vhsm::proto::AES_256, vhsm::proto::EC_P256,
-                                        vhsm::proto::ED25519};
-  vhsm::proto::KeyType type = types[data[0] % 5];
+  constexpr size_t kTypes = sizeof(vhsm::kAllKeyTypes) / sizeof(vhsm::kAllKeyTypes[0]);
+  vhsm::proto::KeyType type = vhsm::kAllKeyTypes[data[0] % kTypes];
   auto stored = vhsm::server::NormalizeImport(type, vhsm::crypto::ByteView(data + 1, size - 1));
   if (!stored.ok()) return 0;
-  if (type != vhsm::proto::EC_P256 && type != vhsm::proto::ED25519) return 0;
+  if (!vhsm::server::AsymmetricAlg(type)) return 0;
   auto key = vhsm::crypto::PrivateKey::FromPkcs8Der(stored->view());
   if (!key.ok()) abort();
   auto again = key->ToPkcs8Der();

@@ -142,6 +142,15 @@ class Daemon:
         return e
 
 
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def unmount_under(directory):
     """Lazily unmounts every mount (namespace pins) below directory."""
     with open("/proc/self/mountinfo") as f:
@@ -403,6 +412,16 @@ class DaemonTestCase(unittest.TestCase):
                 self.daemon.stop()
         finally:
             self.daemon.cleanup()
+
+    def path(self, name):
+        """A path in this test's daemon directory."""
+        return os.path.join(self.daemon.dir, name)
+
+    def write(self, name, data):
+        """Writes bytes to path(name); returns the path."""
+        with open(self.path(name), "wb") as f:
+            f.write(data)
+        return self.path(name)
 
     def container(self, name=None):
         c = Container()

@@ -24,18 +24,9 @@ class KeyTypesTest(harness.DaemonTestCase):
     def setUp(self):
         super().setUp()
         self.admin("user", "add", "--container", "host", "alice", password="pw-alice")
-        self.tmp = self.daemon.dir
 
     def v(self, *args, **kw):
         return self.vhsm("alice", "pw-alice", *args, **kw)
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def write(self, name, data):
-        with open(self.path(name), "wb") as f:
-            f.write(data)
-        return self.path(name)
 
     def public(self, key_id):
         return self.write(key_id + ".pub", self.v("key", "public", key_id).stdout)

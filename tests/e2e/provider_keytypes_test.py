@@ -3,7 +3,6 @@ URIs) for `openssl dgst`, `pkeyutl`, `req` and a TLS server, and the engine
 for `openssl dgst -engine vhsm -sign`. Every signature is checked by plain
 openssl with the exported public key."""
 import os
-import socket
 import subprocess
 import time
 
@@ -15,14 +14,6 @@ PROV = ["-provider-path", PROVIDER_DIR, "-provider", "vhsm", "-provider", "defau
 PSS = ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class ProviderKeyTypesTest(harness.DaemonTestCase):
     def setUp(self):
         super().setUp()
@@ -31,15 +22,6 @@ class ProviderKeyTypesTest(harness.DaemonTestCase):
             self.vhsm("alice", "pw-alice", "key", "generate", "--type", key_type, "--id", key_id)
         self.pub = {k: self.write(k + ".pem", self.vhsm("alice", "pw-alice", "key", "public", k).stdout)
                     for k in ("rsa", "rsa3k", "p384")}
-
-    def write(self, name, data):
-        path = os.path.join(self.daemon.dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
-
-    def path(self, name):
-        return os.path.join(self.daemon.dir, name)
 
     def env(self):
         return harness.sanitizer_preload_env(
@@ -113,7 +95,7 @@ class ProviderKeyTypesTest(harness.DaemonTestCase):
             self.openssl("req", "-new", "-x509", *PROV, "-key", "vhsm:" + key_id, "-subj",
                          "/CN=localhost", "-days", "1", "-out", cert)
             for version in ("-tls1_3", "-tls1_2"):
-                port = free_port()
+                port = harness.free_port()
                 server = subprocess.Popen(
                     ["openssl", "s_server", *PROV, "-key", "vhsm:" + key_id, "-cert", cert,
                      "-accept", "127.0.0.1:%d" % port, "-naccept", "1"],

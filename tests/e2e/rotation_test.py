@@ -15,16 +15,9 @@ class RotationTest(harness.DaemonTestCase):
     def setUp(self):
         super().setUp()
         self.admin("user", "add", "--container", "host", "alice", password="pw-alice")
-        self.tmp = self.daemon.dir
 
     def v(self, *args, **kw):
         return self.vhsm("alice", "pw-alice", *args, **kw)
-
-    def write(self, name, data):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
 
     def info(self, key_id):
         lines = self.v("key", "info", key_id).stdout.decode().splitlines()
@@ -66,7 +59,7 @@ class RotationTest(harness.DaemonTestCase):
         self.assertIn(b"no version 9", r.stderr)
 
         # Retire version 1: its ciphertexts are refused, its blob is gone.
-        db = os.path.join(self.tmp, "data", "vhsm.db")
+        db = self.path("data/vhsm.db")
         blob = sqlite3.connect(db).execute(
             "SELECT blob FROM keys WHERE key_id = 'data'").fetchone()[0]
         self.assertGreater(len(blob), 40)
@@ -95,7 +88,7 @@ class RotationTest(harness.DaemonTestCase):
     def test_signing_keys_rotate(self):
         self.v("key", "generate", "--type", "rsa-2048", "--id", "signer")
         msg = self.write("msg", os.urandom(1000))
-        sig1, sig2 = os.path.join(self.tmp, "sig1"), os.path.join(self.tmp, "sig2")
+        sig1, sig2 = self.path("sig1"), self.path("sig2")
         self.v("sign", "--key", "signer", "--in", msg, "--out", sig1)
         pub1 = self.write("pub1.pem", self.v("key", "public", "signer").stdout)
         self.v("key", "rotate", "signer")

@@ -25,9 +25,6 @@ class TransferTest(harness.DaemonTestCase):
                 self.other.cleanup()
         super().tearDown()
 
-    def path(self, name):
-        return os.path.join(self.daemon.dir, name)
-
     def admin_on(self, daemon, *args, check=True):
         return harness.run_cli(daemon, ("vhsm-admin",) + args, env=daemon.env(), check=check)
 
@@ -221,7 +218,7 @@ class TransferTest(harness.DaemonTestCase):
         self.assertIn(b"key unwrap failed", r.stderr)
         bad = bytearray(wrapped)
         bad[-3] ^= 1
-        r = b("key", "import", "--wrapped", self.write_bytes("bad", bytes(bad)), "--wrap-with",
+        r = b("key", "import", "--wrapped", self.write("bad", bytes(bad)), "--wrap-with",
               "kek", "--id", "y", check=False)
         self.assertIn(b"key unwrap failed", r.stderr)
         listed = b("key", "list").stdout.decode()
@@ -229,13 +226,7 @@ class TransferTest(harness.DaemonTestCase):
         self.assertNotIn("y\t", listed)
 
     def write_pw(self, pw):
-        return self.write_bytes("pwfile", pw.encode())
-
-    def write_bytes(self, name, data):
-        path = self.path(name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
+        return self.write("pwfile", pw.encode())
 
 
 if __name__ == "__main__":

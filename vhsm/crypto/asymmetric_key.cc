@@ -31,8 +31,8 @@ int CurveNid(EVP_PKEY* pkey) {
   // curve's, with a forged cofactor) are how invalid-curve attacks arrive.
   char name[64] = {0};
   size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, name, sizeof(name),
-                                     &len) != 1 ||
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, name, sizeof(name), &len) !=
+          1 ||
       std::strcmp(name, OSSL_PKEY_EC_ENCODING_GROUP) != 0) {
     return NID_undef;
   }
@@ -87,10 +87,10 @@ bool LooksLikePem(ByteView data) {
 
 // KeygenContext prepares a key generation context for alg.
 Result<internal::EvpPkeyCtxPtr> KeygenContext(KeyAlg alg) {
-  int id = IsEc(alg)                 ? EVP_PKEY_EC
-           : IsRsa(alg)              ? EVP_PKEY_RSA
+  int id = IsEc(alg)                ? EVP_PKEY_EC
+           : IsRsa(alg)             ? EVP_PKEY_RSA
            : alg == KeyAlg::kX25519 ? EVP_PKEY_X25519
-                                     : EVP_PKEY_ED25519;
+                                    : EVP_PKEY_ED25519;
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(id, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {
     return internal::OpenSslError(std::string("keygen init ") + KeyAlgName(alg));
@@ -108,6 +108,15 @@ Result<internal::EvpPkeyCtxPtr> KeygenContext(KeyAlg alg) {
 }
 
 }  // namespace
+
+// Adopt makes a key object own raw (freed if its type is not supported).
+template <typename K>
+Result<K> Adopt(evp_pkey_st* raw) {
+  auto impl = std::make_unique<typename K::Impl>();
+  impl->pkey.reset(raw);
+  VHSM_ASSIGN_OR_RETURN(KeyAlg alg, AlgOf(raw));
+  return K(alg, std::move(impl));
+}
 
 const char* KeyAlgName(KeyAlg alg) {
   switch (alg) {
@@ -172,10 +181,7 @@ Result<PrivateKey> PrivateKey::FromPkcs8Der(ByteView der) {
     internal::ClearErrors();
     return InvalidArgument("malformed PKCS#8 private key");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey.reset(raw);
-  VHSM_ASSIGN_OR_RETURN(KeyAlg alg, AlgOf(raw));
-  return PrivateKey(alg, std::move(impl));
+  return Adopt<PrivateKey>(raw);
 }
 
 Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
@@ -186,10 +192,7 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
     internal::ClearErrors();
     return InvalidArgument("not an unencrypted PEM private key");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey.reset(raw);
-  VHSM_ASSIGN_OR_RETURN(KeyAlg alg, AlgOf(raw));
-  return PrivateKey(alg, std::move(impl));
+  return Adopt<PrivateKey>(raw);
 }
 
 Result<PrivateKey> PrivateKey::FromEncoded(ByteView data) {
@@ -230,10 +233,7 @@ Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
     internal::ClearErrors();
     return InvalidArgument("not a DER SubjectPublicKeyInfo");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey.reset(raw);
-  VHSM_ASSIGN_OR_RETURN(KeyAlg alg, AlgOf(raw));
-  return PublicKey(alg, std::move(impl));
+  return Adopt<PublicKey>(raw);
 }
 
 Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
@@ -244,10 +244,7 @@ Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
     internal::ClearErrors();
     return InvalidArgument("not a PEM public key");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->pkey.reset(raw);
-  VHSM_ASSIGN_OR_RETURN(KeyAlg alg, AlgOf(raw));
-  return PublicKey(alg, std::move(impl));
+  return Adopt<PublicKey>(raw);
 }
 
 Result<PublicKey> PublicKey::FromEncoded(ByteView data) {

@@ -25,6 +25,8 @@
 #include "vhsm/crypto/digest_alg.h"
 #include "vhsm/crypto/secret_bytes.h"
 
+struct evp_pkey_st;  // libcrypto's EVP_PKEY, in OpenSSL and BoringSSL alike
+
 namespace vhsm::crypto {
 
 enum class KeyAlg { kEcP256, kEd25519, kEcP384, kRsa2048, kRsa3072, kRsa4096, kX25519 };
@@ -55,6 +57,8 @@ struct SignParams {
 Result<std::optional<DigestAlg>> SignatureHash(KeyAlg alg, const SignParams& params);
 
 class PublicKey;
+template <typename K>
+Result<K> Adopt(evp_pkey_st* raw);  // internal: asymmetric_key.cc
 
 class PrivateKey {
  public:
@@ -90,6 +94,8 @@ class PrivateKey {
   Result<SecretBytes> Derive(const PublicKey& peer) const;
 
  private:
+  template <typename K>
+  friend Result<K> Adopt(evp_pkey_st* raw);
   struct Impl;
   PrivateKey(KeyAlg alg, std::unique_ptr<Impl> impl);
   KeyAlg alg_;
@@ -126,6 +132,8 @@ class PublicKey {
 
  private:
   friend class PrivateKey;
+  template <typename K>
+  friend Result<K> Adopt(evp_pkey_st* raw);
   struct Impl;
   PublicKey(KeyAlg alg, std::unique_ptr<Impl> impl);
   KeyAlg alg_;

@@ -8,15 +8,7 @@ namespace vhsm::crypto {
 namespace {
 
 using testing::Hex;
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r.ok()) {
-    ADD_FAILURE() << r.status().ToString();
-    std::abort();
-  }
-  return std::move(r).value();
-}
+using testing::Must;
 
 // The RFC 8410 PKCS#8 prefix for a raw Ed25519 seed.
 Bytes Ed25519Pkcs8(const Bytes& seed) {

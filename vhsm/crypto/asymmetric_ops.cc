@@ -32,7 +32,8 @@ Result<Resolved> Resolve(KeyAlg alg, const SignParams& params) {
 // SetPadding configures an RSA context for the scheme; no-op for others.
 Status SetPadding(EVP_PKEY_CTX* pctx, KeyAlg alg, const Resolved& r) {
   if (!IsRsa(alg)) return Status::Ok();
-  bool ok = EVP_PKEY_CTX_set_rsa_padding(pctx, r.pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
+  bool ok =
+      EVP_PKEY_CTX_set_rsa_padding(pctx, r.pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
   if (ok && r.pss) {
     ok = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, kSaltIsDigestLength) == 1 &&
          EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, r.md) == 1;

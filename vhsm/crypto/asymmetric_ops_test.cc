@@ -11,6 +11,7 @@ namespace vhsm::crypto {
 namespace {
 
 using testing::Hex;
+using testing::Must;
 
 const char kData[] = "vhsm/crypto/testdata/";
 
@@ -44,15 +45,6 @@ Bytes EcPkcs8(const Bytes& curve_oid, Bytes scalar, size_t field_bytes) {
   Bytes sec1 = Der(0x30, Cat({Hex("020101"), Der(0x04, scalar)}));
   Bytes alg = Der(0x30, Cat({Hex("06072a8648ce3d0201"), curve_oid}));
   return Der(0x30, Cat({Hex("020100"), alg, Der(0x04, sec1)}));
-}
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r.ok()) {
-    ADD_FAILURE() << r.status().ToString();
-    std::abort();
-  }
-  return std::move(r).value();
 }
 
 PublicKey MustPublic(const Bytes& spki) {
@@ -251,8 +243,8 @@ TEST(AsymmetricOpsTest, SignaturesVerifyWithOpensslCommand) {
     testing::WriteFile(dir + "/pub.pem", *pub.ToPem());
     Bytes sig = *key.Sign(msg, c.params);
     testing::WriteFile(dir + "/sig", std::string(sig.begin(), sig.end()));
-    std::vector<std::string> verify = {"openssl", "dgst", c.dgst, "-verify", dir + "/pub.pem",
-                                       "-signature", dir + "/sig"};
+    std::vector<std::string> verify = {"openssl",        "dgst",       c.dgst,      "-verify",
+                                       dir + "/pub.pem", "-signature", dir + "/sig"};
     verify.insert(verify.end(), c.sigopts.begin(), c.sigopts.end());
     verify.push_back(dir + "/msg");
     testing::CommandResult ok = testing::RunCommand(verify);
@@ -284,10 +276,11 @@ TEST(AsymmetricOpsTest, OaepInteroperatesWithOpensslCommand) {
   ASSERT_EQ(key.alg(), KeyAlg::kRsa3072);
   testing::WriteFile(dir + "/pub.pem", *key.GetPublicKey()->ToPem());
   testing::WriteFile(dir + "/pt", "attack at dawn");
-  const std::vector<std::string> opts = {"-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt",
-                                         "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"};
-  std::vector<std::string> enc = {"openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey",
-                                  dir + "/pub.pem", "-in", dir + "/pt", "-out", dir + "/ct"};
+  const std::vector<std::string> opts = {"-pkeyopt", "rsa_padding_mode:oaep",
+                                         "-pkeyopt", "rsa_oaep_md:sha256",
+                                         "-pkeyopt", "rsa_mgf1_md:sha256"};
+  std::vector<std::string> enc = {"openssl",        "pkeyutl", "-encrypt",  "-pubin", "-inkey",
+                                  dir + "/pub.pem", "-in",     dir + "/pt", "-out",   dir + "/ct"};
   enc.insert(enc.end(), opts.begin(), opts.end());
   ASSERT_EQ(testing::RunCommand(enc).exit_code, 0);
   Result<SecretBytes> pt = key.Decrypt(testing::ReadFile(dir + "/ct"));
@@ -296,8 +289,8 @@ TEST(AsymmetricOpsTest, OaepInteroperatesWithOpensslCommand) {
 
   Bytes ct = *key.GetPublicKey()->Encrypt(ByteView("the other way"));
   testing::WriteFile(dir + "/ct2", std::string(ct.begin(), ct.end()));
-  std::vector<std::string> dec = {"openssl", "pkeyutl", "-decrypt", "-inkey",
-                                  dir + "/key.pem", "-in", dir + "/ct2"};
+  std::vector<std::string> dec = {"openssl",        "pkeyutl", "-decrypt",  "-inkey",
+                                  dir + "/key.pem", "-in",     dir + "/ct2"};
   dec.insert(dec.end(), opts.begin(), opts.end());
   testing::CommandResult out = testing::RunCommand(dec);
   EXPECT_EQ(out.exit_code, 0);

@@ -8,8 +8,7 @@
 
 namespace vhsm::crypto {
 
-Result<SecretBytes> Hkdf(DigestAlg alg, ByteView ikm, ByteView salt, ByteView info,
-                         size_t length) {
+Result<SecretBytes> Hkdf(DigestAlg alg, ByteView ikm, ByteView salt, ByteView info, size_t length) {
   const size_t hash_len = DigestSize(alg);
   if (length == 0 || length > 255 * hash_len) {
     return InvalidArgument("HKDF output must be 1 to " + std::to_string(255 * hash_len) +

@@ -3,12 +3,12 @@
 #include <string>
 
 #include "vhsm/crypto/aead.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/constant_time.h"
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/pbkdf2.h"
-#include "vhsm/crypto/asymmetric_key.h"
 
 namespace vhsm::crypto {
 namespace {

@@ -4,10 +4,13 @@
 #ifndef VHSM_TESTING_TEST_UTIL_H_
 #define VHSM_TESTING_TEST_UTIL_H_
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "vhsm/base/status.h"
 
 namespace vhsm::testing {
 
@@ -34,6 +37,17 @@ struct CommandResult {
 // RunCommand runs argv (no shell), feeding stdin_data, and returns its exit
 // code and combined output.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data = "");
+
+// Must returns r's value, or fails the test (with the status) and aborts:
+// for setup steps a test cannot go on without.
+template <typename T>
+T Must(Result<T> r) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "Must: %s\n", r.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(r).value();
+}
 
 // Python is Debian's /usr/bin/python3, which has python3-cryptography.
 inline const char kPython[] = "/usr/bin/python3";

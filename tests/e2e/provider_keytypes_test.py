@@ -115,7 +115,8 @@ class ProviderKeyTypesTest(harness.DaemonTestCase):
                     server.wait()
 
     def test_engine_signs_with_rsa_and_p384(self):
-        env = self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice")
+        env = harness.sanitizer_preload_env(
+            ENGINE, self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"))
         msg = self.write("msg", os.urandom(3000))
         sig = self.path("sig")
         for key_id, md in (("rsa", "-sha256"), ("rsa3k", "-sha512"), ("p384", "-sha384")):

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "vhsm/api/client.h"
+#include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
-#include "vhsm/crypto/asymmetric_key.h"
 
 int main(int argc, char** argv) {
   if (argc != 7) {

@@ -1,6 +1,8 @@
 // IsSlowOp: the operations that cost milliseconds (PBKDF2, key generation
-// plus a synced write, X25519 handshakes, setns), which vhsmd serves on its
-// worker pool, fairly across containers, never on its polling thread.
+// plus a synced write, X25519 handshakes, setns, and private-key operations:
+// an RSA-4096 signature or decryption takes several), which vhsmd serves on
+// its worker pool, fairly across containers, never on its polling thread,
+// so one tenant's RSA cannot stall every other tenant's MACs.
 // Clients mark sealed requests of these operations as slow (the daemon
 // cannot look inside the seal before it is a request's turn, and refuses a
 // slow operation that was not marked). One list for both sides.
@@ -22,6 +24,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyRotate:
     case proto::Request::kKeySet:
     case proto::Request::kKeyImportWrapped:
+    case proto::Request::kSign:
+    case proto::Request::kDecrypt:
     case proto::Request::kUserAdd:
     case proto::Request::kUserPassword:
     case proto::Request::kUserDelete:

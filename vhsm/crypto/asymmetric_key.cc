@@ -2,6 +2,7 @@
 // operations are in asymmetric_ops.cc.
 #include "vhsm/crypto/asymmetric_key.h"
 
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
@@ -274,6 +275,60 @@ Result<std::string> PublicKey::ToPem() const {
     return internal::OpenSslError("public key PEM read");
   }
   return std::string(data, static_cast<size_t>(len));
+}
+
+Result<PublicParts> PublicKey::Parts() const {
+  // The SPKI's own bytes give everything: AlgorithmIdentifier parameters (the
+  // curve OID) and the subjectPublicKey BIT STRING.
+  VHSM_ASSIGN_OR_RETURN(Bytes spki, ToSpkiDer());
+  const uint8_t* p = spki.data();
+  X509_PUBKEY* xpk = d2i_X509_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
+  if (xpk == nullptr) return internal::OpenSslError("SPKI parse");
+  const uint8_t* key = nullptr;
+  int key_len = 0;
+  X509_ALGOR* alg = nullptr;
+  PublicParts out;
+  if (X509_PUBKEY_get0_param(nullptr, &key, &key_len, &alg, xpk) == 1) {
+    out.ec_point.assign(key, key + key_len);
+    const ASN1_OBJECT* oid = nullptr;
+    int ptype = 0;
+    const void* pval = nullptr;
+    X509_ALGOR_get0(&oid, &ptype, &pval, alg);
+    const ASN1_OBJECT* curve = IsEc(alg_) ? static_cast<const ASN1_OBJECT*>(pval) : oid;
+    if (IsEc(alg_) && ptype != V_ASN1_OBJECT) curve = nullptr;
+    int n = curve != nullptr ? i2d_ASN1_OBJECT(curve, nullptr) : 0;
+    if (n > 0 && !IsRsa(alg_)) {
+      out.ec_params.resize(static_cast<size_t>(n));
+      uint8_t* w = out.ec_params.data();
+      i2d_ASN1_OBJECT(curve, &w);
+    }
+  }
+  X509_PUBKEY_free(xpk);
+  if (IsRsa(alg_)) {
+    out.ec_point.clear();
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+#if defined(OPENSSL_IS_BORINGSSL)
+    const RSA* rsa = EVP_PKEY_get0_RSA(impl_->pkey.get());
+    n = BN_dup(RSA_get0_n(rsa));
+    e = BN_dup(RSA_get0_e(rsa));
+#else
+    EVP_PKEY_get_bn_param(impl_->pkey.get(), OSSL_PKEY_PARAM_RSA_N, &n);
+    EVP_PKEY_get_bn_param(impl_->pkey.get(), OSSL_PKEY_PARAM_RSA_E, &e);
+#endif
+    if (n == nullptr || e == nullptr) {
+      BN_free(n);
+      BN_free(e);
+      return internal::OpenSslError("RSA components");
+    }
+    out.modulus.resize(BN_num_bytes(n));
+    out.exponent.resize(BN_num_bytes(e));
+    BN_bn2bin(n, out.modulus.data());
+    BN_bn2bin(e, out.exponent.data());
+    BN_free(n);
+    BN_free(e);
+  }
+  return out;
 }
 
 }  // namespace vhsm::crypto

@@ -102,6 +102,14 @@ class PrivateKey {
   std::unique_ptr<Impl> impl_;
 };
 
+// PublicParts: a public key's components as PKCS#11 and JOSE spell them.
+struct PublicParts {
+  Bytes ec_params;  // EC and Ed25519/X25519: DER of the curve's OID
+  Bytes ec_point;   // EC: the uncompressed point; Edwards/Montgomery: the raw key
+  Bytes modulus;    // RSA: big-endian, no leading zeros
+  Bytes exponent;   // RSA
+};
+
 class PublicKey {
  public:
   // FromSpkiDer parses a DER SubjectPublicKeyInfo.
@@ -118,6 +126,7 @@ class PublicKey {
   KeyAlg alg() const { return alg_; }
   Result<Bytes> ToSpkiDer() const;
   Result<std::string> ToPem() const;
+  Result<PublicParts> Parts() const;
 
   // Verify returns true when signature is valid for message, false when it is
   // not (including malformed signatures); errors for parameters the key

@@ -1,6 +1,9 @@
 // Signatures, RSA-OAEP and key agreement against Wycheproof, and against the
 // openssl command for what Wycheproof does not cover (signing, SHA-384/512,
 // freshly generated keys).
+#include <algorithm>
+#include <cctype>
+
 #include "gtest/gtest.h"
 #include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/constant_time.h"
@@ -324,6 +327,36 @@ TEST(AsymmetricOpsTest, DeriveMatchesOpensslCommand) {
     ASSERT_EQ(theirs.exit_code, 0) << theirs.out;
     EXPECT_TRUE(ConstantTimeEquals(ours->view(), ByteView(theirs.out))) << KeyAlgName(alg);
   }
+}
+
+// Parts agree with the openssl command's view of the same keys.
+TEST(AsymmetricOpsTest, PublicPartsMatchOpenssl) {
+  PublicKey ec = Must(Must(PrivateKey::Generate(KeyAlg::kEcP256)).GetPublicKey());
+  PublicParts parts = Must(ec.Parts());
+  EXPECT_EQ(HexEncode(parts.ec_params), "06082a8648ce3d030107");  // prime256v1
+  ASSERT_EQ(parts.ec_point.size(), 65u);
+  EXPECT_EQ(parts.ec_point[0], 0x04);
+  Bytes spki = Must(ec.ToSpkiDer());
+  EXPECT_TRUE(std::equal(parts.ec_point.begin(), parts.ec_point.end(), spki.end() - 65));
+  PublicKey ed = Must(Must(PrivateKey::Generate(KeyAlg::kEd25519)).GetPublicKey());
+  parts = Must(ed.Parts());
+  EXPECT_EQ(HexEncode(parts.ec_params), "06032b6570");  // id-Ed25519
+  EXPECT_EQ(parts.ec_point.size(), 32u);
+  std::string dir = testing::MakeTempDir();
+  ASSERT_EQ(testing::RunCommand({"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                                 "rsa_keygen_bits:2048", "-out", dir + "/k.pem"})
+                .exit_code,
+            0);
+  PublicKey rsa =
+      Must(Must(PrivateKey::FromEncoded(testing::ReadFile(dir + "/k.pem"))).GetPublicKey());
+  parts = Must(rsa.Parts());
+  testing::CommandResult mod =
+      testing::RunCommand({"openssl", "rsa", "-in", dir + "/k.pem", "-noout", "-modulus"});
+  std::string hex = HexEncode(parts.modulus);
+  for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(mod.out, "Modulus=" + hex + "\n");
+  EXPECT_EQ(HexEncode(parts.exponent), "010001");
+  EXPECT_TRUE(parts.ec_point.empty());
 }
 
 TEST(AsymmetricOpsTest, GeneratedKeysRoundTripThroughPkcs8) {

@@ -1,0 +1,111 @@
+"""The PKCS#11 module through OpenSC's pkcs11-tool (a real PKCS#11
+application) against the real daemon: the token, key-pair generation with an
+id and label, ECDSA, EdDSA and RSA signatures verified by the openssl
+command, deletion, a wrong PIN; and the entry points' answers to bad calls
+(through ctypes)."""
+import ctypes
+import os
+import subprocess
+
+import harness
+
+MODULE = os.path.abspath("vhsm/pkcs11/libvhsm-pkcs11.so")
+
+CKR_OK, CKR_ARGUMENTS_BAD = 0, 0x7
+CKR_CRYPTOKI_NOT_INITIALIZED, CKR_CRYPTOKI_ALREADY_INITIALIZED = 0x190, 0x191
+CKR_SESSION_HANDLE_INVALID, CKR_FUNCTION_NOT_SUPPORTED = 0xB3, 0x54
+
+
+class Pkcs11Test(harness.DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.admin("user", "add", "--container", "host", "alice", password="pin-alice")
+
+    def tool(self, *args, pin="pin-alice", check=True):
+        login = ["--login", "--pin", pin] if pin else []
+        p = subprocess.run(["pkcs11-tool", "--module", MODULE] + login + list(args),
+                           env=self.daemon.env(VHSM_USER="alice"), capture_output=True,
+                           timeout=120)
+        if check:
+            self.assertEqual(p.returncode, 0, (args, p.stdout + p.stderr))
+        return p
+
+    def public_pem(self, key_id):
+        return self.write(key_id + ".pem",
+                          self.vhsm("alice", "pin-alice", "key", "public", key_id).stdout)
+
+    def test_token_and_mechanisms(self):
+        out = self.tool("--show-info", "-L", pin=None).stdout.decode()
+        self.assertIn("token label        : alice", out)
+        self.assertIn("login required", out)
+        mechs = self.tool("-M", pin=None).stdout.decode()
+        for m in ("ECDSA-SHA256", "EDDSA", "SHA256-RSA-PKCS-PSS", "SHA256-HMAC", "SHA512"):
+            self.assertIn(m, mechs)
+        r = self.tool("-O", pin="wrong", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"CKR_PIN_INCORRECT", r.stderr)
+
+    def test_keypairs_sign_and_openssl_verifies(self):
+        msg = self.write("msg", os.urandom(5000))
+        sig = self.path("sig")
+        cases = (("EC:prime256v1", "01", "ECDSA-SHA256", ["-sha256"]),
+                 ("EC:secp384r1", "02", "ECDSA-SHA384", ["-sha384"]),
+                 ("rsa:2048", "03", "SHA256-RSA-PKCS", ["-sha256"]),
+                 ("rsa:2048", "03", "SHA384-RSA-PKCS-PSS",
+                  ["-sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt",
+                   "rsa_pss_saltlen:digest"]))
+        for key_type, cka_id, mech, verify in cases:
+            if mech != "SHA384-RSA-PKCS-PSS":
+                out = self.tool("--keypairgen", "--key-type", key_type, "--id", cka_id,
+                                "--label", "k" + cka_id).stdout.decode()
+                self.assertIn("label:      k" + cka_id, out)
+            fmt = ["--signature-format", "openssl"] if mech.startswith("ECDSA") else []
+            extra = ["--salt-len", "-1"] if "PSS" in mech else []
+            self.tool("--sign", "--id", cka_id, "-m", mech, *fmt, *extra, "-i", msg, "-o", sig)
+            # The CKA_ID 01 is the VHSM key "01": its public key from vhsm.
+            r = subprocess.run(["openssl", "dgst", *verify, "-verify", self.public_pem(cka_id),
+                                "-signature", sig, msg], capture_output=True)
+            self.assertEqual(r.returncode, 0, (mech, r.stdout + r.stderr))
+            # And the module verifies its own signature.
+            self.tool("--verify", "--id", cka_id, "-m", mech, *fmt, *extra, "-i", msg,
+                      "--signature-file", sig)
+        self.tool("--keypairgen", "--key-type", "EC:edwards25519", "--id", "04", "--label", "ed")
+        self.tool("--sign", "--id", "04", "-m", "EDDSA", "-i", msg, "-o", sig)
+        r = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey",
+                            self.public_pem("04"), "-rawin", "-in", msg, "-sigfile", sig],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        listed = self.tool("-O").stdout.decode()
+        for label in ("k01", "k02", "k03", "ed"):
+            self.assertIn("label:      " + label, listed)
+        self.assertIn("never extractable", listed)
+        # Deleting the private key deletes the key: vhsm no longer has it.
+        self.tool("--delete-object", "--type", "privkey", "--id", "04")
+        keys = self.vhsm("alice", "pin-alice", "key", "list").stdout.decode()
+        self.assertNotIn("04\t", keys)
+        self.assertIn("01\t", keys)
+
+    def test_entry_points_answer_bad_calls(self):
+        lib = ctypes.CDLL(MODULE)
+        lib.C_GetSlotList.argtypes = [ctypes.c_ubyte, ctypes.c_void_p, ctypes.c_void_p]
+        lib.C_GetFunctionList.argtypes = [ctypes.c_void_p]
+        lib.C_Initialize.argtypes = [ctypes.c_void_p]
+        lib.C_Finalize.argtypes = [ctypes.c_void_p]
+        lib.C_CloseSession.argtypes = [ctypes.c_ulong]
+        lib.C_InitToken.argtypes = [ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong,
+                                    ctypes.c_void_p]
+        count = ctypes.c_ulong(0)
+        self.assertEqual(lib.C_GetFunctionList(None), CKR_ARGUMENTS_BAD)
+        self.assertEqual(lib.C_GetSlotList(0, None, ctypes.byref(count)),
+                         CKR_CRYPTOKI_NOT_INITIALIZED)
+        self.assertEqual(lib.C_Initialize(None), CKR_OK)
+        self.assertEqual(lib.C_Initialize(None), CKR_CRYPTOKI_ALREADY_INITIALIZED)
+        self.assertEqual(lib.C_GetSlotList(0, None, None), CKR_ARGUMENTS_BAD)
+        self.assertEqual(lib.C_CloseSession(12345), CKR_SESSION_HANDLE_INVALID)
+        self.assertEqual(lib.C_InitToken(0, None, 0, None), CKR_FUNCTION_NOT_SUPPORTED)
+        self.assertEqual(lib.C_Finalize(None), CKR_OK)
+        self.assertEqual(lib.C_Finalize(None), CKR_CRYPTOKI_NOT_INITIALIZED)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,73 @@
+// Internal to vhsm/pkcs11: the module's state. One slot, one token: the VHSM
+// user the module is configured for (VHSM_USER; vhsmd found as every libvhsm
+// client finds it). PKCS#11 login is per application, so the token holds one
+// vhsm::Client shared by every session (libvhsm serialises its calls).
+// Objects are the user's keys, each seen as a private and a public object
+// (asymmetric) or a secret object; handles are stable for the module's life.
+// Everything here is guarded by State::mu.
+#ifndef VHSM_PKCS11_INTERNAL_TOKEN_H_
+#define VHSM_PKCS11_INTERNAL_TOKEN_H_
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vhsm/api/client.h"
+
+namespace vhsm::pkcs11 {
+
+enum class ObjClass { kPrivate, kPublic, kSecret };
+
+struct ObjRef {
+  std::string key_id;
+  ObjClass cls;
+};
+
+// What a session is doing (one operation of each kind at a time).
+struct Operation {
+  unsigned long mechanism = 0;  // CK_MECHANISM_TYPE; 0: none
+  unsigned long key = 0;        // CK_OBJECT_HANDLE
+  std::string data;             // multi-part input gathered so far
+  std::string pss_hash;         // PSS: the hash named by the parameters
+};
+
+struct Session {
+  unsigned long flags = 0;  // CKF_RW_SESSION | CKF_SERIAL_SESSION
+  std::vector<unsigned long> found;
+  size_t found_next = 0;
+  bool finding = false;
+  Operation sign, verify, digest;
+};
+
+struct State {
+  std::mutex mu;
+  bool initialized = false;
+  pid_t pid = 0;  // the process that initialised (a child must again)
+  std::string user;
+  std::unique_ptr<vhsm::Client> client;
+  bool logged_in = false;
+  std::map<unsigned long, Session> sessions;
+  unsigned long next_session = 1;
+  std::map<unsigned long, ObjRef> objects;
+  std::map<std::pair<std::string, int>, unsigned long> handle_of;
+  unsigned long next_object = 1;
+};
+
+State& TheState();
+
+// HandleFor returns the stable handle of (key_id, cls), making one if new.
+unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls);
+
+// KeyIdOfCkaId maps an application's CKA_ID to a VHSM key id (hex) and
+// back (hex ids decode; any other id is its own bytes).
+std::string KeyIdOfCkaId(const std::string& cka_id);
+std::string CkaIdOfKeyId(const std::string& key_id);
+
+}  // namespace vhsm::pkcs11
+
+#endif  // VHSM_PKCS11_INTERNAL_TOKEN_H_

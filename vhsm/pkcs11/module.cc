@@ -1,0 +1,358 @@
+// libvhsm-pkcs11.so: the PKCS#11 entry points (2.40 C_GetFunctionList and
+// 3.0 C_GetInterface[List]). One slot (0) holding the token of $VHSM_USER;
+// vhsmd is found and trusted as by every libvhsm client ($VHSM_PORT_ID,
+// $VHSM_SERVER_KEY or /etc/vhsm/vhsmd.pub). Locking is the module's own
+// (CKF_OS_LOCKING_OK); a forked child must call C_Initialize again and gets
+// a channel of its own. Entry points the module does not offer answer
+// CKR_FUNCTION_NOT_SUPPORTED (unsupported.cc).
+#include "vhsm/pkcs11/internal/module.h"
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "vhsm/api/client.h"
+
+namespace vhsm::pkcs11 {
+
+State& TheState() {
+  static State* s = new State();  // never destroyed: entry points may race exit
+  return *s;
+}
+
+namespace {
+
+constexpr CK_SLOT_ID kSlot = 0;
+
+bool Ready(const State& s) { return s.initialized && s.pid == getpid(); }
+
+void Pad(unsigned char* field, size_t size, const std::string& text) {
+  std::memset(field, ' ', size);
+  std::memcpy(field, text.data(), std::min(size, text.size()));
+}
+
+Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
+  auto it = s.sessions.find(h);
+  return it == s.sessions.end() ? nullptr : &it->second;
+}
+
+// Serial: stable for a user and port (FNV-1a of both, 16 hex digits).
+std::string Serial(const std::string& user) {
+  const char* port = std::getenv("VHSM_PORT_ID");
+  std::string text = user + "@" + (port != nullptr ? port : "");
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  char out[17];
+  std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+}  // namespace
+}  // namespace vhsm::pkcs11
+
+using vhsm::pkcs11::Session;
+using vhsm::pkcs11::State;
+using vhsm::pkcs11::TheState;
+
+#define VHSM_ENTER(s)                      \
+  State& s = TheState();                   \
+  std::lock_guard<std::mutex> lock_(s.mu); \
+  if (!vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED
+
+#define VHSM_SESSION(s, h, var)                 \
+  Session* var = vhsm::pkcs11::SessionOf(s, h); \
+  if (var == nullptr) return CKR_SESSION_HANDLE_INVALID
+
+extern "C" {
+
+CK_RV C_Initialize(CK_VOID_PTR args) {
+  State& s = TheState();
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (args != nullptr) {
+    auto* a = static_cast<CK_C_INITIALIZE_ARGS*>(args);
+    if (a->pReserved != nullptr) return CKR_ARGUMENTS_BAD;
+    bool some = a->CreateMutex || a->DestroyMutex || a->LockMutex || a->UnlockMutex;
+    bool all = a->CreateMutex && a->DestroyMutex && a->LockMutex && a->UnlockMutex;
+    if (some && !all) return CKR_ARGUMENTS_BAD;
+    if (all && !(a->flags & CKF_OS_LOCKING_OK)) return CKR_CANT_LOCK;
+  }
+  if (s.initialized && s.pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+  if (s.initialized) {
+    // A forked child: the parent's channel is the parent's. Drop it without
+    // closing its session (that would end the parent's).
+    (void)s.client.release();
+  }
+  s.sessions.clear();
+  s.objects.clear();
+  s.handle_of.clear();
+  s.logged_in = false;
+  s.client.reset();
+  const char* user = std::getenv("VHSM_USER");
+  s.user = user != nullptr ? user : "";
+  s.initialized = true;
+  s.pid = getpid();
+  return CKR_OK;
+}
+
+CK_RV C_Finalize(CK_VOID_PTR reserved) {
+  if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  s.sessions.clear();
+  s.client.reset();  // closes the session: vhsmd forgets the login
+  s.logged_in = false;
+  s.initialized = false;
+  return CKR_OK;
+}
+
+CK_RV C_GetInfo(CK_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  std::memset(info, 0, sizeof(*info));
+  info->cryptokiVersion = {2, 40};
+  vhsm::pkcs11::Pad(info->manufacturerID, sizeof(info->manufacturerID), "VHSM");
+  vhsm::pkcs11::Pad(info->libraryDescription, sizeof(info->libraryDescription),
+                    "VHSM PKCS#11 module (vhsmd keys)");
+  info->libraryVersion = {1, 0};
+  return CKR_OK;
+}
+
+CK_RV C_GetSlotList(CK_BBOOL, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
+  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  CK_ULONG n = s.user.empty() ? 0 : 1;
+  if (list != nullptr) {
+    if (*count < n) {
+      *count = n;
+      return CKR_BUFFER_TOO_SMALL;
+    }
+    if (n == 1) list[0] = vhsm::pkcs11::kSlot;
+  }
+  *count = n;
+  return CKR_OK;
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
+  std::memset(info, 0, sizeof(*info));
+  vhsm::pkcs11::Pad(info->slotDescription, sizeof(info->slotDescription), "vhsmd");
+  vhsm::pkcs11::Pad(info->manufacturerID, sizeof(info->manufacturerID), "VHSM");
+  info->flags = CKF_TOKEN_PRESENT;
+  return CKR_OK;
+}
+
+CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
+  std::memset(info, 0, sizeof(*info));
+  vhsm::pkcs11::Pad(info->label, sizeof(info->label), s.user);
+  vhsm::pkcs11::Pad(info->manufacturerID, sizeof(info->manufacturerID), "VHSM");
+  vhsm::pkcs11::Pad(info->model, sizeof(info->model), "vhsmd");
+  vhsm::pkcs11::Pad(info->serialNumber, sizeof(info->serialNumber), vhsm::pkcs11::Serial(s.user));
+  info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+  info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+  info->ulSessionCount = s.sessions.size();
+  info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+  info->ulMaxPinLen = 1024;
+  info->ulMinPinLen = 1;
+  info->ulTotalPublicMemory = info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+  info->ulTotalPrivateMemory = info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+  info->hardwareVersion = {1, 0};
+  info->firmwareVersion = {1, 0};
+  return CKR_OK;
+}
+
+CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
+  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
+  const auto& all = vhsm::pkcs11::Mechanisms();
+  if (list != nullptr && *count < all.size()) {
+    *count = all.size();
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  for (size_t i = 0; list != nullptr && i < all.size(); ++i) list[i] = all[i].first;
+  *count = all.size();
+  return CKR_OK;
+}
+
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
+  for (const auto& [m, i] : vhsm::pkcs11::Mechanisms()) {
+    if (m == type) {
+      *info = i;
+      return CKR_OK;
+    }
+  }
+  return CKR_MECHANISM_INVALID;
+}
+
+CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY,
+                    CK_SESSION_HANDLE_PTR out) {
+  if (out == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
+  if (!(flags & CKF_SERIAL_SESSION)) return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+  if (s.client == nullptr) {
+    auto client = vhsm::Client::Connect();
+    if (!client.ok()) return CKR_DEVICE_ERROR;
+    s.client = std::move(client).value();
+  }
+  CK_SESSION_HANDLE h = s.next_session++;
+  s.sessions[h].flags = flags;
+  *out = h;
+  return CKR_OK;
+}
+
+CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
+  VHSM_ENTER(s);
+  if (s.sessions.erase(h) == 0) return CKR_SESSION_HANDLE_INVALID;
+  if (s.sessions.empty() && s.logged_in) {  // the last session ends the login
+    (void)s.client->Logout();
+    s.logged_in = false;
+  }
+  return CKR_OK;
+}
+
+CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
+  VHSM_ENTER(s);
+  if (slot != vhsm::pkcs11::kSlot) return CKR_SLOT_ID_INVALID;
+  s.sessions.clear();
+  if (s.logged_in) (void)s.client->Logout();
+  s.logged_in = false;
+  return CKR_OK;
+}
+
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  info->slotID = vhsm::pkcs11::kSlot;
+  bool rw = session->flags & CKF_RW_SESSION;
+  info->state = s.logged_in ? (rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS)
+                            : (rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION);
+  info->flags = session->flags;
+  info->ulDeviceError = 0;
+  return CKR_OK;
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  if (type == CKU_SO || type == CKU_CONTEXT_SPECIFIC) return CKR_USER_TYPE_INVALID;
+  if (type != CKU_USER) return CKR_USER_TYPE_INVALID;
+  if (s.logged_in) return CKR_USER_ALREADY_LOGGED_IN;
+  if (pin == nullptr) return CKR_ARGUMENTS_BAD;
+  vhsm::Status st = s.client->Login(s.user, std::string_view(reinterpret_cast<char*>(pin), len));
+  if (!st.ok()) {
+    if (st.message().find("locked") != std::string::npos) return CKR_PIN_LOCKED;
+    return st.code() == vhsm::StatusCode::kUnauthenticated ? CKR_PIN_INCORRECT : CKR_DEVICE_ERROR;
+  }
+  s.logged_in = true;
+  return CKR_OK;
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE h) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
+  (void)s.client->Logout();
+  s.logged_in = false;
+  return CKR_OK;
+}
+
+CK_RV C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  return vhsm::pkcs11::FindInit(s, *session, tmpl, count);
+}
+
+CK_RV C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
+                    CK_ULONG_PTR count) {
+  if (out == nullptr || count == nullptr) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  if (!session->finding) return CKR_OPERATION_NOT_INITIALIZED;
+  CK_ULONG n = 0;
+  while (n < max && session->found_next < session->found.size()) {
+    out[n++] = session->found[session->found_next++];
+  }
+  *count = n;
+  return CKR_OK;
+}
+
+CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  if (!session->finding) return CKR_OPERATION_NOT_INITIALIZED;
+  session->finding = false;
+  session->found.clear();
+  return CKR_OK;
+}
+
+CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl,
+                          CK_ULONG count) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  return vhsm::pkcs11::GetAttributes(s, obj, tmpl, count);
+}
+
+CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
+  if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
+  auto it = s.objects.find(obj);
+  if (it == s.objects.end()) return CKR_OBJECT_HANDLE_INVALID;
+  // A public key is the private key's public half: it goes with it.
+  if (it->second.cls == vhsm::pkcs11::ObjClass::kPublic) return CKR_ACTION_PROHIBITED;
+  vhsm::Status st = s.client->DeleteKey(it->second.key_id);
+  if (!st.ok()) return CKR_OBJECT_HANDLE_INVALID;
+  return CKR_OK;
+}
+
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len) {
+  if (out == nullptr && len > 0) return CKR_ARGUMENTS_BAD;
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  for (CK_ULONG done = 0; done < len;) {
+    ssize_t n = getrandom(out + done, len - done, 0);
+    if (n <= 0) return CKR_FUNCTION_FAILED;
+    done += static_cast<CK_ULONG>(n);
+  }
+  return CKR_OK;
+}
+
+CK_RV C_SeedRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
+  return CKR_RANDOM_SEED_NOT_SUPPORTED;
+}
+
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub,
+                        CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv, CK_ULONG priv_count,
+                        CK_OBJECT_HANDLE_PTR pub_h, CK_OBJECT_HANDLE_PTR priv_h) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  return vhsm::pkcs11::GenerateKeyPair(s, m, pub, pub_count, priv, priv_count, pub_h, priv_h);
+}
+
+CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                    CK_OBJECT_HANDLE_PTR out) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  (void)session;
+  return vhsm::pkcs11::GenerateKey(s, m, tmpl, count, out);
+}
+
+}  // extern "C"

@@ -1,0 +1,195 @@
+// The token's objects: the user's keys as PKCS#11 objects, their attributes
+// (public parts from vhsmd's public key, never a secret), and C_FindObjects*
+// and C_GetAttributeValue. One key list request per search, filtered here.
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "vhsm/crypto/asymmetric_key.h"
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/pkcs11/internal/module.h"
+#include "vhsm/proto/names.h"
+// clang-format off
+#include "vhsm/pkcs11/internal/ck.h"
+// clang-format on
+
+namespace vhsm::pkcs11 {
+namespace {
+
+using Attrs = std::map<CK_ATTRIBUTE_TYPE, std::string>;
+
+std::string Bool(bool v) { return std::string(1, v ? CK_TRUE : CK_FALSE); }
+std::string Ulong(CK_ULONG v) { return std::string(reinterpret_cast<const char*>(&v), sizeof(v)); }
+std::string Str(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
+
+CK_KEY_TYPE KeyTypeOf(const std::string& type) {
+  if (type == "aes-256") return CKK_AES;
+  if (type == "ec-p256" || type == "ec-p384") return CKK_EC;
+  if (type == "ed25519") return CKK_EC_EDWARDS;
+  if (type == "x25519") return 0x41UL;  // CKK_EC_MONTGOMERY
+  if (type.rfind("rsa-", 0) == 0) return CKK_RSA;
+  return CKK_GENERIC_SECRET;
+}
+
+bool IsSensitive(CK_ATTRIBUTE_TYPE t) {
+  return t == CKA_VALUE || t == CKA_PRIVATE_EXPONENT || t == CKA_PRIME_1 || t == CKA_PRIME_2 ||
+         t == CKA_EXPONENT_1 || t == CKA_EXPONENT_2 || t == CKA_COEFFICIENT;
+}
+
+void AddPublicParts(State& s, const KeyInfo& k, Attrs* a) {
+  Result<std::string> pem = s.client->PublicKeyPem(k.id);
+  if (!pem.ok()) return;
+  Result<crypto::PublicKey> pub = crypto::PublicKey::FromPem(*pem);
+  if (!pub.ok()) return;
+  Result<crypto::PublicParts> parts = pub->Parts();
+  if (!parts.ok()) return;
+  if (!parts->modulus.empty()) {
+    (*a)[CKA_MODULUS] = Str(parts->modulus);
+    (*a)[CKA_PUBLIC_EXPONENT] = Str(parts->exponent);
+    (*a)[CKA_MODULUS_BITS] = Ulong(parts->modulus.size() * 8);
+  } else {
+    (*a)[CKA_EC_PARAMS] = Str(parts->ec_params);
+    // CKA_EC_POINT is a DER OCTET STRING holding the point (or raw key).
+    std::string point = Str(parts->ec_point);
+    std::string der(1, '\x04');
+    if (point.size() >= 0x80) der.push_back('\x81');
+    der.push_back(static_cast<char>(point.size()));
+    (*a)[CKA_EC_POINT] = der + point;
+  }
+  Result<crypto::Bytes> spki = pub->ToSpkiDer();
+  if (spki.ok()) (*a)[0x129UL /* CKA_PUBLIC_KEY_INFO */] = Str(*spki);
+}
+
+Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k) {
+  Attrs a;
+  const bool priv = o.cls == ObjClass::kPrivate, secret = o.cls == ObjClass::kSecret;
+  a[CKA_CLASS] = Ulong(priv ? CKO_PRIVATE_KEY : secret ? CKO_SECRET_KEY : CKO_PUBLIC_KEY);
+  a[CKA_KEY_TYPE] = Ulong(KeyTypeOf(k.type));
+  a[CKA_ID] = CkaIdOfKeyId(k.id);
+  a[CKA_LABEL] = k.label.empty() ? k.id : k.label;
+  a[CKA_TOKEN] = Bool(true);
+  a[CKA_PRIVATE] = Bool(!(o.cls == ObjClass::kPublic));
+  a[CKA_MODIFIABLE] = Bool(false);
+  a[CKA_LOCAL] = Bool(true);
+  uint32_t ops = k.allowed_ops;
+  a[CKA_SIGN] =
+      Bool(!(o.cls == ObjClass::kPublic) && (ops & (proto::KEY_OP_SIGN | proto::KEY_OP_MAC)));
+  a[CKA_VERIFY] = Bool(!priv && (ops & (proto::KEY_OP_VERIFY | proto::KEY_OP_MAC)));
+  a[CKA_ENCRYPT] = Bool(!priv && (ops & proto::KEY_OP_ENCRYPT));
+  a[CKA_DECRYPT] = Bool(!(o.cls == ObjClass::kPublic) && (ops & proto::KEY_OP_DECRYPT));
+  a[CKA_DERIVE] = Bool(priv && (ops & proto::KEY_OP_DERIVE));
+  a[CKA_WRAP] = Bool(secret && (ops & proto::KEY_OP_WRAP));
+  a[CKA_UNWRAP] = Bool(secret && (ops & proto::KEY_OP_UNWRAP));
+  if (priv || secret) {
+    a[CKA_SENSITIVE] = Bool(true);
+    a[CKA_ALWAYS_SENSITIVE] = Bool(true);
+    a[CKA_EXTRACTABLE] = Bool(false);
+    a[CKA_NEVER_EXTRACTABLE] = Bool(!k.exportable_wrapped);
+    a[CKA_ALWAYS_AUTHENTICATE] = Bool(false);
+  }
+  if (secret) {
+    a[CKA_VALUE_LEN] = Ulong(k.type == "hmac-sha512" ? 64 : 32);
+  } else {
+    AddPublicParts(s, k, &a);
+  }
+  return a;
+}
+
+bool Matches(const Attrs& a, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  for (CK_ULONG i = 0; i < count; ++i) {
+    auto it = a.find(tmpl[i].type);
+    if (it == a.end() || tmpl[i].pValue == nullptr || it->second.size() != tmpl[i].ulValueLen ||
+        std::memcmp(it->second.data(), tmpl[i].pValue, tmpl[i].ulValueLen) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls) {
+  auto k = std::make_pair(key_id, static_cast<int>(cls));
+  auto it = s.handle_of.find(k);
+  if (it != s.handle_of.end()) return it->second;
+  unsigned long h = s.next_object++;
+  s.handle_of.emplace(k, h);
+  s.objects.emplace(h, ObjRef{key_id, cls});
+  return h;
+}
+
+std::string KeyIdOfCkaId(const std::string& cka_id) {
+  return crypto::HexEncode(crypto::ByteView(cka_id));
+}
+
+std::string CkaIdOfKeyId(const std::string& key_id) {
+  crypto::Bytes raw;
+  if (!key_id.empty() && crypto::HexDecode(key_id, &raw)) return Str(raw);
+  return key_id;
+}
+
+CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out) {
+  if (!s.logged_in) return CKR_OK;  // every object is a key: private, or found after login
+  Result<std::vector<KeyInfo>> keys = s.client->ListKeys();
+  if (!keys.ok()) return CKR_DEVICE_ERROR;
+  for (const KeyInfo& k : *keys) {
+    std::optional<proto::KeyType> t = ParseKeyTypeName(k.type);
+    bool asym = t && *t != proto::HMAC_SHA256 && *t != proto::HMAC_SHA512 && *t != proto::AES_256;
+    if (asym) {
+      out->emplace_back(HandleFor(s, k.id, ObjClass::kPrivate), k);
+      out->emplace_back(HandleFor(s, k.id, ObjClass::kPublic), k);
+    } else {
+      out->emplace_back(HandleFor(s, k.id, ObjClass::kSecret), k);
+    }
+  }
+  return CKR_OK;
+}
+
+CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  if (session.finding) return CKR_OPERATION_ACTIVE;
+  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  std::vector<std::pair<unsigned long, KeyInfo>> all;
+  CK_RV rv = ListObjects(s, &all);
+  if (rv != CKR_OK) return rv;
+  session.found.clear();
+  for (const auto& [h, k] : all) {
+    if (count == 0 || Matches(AttributesOf(s, s.objects.at(h), k), tmpl, count)) {
+      session.found.push_back(h);
+    }
+  }
+  session.found_next = 0;
+  session.finding = true;
+  return CKR_OK;
+}
+
+CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  auto it = s.objects.find(h);
+  if (it == s.objects.end() || !s.logged_in) return CKR_OBJECT_HANDLE_INVALID;
+  Result<KeyInfo> k = s.client->GetKeyInfo(it->second.key_id);
+  if (!k.ok()) return CKR_OBJECT_HANDLE_INVALID;
+  Attrs a = AttributesOf(s, it->second, *k);
+  CK_RV rv = CKR_OK;
+  for (CK_ULONG i = 0; i < count; ++i) {
+    CK_ATTRIBUTE& t = tmpl[i];
+    auto found = a.find(t.type);
+    if (IsSensitive(t.type) && it->second.cls != ObjClass::kPublic) {
+      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      rv = CKR_ATTRIBUTE_SENSITIVE;
+    } else if (found == a.end()) {
+      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      if (rv == CKR_OK) rv = CKR_ATTRIBUTE_TYPE_INVALID;
+    } else if (t.pValue == nullptr) {
+      t.ulValueLen = found->second.size();
+    } else if (t.ulValueLen < found->second.size()) {
+      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      if (rv == CKR_OK) rv = CKR_BUFFER_TOO_SMALL;
+    } else {
+      std::memcpy(t.pValue, found->second.data(), found->second.size());
+      t.ulValueLen = found->second.size();
+    }
+  }
+  return rv;
+}
+
+}  // namespace vhsm::pkcs11

@@ -83,6 +83,23 @@ class Pkcs11Test(harness.DaemonTestCase):
         self.assertNotIn("04\t", keys)
         self.assertIn("01\t", keys)
 
+    def test_p11_kit_lists_the_token(self):
+        # The shipped registration file, pointed at this build's module.
+        with open("vhsm/pkcs11/vhsm.module") as f:
+            shipped = f.read()
+        self.assertIn("module: /usr/lib/vhsm/libvhsm-pkcs11.so", shipped)
+        path = "/usr/share/p11-kit/modules/vhsm-test-%d.module" % os.getpid()
+        with open(path, "w") as f:
+            f.write(shipped.replace("/usr/lib/vhsm/libvhsm-pkcs11.so", MODULE))
+        try:
+            out = subprocess.run(["p11-kit", "list-modules"], env=self.env(),
+                                 capture_output=True, timeout=60).stdout.decode()
+        finally:
+            os.unlink(path)
+        self.assertIn("vhsm-test-%d: %s" % (os.getpid(), MODULE), out)
+        self.assertIn("token: alice", out)
+        self.assertIn("model: vhsmd", out)
+
     def test_entry_points_answer_bad_calls(self):
         # In a child interpreter, so that a sanitizer build can preload its
         # runtime before the module.

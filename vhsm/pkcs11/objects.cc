@@ -60,7 +60,20 @@ void AddPublicParts(State& s, const KeyInfo& k, Attrs* a) {
   if (spki.ok()) (*a)[0x129UL /* CKA_PUBLIC_KEY_INFO */] = Str(*spki);
 }
 
-Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k) {
+bool NeedsPublicParts(CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  for (CK_ULONG i = 0; i < count; ++i) {
+    CK_ATTRIBUTE_TYPE t = tmpl[i].type;
+    if (t == CKA_MODULUS || t == CKA_PUBLIC_EXPONENT || t == CKA_MODULUS_BITS ||
+        t == CKA_EC_PARAMS || t == CKA_EC_POINT || t == 0x129UL) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// AttributesOf: an object's attributes; the public parts (one request to
+// vhsmd each) only when with_public.
+Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public = true) {
   Attrs a;
   const bool priv = o.cls == ObjClass::kPrivate, secret = o.cls == ObjClass::kSecret;
   a[CKA_CLASS] = Ulong(priv ? CKO_PRIVATE_KEY : secret ? CKO_SECRET_KEY : CKO_PUBLIC_KEY);
@@ -89,7 +102,7 @@ Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k) {
   }
   if (secret) {
     a[CKA_VALUE_LEN] = Ulong(k.type == "hmac-sha512" ? 64 : 32);
-  } else {
+  } else if (with_public) {
     AddPublicParts(s, k, &a);
   }
   return a;
@@ -152,8 +165,9 @@ CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count
   CK_RV rv = ListObjects(s, &all);
   if (rv != CKR_OK) return rv;
   session.found.clear();
+  const bool with_public = NeedsPublicParts(tmpl, count);
   for (const auto& [h, k] : all) {
-    if (count == 0 || Matches(AttributesOf(s, s.objects.at(h), k), tmpl, count)) {
+    if (count == 0 || Matches(AttributesOf(s, s.objects.at(h), k, with_public), tmpl, count)) {
       session.found.push_back(h);
     }
   }

@@ -17,10 +17,10 @@ class Pkcs11Test(harness.DaemonTestCase):
         super().setUp()
         self.admin("user", "add", "--container", "host", "alice", password="pin-alice")
 
-    def tool(self, *args, pin="pin-alice", check=True):
+    def tool(self, *args, pin="pin-alice", check=True, env=None):
         login = ["--login", "--pin", pin] if pin else []
         p = subprocess.run(["pkcs11-tool", "--module", MODULE] + login + list(args),
-                           env=self.env(), capture_output=True, timeout=120)
+                           env=env or self.env(), capture_output=True, timeout=120)
         if check:
             self.assertEqual(p.returncode, 0, (args, p.stdout + p.stderr))
         return p
@@ -82,6 +82,30 @@ class Pkcs11Test(harness.DaemonTestCase):
         keys = self.vhsm("alice", "pin-alice", "key", "list").stdout.decode()
         self.assertNotIn("04\t", keys)
         self.assertIn("01\t", keys)
+
+    def test_ssh_keygen_lists_the_public_keys(self):
+        # ssh-keygen -D never logs in: public objects are found through the
+        # password the environment names (VHSM_PASSWORD), private ones not.
+        for key_type, key_id in (("ec-p256", "e1"), ("rsa-2048", "r1")):
+            self.vhsm("alice", "pin-alice", "key", "generate", "--type", key_type, "--id", key_id)
+        env = harness.sanitizer_preload_env(
+            MODULE, self.daemon.env(VHSM_USER="alice", VHSM_PASSWORD="pin-alice"))
+        r = subprocess.run(["ssh-keygen", "-D", MODULE], env=env, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        listed = r.stdout.decode()
+        for key_id in ("e1", "r1"):
+            want = subprocess.run(["ssh-keygen", "-i", "-m", "PKCS8", "-f",
+                                   self.public_pem(key_id)], capture_output=True).stdout.decode()
+            self.assertIn(want.split()[1], listed, key_id)
+        # Without a password in the environment nothing is visible.
+        r = subprocess.run(["ssh-keygen", "-D", MODULE], env=self.env(), capture_output=True,
+                           timeout=60)
+        self.assertNotIn(b"ecdsa-sha2", r.stdout)
+        # With the password in the environment but no C_Login, the public
+        # objects show and the private ones stay hidden.
+        out = self.tool("-O", pin=None, env=env).stdout.decode()
+        self.assertIn("Public Key Object", out)
+        self.assertNotIn("Private Key Object", out)
 
     def test_p11_kit_lists_the_token(self):
         # The shipped registration file, pointed at this build's module.

@@ -89,6 +89,7 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
   s.objects.clear();
   s.handle_of.clear();
   s.logged_in = false;
+  s.listing_login = false;
   s.client.reset();
   const char* user = std::getenv("VHSM_USER");
   s.user = user != nullptr ? user : "";
@@ -217,6 +218,7 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
   if (s.sessions.empty() && s.logged_in) {  // the last session ends the login
     (void)s.client->Logout();
     s.logged_in = false;
+    s.listing_login = false;
   }
   return CKR_OK;
 }
@@ -225,8 +227,9 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
   VHSM_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot) return CKR_SLOT_ID_INVALID;
   s.sessions.clear();
-  if (s.logged_in) (void)s.client->Logout();
+  if (s.logged_in || s.listing_login) (void)s.client->Logout();
   s.logged_in = false;
+  s.listing_login = false;
   return CKR_OK;
 }
 
@@ -251,6 +254,10 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_UL
   if (type != CKU_USER) return CKR_USER_TYPE_INVALID;
   if (s.logged_in) return CKR_USER_ALREADY_LOGGED_IN;
   if (pin == nullptr) return CKR_ARGUMENTS_BAD;
+  if (s.listing_login) {  // the PIN must prove itself, whatever listed before
+    (void)s.client->Logout();
+    s.listing_login = false;
+  }
   vhsm::Status st = s.client->Login(s.user, std::string_view(reinterpret_cast<char*>(pin), len));
   if (!st.ok()) {
     if (st.message().find("locked") != std::string::npos) return CKR_PIN_LOCKED;
@@ -267,6 +274,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE h) {
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
   (void)s.client->Logout();
   s.logged_in = false;
+  s.listing_login = false;
   return CKR_OK;
 }
 

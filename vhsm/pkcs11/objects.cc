@@ -1,10 +1,14 @@
 // The token's objects: the user's keys as PKCS#11 objects, their attributes
 // (public parts from vhsmd's public key, never a secret), and C_FindObjects*
 // and C_GetAttributeValue. One key list request per search, filtered here.
+#include <string.h>
+
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "vhsm/api/credentials.h"
 #include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/pkcs11/internal/module.h"
@@ -141,19 +145,31 @@ std::string CkaIdOfKeyId(const std::string& key_id) {
   return key_id;
 }
 
+// ListingLogin: before C_Login, vhsmd lists keys only to a logged-in user,
+// so public objects are found through a login with the password the
+// environment names for this user (VHSM_PASSWORD, VHSM_PASSWORD_FILE), if
+// any. PKCS#11's own state stays "not logged in": private objects stay
+// hidden and unusable until C_Login.
+bool ListingLogin(State& s) {
+  if (s.logged_in || s.listing_login) return true;
+  std::optional<Result<std::string>> pw = PasswordFromEnvironment();
+  if (!pw || !pw->ok()) return false;
+  std::string password = std::move(*pw).value();
+  s.listing_login = s.client->Login(s.user, password).ok();
+  explicit_bzero(password.data(), password.size());
+  return s.listing_login;
+}
+
 CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out) {
-  if (!s.logged_in) return CKR_OK;  // every object is a key: private, or found after login
+  if (!ListingLogin(s)) return CKR_OK;  // nothing is visible before a login
   Result<std::vector<KeyInfo>> keys = s.client->ListKeys();
   if (!keys.ok()) return CKR_DEVICE_ERROR;
   for (const KeyInfo& k : *keys) {
     std::optional<proto::KeyType> t = ParseKeyTypeName(k.type);
     bool asym = t && *t != proto::HMAC_SHA256 && *t != proto::HMAC_SHA512 && *t != proto::AES_256;
-    if (asym) {
-      out->emplace_back(HandleFor(s, k.id, ObjClass::kPrivate), k);
-      out->emplace_back(HandleFor(s, k.id, ObjClass::kPublic), k);
-    } else {
-      out->emplace_back(HandleFor(s, k.id, ObjClass::kSecret), k);
-    }
+    if (asym && s.logged_in) out->emplace_back(HandleFor(s, k.id, ObjClass::kPrivate), k);
+    if (asym) out->emplace_back(HandleFor(s, k.id, ObjClass::kPublic), k);
+    if (!asym && s.logged_in) out->emplace_back(HandleFor(s, k.id, ObjClass::kSecret), k);
   }
   return CKR_OK;
 }
@@ -179,7 +195,9 @@ CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count
 CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
   if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
   auto it = s.objects.find(h);
-  if (it == s.objects.end() || !s.logged_in) return CKR_OBJECT_HANDLE_INVALID;
+  bool visible = s.logged_in ||
+                 (it != s.objects.end() && it->second.cls == ObjClass::kPublic && ListingLogin(s));
+  if (it == s.objects.end() || !visible) return CKR_OBJECT_HANDLE_INVALID;
   Result<KeyInfo> k = s.client->GetKeyInfo(it->second.key_id);
   if (!k.ok()) return CKR_OBJECT_HANDLE_INVALID;
   Attrs a = AttributesOf(s, it->second, *k);

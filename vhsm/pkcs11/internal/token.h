@@ -50,7 +50,8 @@ struct State {
   pid_t pid = 0;  // the process that initialised (a child must again)
   std::string user;
   std::unique_ptr<vhsm::Client> client;
-  bool logged_in = false;
+  bool logged_in = false;      // PKCS#11's login (C_Login)
+  bool listing_login = false;  // vhsmd's, for listing public objects (objects.cc)
   std::map<unsigned long, Session> sessions;
   unsigned long next_session = 1;
   std::map<unsigned long, ObjRef> objects;

@@ -209,6 +209,17 @@ void NoisyNeighbours(const vhsm::bench::Daemon& d, const std::string& password) 
 // itself (two copies of vhsm.proto's descriptors in one process are fatal to
 // libprotobuf), so neither does this measurement.
 
+// P11 runs tools/bench/p11_bench against a PKCS#11 module (token keys, one
+// C_SignInit + C_Sign per operation) and records its two figures as `who`.
+void P11(const std::string& module, const std::string& pin, const std::string& who) {
+  std::string cmd = "tools/bench/p11_bench " + module + " " + pin + " " + std::to_string(g_seconds);
+  FILE* p = popen(cmd.c_str(), "r");
+  char op[32];
+  double rate = 0;
+  while (p != nullptr && std::fscanf(p, "%31s %lf", op, &rate) == 2) Record(op, who, rate);
+  if (p != nullptr) pclose(p);
+}
+
 double EngineHmac(const std::string& helper, const std::string& engine_path) {
   std::string cmd = helper + " " + engine_path + " h " + std::to_string(g_seconds);
   FILE* p = popen(cmd.c_str(), "r");
@@ -370,6 +381,8 @@ int main(int argc, char** argv) {
     login_share = b.KeygenAndLogin();
     Record("engine_hmac64", "vhsm", EngineHmac(engine_helper, engine));
     Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
+    P11("vhsm/pkcs11/libvhsm-pkcs11.so", b.password, "vhsm");
+    if (b.softhsm) P11("/usr/lib/softhsm/libsofthsm2.so", "123456", "softhsm");
     Record("hmac64_2c", "vhsm", ConcurrentHmac(d.port, 2, b.password));
     Record("hmac64_4c", "vhsm", ConcurrentHmac(d.port, 4, b.password));
     NoisyNeighbours(d, b.password);

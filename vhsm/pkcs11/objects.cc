@@ -125,6 +125,14 @@ bool Matches(const Attrs& a, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
 
 }  // namespace
 
+Result<KeyInfo> InfoOf(State& s, const std::string& key_id) {
+  auto it = s.key_info.find(key_id);
+  if (it != s.key_info.end()) return it->second;
+  Result<KeyInfo> k = s.client->GetKeyInfo(key_id);
+  if (k.ok()) s.key_info[key_id] = *k;
+  return k;
+}
+
 unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls) {
   auto k = std::make_pair(key_id, static_cast<int>(cls));
   auto it = s.handle_of.find(k);
@@ -165,6 +173,7 @@ CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out)
   Result<std::vector<KeyInfo>> keys = s.client->ListKeys();
   if (!keys.ok()) return CKR_DEVICE_ERROR;
   for (const KeyInfo& k : *keys) {
+    s.key_info[k.id] = k;
     std::optional<proto::KeyType> t = ParseKeyTypeName(k.type);
     bool asym = t && *t != proto::HMAC_SHA256 && *t != proto::HMAC_SHA512 && *t != proto::AES_256;
     if (asym && s.logged_in) out->emplace_back(HandleFor(s, k.id, ObjClass::kPrivate), k);
@@ -198,7 +207,7 @@ CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULON
   bool visible = s.logged_in ||
                  (it != s.objects.end() && it->second.cls == ObjClass::kPublic && ListingLogin(s));
   if (it == s.objects.end() || !visible) return CKR_OBJECT_HANDLE_INVALID;
-  Result<KeyInfo> k = s.client->GetKeyInfo(it->second.key_id);
+  Result<KeyInfo> k = InfoOf(s, it->second.key_id);
   if (!k.ok()) return CKR_OBJECT_HANDLE_INVALID;
   Attrs a = AttributesOf(s, it->second, *k);
   CK_RV rv = CKR_OK;

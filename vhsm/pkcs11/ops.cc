@@ -206,7 +206,7 @@ CK_RV SignInit(State& s, Session& session, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE 
   if (it->second.cls != want_asym && it->second.cls != ObjClass::kSecret) {
     return CKR_KEY_TYPE_INCONSISTENT;
   }
-  Result<KeyInfo> k = s.client->GetKeyInfo(it->second.key_id);
+  Result<KeyInfo> k = InfoOf(s, it->second.key_id);
   if (!k.ok()) return CKR_KEY_HANDLE_INVALID;
   bool known = false;
   for (const auto& [type, info] : Mechanisms()) known = known || type == m->mechanism;
@@ -226,7 +226,7 @@ CK_RV SignInit(State& s, Session& session, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE 
 
 CK_RV SignFinish(State& s, Operation& op, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
   const ObjRef& ref = s.objects.at(op.key);
-  Result<KeyInfo> k = s.client->GetKeyInfo(ref.key_id);
+  Result<KeyInfo> k = InfoOf(s, ref.key_id);
   if (!k.ok()) return RvOf(k.status());
   std::string sig;
   if (IsHmacMech(op.mechanism)) {
@@ -253,7 +253,7 @@ CK_RV SignFinish(State& s, Operation& op, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 CK_RV VerifyFinish(State& s, Operation& op, CK_BYTE_PTR sig_in, CK_ULONG sig_len) {
   const ObjRef& ref = s.objects.at(op.key);
   std::string sig(reinterpret_cast<const char*>(sig_in), sig_len);
-  Result<KeyInfo> k = s.client->GetKeyInfo(ref.key_id);
+  Result<KeyInfo> k = InfoOf(s, ref.key_id);
   if (!k.ok()) return RvOf(k.status());
   if (IsHmacMech(op.mechanism)) {
     Result<Bytes> mac = s.client->Mac(ref.key_id, op.data);

@@ -55,11 +55,18 @@ struct State {
   std::map<unsigned long, Session> sessions;
   unsigned long next_session = 1;
   std::map<unsigned long, ObjRef> objects;
+  // What vhsmd said of each key (type, operations, label): keys do not
+  // change once made, so the answer is kept until the key is destroyed here
+  // or the login ends (a key deleted elsewhere fails at its next use).
+  std::map<std::string, KeyInfo> key_info;
   std::map<std::pair<std::string, int>, unsigned long> handle_of;
   unsigned long next_object = 1;
 };
 
 State& TheState();
+
+// InfoOf returns a key's KeyInfo, asking vhsmd once.
+Result<KeyInfo> InfoOf(State& s, const std::string& key_id);
 
 // HandleFor returns the stable handle of (key_id, cls), making one if new.
 unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls);

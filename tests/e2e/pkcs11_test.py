@@ -107,6 +107,12 @@ class Pkcs11Test(harness.DaemonTestCase):
         self.assertIn("Public Key Object", out)
         self.assertNotIn("Private Key Object", out)
 
+    def test_threads_and_fork(self):
+        r = subprocess.run([os.path.abspath("tests/e2e/pkcs11_threads"), MODULE, "pin-alice", "5"],
+                           env=self.env(), capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"threads and fork ok", r.stdout)
+
     def test_p11_kit_lists_the_token(self):
         # The shipped registration file, pointed at this build's module.
         with open("vhsm/pkcs11/vhsm.module") as f:

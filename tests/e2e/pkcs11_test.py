@@ -107,6 +107,29 @@ class Pkcs11Test(harness.DaemonTestCase):
         self.assertIn("Public Key Object", out)
         self.assertNotIn("Private Key Object", out)
 
+    def test_gnutls_lists_and_certifies(self):
+        for key_type, key_id, label in (("ec-p256", "0102", "web"), ("rsa-2048", "0304", "tls")):
+            self.vhsm("alice", "pin-alice", "key", "generate", "--type", key_type, "--id", key_id,
+                      "--label", label)
+        env = dict(self.env(), GNUTLS_PIN="pin-alice")
+        r = subprocess.run(["p11tool", "--provider", MODULE, "--list-all", "--login"], env=env,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        out = r.stdout.decode()
+        self.assertIn("token=alice;id=%01%02;object=web;type=private", out)
+        self.assertIn("Type: Private key (RSA-2048)", out)
+        template = self.write("cert.tmpl", b"cn = vhsm test\nexpiration_days = 1\nsigning_key\n")
+        for label in ("web", "tls"):
+            cert = self.path(label + ".crt")
+            r = subprocess.run(["certtool", "--provider", MODULE, "--generate-self-signed",
+                                "--load-privkey", "pkcs11:object=%s;type=private" % label,
+                                "--load-pubkey", "pkcs11:object=%s;type=public" % label,
+                                "--template", template, "--outfile", cert], env=env,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            ok = subprocess.run(["openssl", "verify", "-CAfile", cert, cert], capture_output=True)
+            self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+
     def test_threads_and_fork(self):
         r = subprocess.run([os.path.abspath("tests/e2e/pkcs11_threads"), MODULE, "pin-alice", "5"],
                            env=self.env(), capture_output=True, timeout=120)

@@ -130,6 +130,26 @@ class Pkcs11Test(harness.DaemonTestCase):
             ok = subprocess.run(["openssl", "verify", "-CAfile", cert, cert], capture_output=True)
             self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
 
+    def test_libp11_engine_signs(self):
+        self.vhsm("alice", "pin-alice", "key", "generate", "--type", "ec-p256", "--id", "0102",
+                  "--label", "web")
+        conf = self.write("p11.cnf", (
+            "openssl_conf = openssl_init\n[openssl_init]\nengines = engine_section\n"
+            "[engine_section]\npkcs11 = pkcs11_section\n[pkcs11_section]\n"
+            "engine_id = pkcs11\nMODULE_PATH = %s\ninit = 0\n" % MODULE).encode())
+        digest = self.write("digest", os.urandom(32))
+        sig = self.path("digest.sig")
+        env = dict(self.env(), OPENSSL_CONF=conf)
+        r = subprocess.run(["openssl", "pkeyutl", "-engine", "pkcs11", "-keyform", "engine",
+                            "-inkey", "pkcs11:object=web;type=private;pin-value=pin-alice",
+                            "-sign", "-in", digest, "-out", sig], env=env, capture_output=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        ok = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey",
+                             self.public_pem("0102"), "-in", digest, "-sigfile", sig],
+                            capture_output=True)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+
     def test_threads_and_fork(self):
         r = subprocess.run([os.path.abspath("tests/e2e/pkcs11_threads"), MODULE, "pin-alice", "5"],
                            env=self.env(), capture_output=True, timeout=120)

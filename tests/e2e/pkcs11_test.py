@@ -48,6 +48,13 @@ class Pkcs11Test(harness.DaemonTestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(b"CKR_PIN_INCORRECT", r.stderr)
 
+    def test_pkcs11_tool_self_test(self):
+        for key_type, key_id in (("ec-p256", "01"), ("rsa-2048", "02")):
+            self.vhsm("alice", "pin-alice", "key", "generate", "--type", key_type, "--id", key_id)
+        out = self.tool("--test").stdout.decode()
+        self.assertIn("No errors", out)
+        self.assertIn("RSA-PKCS: OK", out)
+
     def test_keypairs_sign_and_openssl_verifies(self):
         msg = self.write("msg", os.urandom(5000))
         sig = self.path("sig")

@@ -49,7 +49,9 @@ struct KeyOptions {
   bool exportable_wrapped = false;
 };
 
-// SignOptions: scheme "" (the type's own), "pkcs1" or "pss" (RSA); hash ""
+// SignOptions: scheme "" (the type's own), "pkcs1" or "pss" (RSA), or
+// "pkcs1-raw" (RSA, prehashed, no hash: the message is a DigestInfo the
+// caller made, padded as PKCS#1 v1.5); hash ""
 // (SHA-256, SHA-384 for ec-p384), "sha256", "sha384" or "sha512"; with
 // prehashed, the message is a digest made with that hash.
 struct SignOptions {

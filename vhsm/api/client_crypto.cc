@@ -38,6 +38,8 @@ Result<WireSign> WireSignOf(const SignOptions& o) {
     w.scheme = proto::SCHEME_PKCS1;
   } else if (o.scheme == "pss") {
     w.scheme = proto::SCHEME_PSS;
+  } else if (o.scheme == "pkcs1-raw") {
+    w.scheme = proto::SCHEME_PKCS1_RAW;
   } else if (!o.scheme.empty()) {
     return InvalidArgument("unknown signature scheme '" + o.scheme + "' (pkcs1, pss)");
   }

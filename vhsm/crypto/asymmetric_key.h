@@ -42,8 +42,10 @@ bool CanDerive(KeyAlg alg);
 
 // Signature schemes. kDefault is the type's own scheme: ECDSA, Ed25519, or
 // PKCS#1 v1.5 for RSA. kPss (RSA only) uses a salt as long as the hash and
-// MGF1 with the same hash.
-enum class SigScheme { kDefault, kPkcs1, kPss };
+// MGF1 with the same hash. kPkcs1Raw (RSA, SignDigest/VerifyDigest only)
+// pads the given bytes as PKCS#1 v1.5 without adding a DigestInfo: the
+// caller supplies it (PKCS#11's CKM_RSA_PKCS); at most modulus - 11 bytes.
+enum class SigScheme { kDefault, kPkcs1, kPss, kPkcs1Raw };
 
 // SignParams: scheme and hash (unset: SHA-256, or SHA-384 for P-384).
 // Ed25519 takes neither; ECDSA and RSA take SHA-256, SHA-384 or SHA-512.

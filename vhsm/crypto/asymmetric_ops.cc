@@ -17,8 +17,9 @@ constexpr int kSaltIsDigestLength = RSA_PSS_SALTLEN_DIGEST;
 #endif
 
 struct Resolved {
-  const EVP_MD* md = nullptr;  // null: Ed25519 (no separate hash)
+  const EVP_MD* md = nullptr;  // null: Ed25519 (no separate hash) or raw PKCS#1
   bool pss = false;
+  bool raw = false;
 };
 
 Result<Resolved> Resolve(KeyAlg alg, const SignParams& params) {
@@ -26,6 +27,7 @@ Result<Resolved> Resolve(KeyAlg alg, const SignParams& params) {
   Resolved r;
   if (hash) r.md = internal::EvpMd(*hash);
   r.pss = params.scheme == SigScheme::kPss;
+  r.raw = params.scheme == SigScheme::kPkcs1Raw;
   return r;
 }
 
@@ -51,7 +53,14 @@ Status SetOaep(EVP_PKEY_CTX* pctx) {
   return Status::Ok();
 }
 
-Status CheckDigest(const Resolved& r, ByteView digest) {
+Status CheckDigest(const Resolved& r, ByteView digest, EVP_PKEY* pkey) {
+  if (r.raw) {
+    size_t max = static_cast<size_t>(EVP_PKEY_size(pkey)) - 11;
+    if (digest.empty() || digest.size() > max) {
+      return InvalidArgument("raw PKCS#1 v1.5 signs 1 to " + std::to_string(max) + " bytes");
+    }
+    return Status::Ok();
+  }
   if (r.md == nullptr) return InvalidArgument("Ed25519 signs messages, not digests");
   size_t want = static_cast<size_t>(EVP_MD_size(r.md));
   if (digest.size() != want) {
@@ -75,6 +84,10 @@ Result<std::optional<DigestAlg>> SignatureHash(KeyAlg alg, const SignParams& par
     return InvalidArgument("PKCS#1 and PSS are RSA schemes; " + std::string(KeyAlgName(alg)) +
                            " signs with ECDSA");
   }
+  if (params.scheme == SigScheme::kPkcs1Raw) {
+    if (params.hash) return InvalidArgument("raw PKCS#1 v1.5 takes no hash");
+    return std::optional<DigestAlg>();
+  }
   DigestAlg hash =
       params.hash.value_or(alg == KeyAlg::kEcP384 ? DigestAlg::kSha384 : DigestAlg::kSha256);
   if (hash == DigestAlg::kSha1) return InvalidArgument("signatures over SHA-1 are refused");
@@ -83,6 +96,7 @@ Result<std::optional<DigestAlg>> SignatureHash(KeyAlg alg, const SignParams& par
 
 Result<Bytes> PrivateKey::Sign(ByteView message, const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
+  if (r.raw) return InvalidArgument("raw PKCS#1 v1.5 signs prepared bytes (prehashed) only");
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, r.md, nullptr, impl_->pkey.get()) != 1) {
@@ -103,10 +117,10 @@ Result<Bytes> PrivateKey::Sign(ByteView message, const SignParams& params) const
 
 Result<Bytes> PrivateKey::SignDigest(ByteView digest, const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
-  VHSM_RETURN_IF_ERROR(CheckDigest(r, digest));
+  VHSM_RETURN_IF_ERROR(CheckDigest(r, digest, impl_->pkey.get()));
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1) {
+      (!r.raw && EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1)) {
     return internal::OpenSslError("sign digest init");
   }
   VHSM_RETURN_IF_ERROR(SetPadding(ctx.get(), alg_, r));
@@ -125,6 +139,7 @@ Result<Bytes> PrivateKey::SignDigest(ByteView digest, const SignParams& params) 
 Result<bool> PublicKey::Verify(ByteView message, ByteView signature,
                                const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
+  if (r.raw) return InvalidArgument("raw PKCS#1 v1.5 verifies prepared bytes (prehashed) only");
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, r.md, nullptr, impl_->pkey.get()) != 1) {
@@ -140,10 +155,10 @@ Result<bool> PublicKey::Verify(ByteView message, ByteView signature,
 Result<bool> PublicKey::VerifyDigest(ByteView digest, ByteView signature,
                                      const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
-  VHSM_RETURN_IF_ERROR(CheckDigest(r, digest));
+  VHSM_RETURN_IF_ERROR(CheckDigest(r, digest, impl_->pkey.get()));
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1) {
+      (!r.raw && EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1)) {
     return internal::OpenSslError("verify digest init");
   }
   VHSM_RETURN_IF_ERROR(SetPadding(ctx.get(), alg_, r));

@@ -192,6 +192,24 @@ TEST(AsymmetricOpsTest, WycheproofX25519AsPkcs8) {
   EXPECT_EQ(matched + refused, 518);
 }
 
+// Raw PKCS#1 v1.5 of a SHA-256 DigestInfo is the PKCS#1 signature of that
+// digest (v1.5 is deterministic), and refuses what it cannot pad.
+TEST(AsymmetricOpsTest, RawPkcs1SignsAPreparedDigestInfo) {
+  PrivateKey key = Must(PrivateKey::Generate(KeyAlg::kRsa2048));
+  Bytes digest = Hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Bytes info = Hex("3031300d060960864801650304020105000420");
+  info.insert(info.end(), digest.begin(), digest.end());
+  SignParams raw{SigScheme::kPkcs1Raw, {}};
+  Bytes a = Must(key.SignDigest(info, raw));
+  Bytes b = Must(key.SignDigest(digest, {SigScheme::kPkcs1, DigestAlg::kSha256}));
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(Must(Must(key.GetPublicKey()).Verify("abc", a, {SigScheme::kPkcs1, {}})));
+  EXPECT_TRUE(Must(Must(key.GetPublicKey()).VerifyDigest(info, a, raw)));
+  EXPECT_FALSE(key.SignDigest(Bytes(246, 1), raw).ok());  // more than 256 - 11
+  EXPECT_FALSE(key.Sign("m", raw).ok());
+  EXPECT_FALSE(key.SignDigest(info, {SigScheme::kPkcs1Raw, DigestAlg::kSha256}).ok());
+}
+
 TEST(AsymmetricOpsTest, ParametersTheKeyCannotTake) {
   PrivateKey ed = Must(PrivateKey::Generate(KeyAlg::kEd25519));
   EXPECT_EQ(ed.Sign("m", {SigScheme::kPss, {}}).status().code(), StatusCode::kInvalidArgument);

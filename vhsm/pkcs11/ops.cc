@@ -17,17 +17,6 @@ namespace {
 constexpr CK_ULONG kRsaMin = 2048, kRsaMax = 4096;
 constexpr CK_FLAGS kSignFlags = CKF_SIGN | CKF_VERIFY;
 
-// The DER prefixes of DigestInfo (RFC 8017 section 9.2, note 1).
-const std::pair<const char*, const char*> kDigestInfo[] = {
-    {"sha256", "3031300d060960864801650304020105000420"},
-    {"sha384", "3041300d060960864801650304020205000430"},
-    {"sha512", "3051300d060960864801650304020305000440"},
-};
-
-struct MechSpec {
-  CK_MECHANISM_TYPE m;
-  const char* hash;  // hashed here by vhsmd ("" for prehashed / none)
-};
 
 const char* HashOfMech(CK_MECHANISM_TYPE m) {
   switch (m) {
@@ -98,21 +87,11 @@ Result<vhsm::SignOptions> SignOptionsOf(const Operation& op, const KeyInfo& k, s
   CK_MECHANISM_TYPE m = op.mechanism;
   o.hash = HashOfMech(m);
   if (IsRsaMech(m)) o.scheme = IsPss(m) ? "pss" : "pkcs1";
-  if (m == CKM_RSA_PKCS) {
-    for (const auto& [hash, prefix] : kDigestInfo) {
-      std::string p;
-      crypto::Bytes raw;
-      crypto::HexDecode(prefix, &raw);
-      p.assign(raw.begin(), raw.end());
-      if (data->size() > p.size() && data->compare(0, p.size(), p) == 0 &&
-          data->size() - p.size() == static_cast<size_t>(p.back())) {
-        o.hash = hash;
-        *data = data->substr(p.size());
-        o.prehashed = true;
-        return o;
-      }
-    }
-    return InvalidArgument("CKM_RSA_PKCS signs a DigestInfo of SHA-256/384/512");
+  if (m == CKM_RSA_PKCS) {  // the caller's DigestInfo (or any prepared bytes)
+    o.scheme = "pkcs1-raw";
+    o.hash.clear();
+    o.prehashed = true;
+    return o;
   }
   if (m == CKM_RSA_PKCS_PSS) {
     o.hash = op.pss_hash;

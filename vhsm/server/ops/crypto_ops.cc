@@ -13,9 +13,10 @@ namespace {
 
 crypto::SignParams ParamsOf(proto::SignatureScheme scheme, proto::DigestAlgorithm hash) {
   crypto::SignParams p;
-  p.scheme = scheme == proto::SCHEME_PKCS1 ? crypto::SigScheme::kPkcs1
-             : scheme == proto::SCHEME_PSS ? crypto::SigScheme::kPss
-                                           : crypto::SigScheme::kDefault;
+  p.scheme = scheme == proto::SCHEME_PKCS1       ? crypto::SigScheme::kPkcs1
+             : scheme == proto::SCHEME_PSS       ? crypto::SigScheme::kPss
+             : scheme == proto::SCHEME_PKCS1_RAW ? crypto::SigScheme::kPkcs1Raw
+                                                 : crypto::SigScheme::kDefault;
   if (hash != proto::DIGEST_UNSPECIFIED) p.hash = DigestOf(hash);
   return p;
 }

@@ -55,6 +55,24 @@ class Pkcs11Test(harness.DaemonTestCase):
         self.assertIn("No errors", out)
         self.assertIn("RSA-PKCS: OK", out)
 
+    def test_rsa_oaep_decrypts_in_vhsmd(self):
+        self.vhsm("alice", "pin-alice", "key", "generate", "--type", "rsa-2048", "--id", "0a")
+        plain = os.urandom(100)
+        pt, ct, out = self.write("pt", plain), self.path("ct"), self.path("out")
+        r = subprocess.run(["openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey",
+                            self.public_pem("0a"), "-pkeyopt", "rsa_padding_mode:oaep",
+                            "-pkeyopt", "rsa_oaep_md:sha256", "-in", pt, "-out", ct],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.tool("--decrypt", "--id", "0a", "-m", "RSA-PKCS-OAEP", "--hash-algorithm", "SHA256",
+                  "--mgf", "MGF1-SHA256", "-i", ct, "-o", out)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), plain)
+        # OAEP with SHA-384 is not what vhsmd does: refused, not guessed.
+        r = self.tool("--decrypt", "--id", "0a", "-m", "RSA-PKCS-OAEP", "--hash-algorithm",
+                      "SHA384", "--mgf", "MGF1-SHA384", "-i", ct, "-o", out, check=False)
+        self.assertIn(b"CKR_MECHANISM_PARAM_INVALID", r.stdout + r.stderr)
+
     def test_keypairs_sign_and_openssl_verifies(self):
         msg = self.write("msg", os.urandom(5000))
         sig = self.path("sig")

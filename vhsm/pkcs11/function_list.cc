@@ -46,28 +46,12 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
                           struct _CK_ATTRIBUTE *templ, unsigned long count) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
-CK_RV C_EncryptInit(CK_SESSION_HANDLE session, struct _CK_MECHANISM *mechanism,
-                    CK_OBJECT_HANDLE key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_Encrypt(CK_SESSION_HANDLE session, unsigned char *data, unsigned long data_len,
-                unsigned char *encrypted_data, unsigned long *encrypted_data_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
 CK_RV C_EncryptUpdate(CK_SESSION_HANDLE session, unsigned char *part, unsigned long part_len,
                       unsigned char *encrypted_part, unsigned long *encrypted_part_len) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE session, unsigned char *last_encrypted_part,
                      unsigned long *last_encrypted_part_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_DecryptInit(CK_SESSION_HANDLE session, struct _CK_MECHANISM *mechanism,
-                    CK_OBJECT_HANDLE key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_Decrypt(CK_SESSION_HANDLE session, unsigned char *encrypted_data,
-                unsigned long encrypted_data_len, unsigned char *data, unsigned long *data_len) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE session, unsigned char *encrypted_part,

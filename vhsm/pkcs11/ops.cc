@@ -17,7 +17,6 @@ namespace {
 constexpr CK_ULONG kRsaMin = 2048, kRsaMax = 4096;
 constexpr CK_FLAGS kSignFlags = CKF_SIGN | CKF_VERIFY;
 
-
 const char* HashOfMech(CK_MECHANISM_TYPE m) {
   switch (m) {
     case CKM_ECDSA_SHA256:
@@ -170,6 +169,7 @@ const std::vector<std::pair<CK_MECHANISM_TYPE, CK_MECHANISM_INFO>>& Mechanisms()
       {CKM_SHA256_RSA_PKCS_PSS, {kRsaMin, kRsaMax, kSignFlags}},
       {CKM_SHA384_RSA_PKCS_PSS, {kRsaMin, kRsaMax, kSignFlags}},
       {CKM_SHA512_RSA_PKCS_PSS, {kRsaMin, kRsaMax, kSignFlags}},
+      {CKM_RSA_PKCS_OAEP, {kRsaMin, kRsaMax, CKF_ENCRYPT | CKF_DECRYPT}},
   };
   return *list;
 }

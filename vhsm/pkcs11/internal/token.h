@@ -41,7 +41,7 @@ struct Session {
   std::vector<unsigned long> found;
   size_t found_next = 0;
   bool finding = false;
-  Operation sign, verify, digest;
+  Operation sign, verify, digest, encrypt, decrypt;
 };
 
 struct State {

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "p11_bench: %s\n", dlerror());
     return 1;
   }
-  CK_RV (*get)
+  CK_RV(*get)
   (CK_FUNCTION_LIST_PTR_PTR) = (CK_RV(*)(CK_FUNCTION_LIST_PTR_PTR))dlsym(lib, "C_GetFunctionList");
   if (get == NULL) return 1;
   Check(get(&f), "C_GetFunctionList");

@@ -200,6 +200,18 @@ class KeyTypesTest(harness.DaemonTestCase):
         r = self.v("sign", "--key", rsa.decode(), input=b"m", check=False)
         self.assertIn(b"may not sign", r.stderr)
 
+    def test_users_change_their_own_password(self):
+        self.v("key", "generate", "--type", "aes-256", "--id", "k")
+        ct = self.v("encrypt", "--key", "k", input=b"kept").stdout
+        new = self.write("new", b"pw-new\n")
+        r = self.vhsm("alice", "pw-alice", "password", "--new-password-file", new)
+        self.assertIn(b"password changed", r.stdout)
+        r = self.vhsm("alice", "pw-alice", "key", "list", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        # Same master key: the key and its ciphertext are untouched.
+        self.assertEqual(self.vhsm("alice", "pw-new", "decrypt", "--key", "k", input=ct).stdout,
+                         b"kept")
+
     def test_parameters_a_key_cannot_take(self):
         self.v("key", "generate", "--type", "ed25519", "--id", "ed")
         self.v("key", "generate", "--type", "ec-p384", "--id", "p384")

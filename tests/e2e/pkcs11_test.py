@@ -37,6 +37,13 @@ class Pkcs11Test(harness.DaemonTestCase):
         return self.write(key_id + ".pem",
                           self.vhsm("alice", "pin-alice", "key", "public", key_id).stdout)
 
+    def test_set_pin_changes_the_password(self):
+        self.tool("--change-pin", "--new-pin", "pin-new")
+        r = self.tool("-O", check=False)  # the old PIN no longer works
+        self.assertIn(b"CKR_PIN_INCORRECT", r.stderr)
+        self.tool("-O", pin="pin-new")
+        self.vhsm("alice", "pin-new", "key", "list")
+
     def test_token_and_mechanisms(self):
         out = self.tool("--show-info", "-L", pin=None).stdout.decode()
         self.assertIn("token label        : alice", out)

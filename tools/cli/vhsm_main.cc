@@ -43,6 +43,9 @@ const char kUsage[] =
     "  key set ID --min-version N             retire (wipe) every version below N\n"
     "  key delete ID                          delete a key\n"
     "  key public ID [--version N]            print a key's public key (SPKI PEM)\n"
+    "  password [--new-password-file F]       change your password (the current one\n"
+    "                                         from the usual sources; the new one\n"
+    "                                         from F or a prompt)\n"
     "  digest --alg sha256 [--in FILE]        print the digest in hex\n"
     "  mac --key ID [--in FILE]               print the HMAC in hex\n"
     "  sign --key ID [--in FILE] [--out FILE] [--scheme pkcs1|pss] [--hash H]\n"
@@ -76,13 +79,15 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
                 (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
                  sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
                  sub == "set" || sub == "export")) ||
-               command == "rewrap" || command == "digest" || command == "mac" ||
-               command == "sign" || command == "verify" || command == "encrypt" ||
-               command == "decrypt";
+               command == "rewrap" || command == "password" || command == "digest" ||
+               command == "mac" || command == "sign" || command == "verify" ||
+               command == "encrypt" || command == "decrypt";
   if (!known) {
     Die(kProg, "unknown command '" + command + (sub.empty() ? "" : " " + sub) + "' (try --help)");
   }
-  if ((command != "key" && command != "digest") || sub == "derive") Need(kProg, args, "key");
+  if ((command != "key" && command != "digest" && command != "password") || sub == "derive") {
+    Need(kProg, args, "key");
+  }
   if (command == "verify") Need(kProg, args, "sig");
   const bool wrapped = args.options.count("wrapped") != 0;
   if (command == "key" && (sub == "generate" || (sub == "import" && !wrapped))) {
@@ -98,6 +103,7 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
   }
   if (command == "key" && sub == "set") Need(kProg, args, "min-version");
   if (command == "key" && sub == "derive") Need(kProg, args, "peer");
+  if (command == "password") return false;
   return command != "key" || (sub == "import" && !wrapped);
 }
 
@@ -198,13 +204,24 @@ void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
   std::printf("%s\n", Must(kProg, client->DeriveKey(Need(kProg, args, "key"), peer, o)).c_str());
 }
 
-void LogIn(const Args& args, vhsm::Client* client) {
+// LogIn logs in; for `password` it then changes the password to the one
+// --new-password-file (or a prompt) gives.
+void LogIn(const Args& args, const std::string& command, vhsm::Client* client) {
   std::string user = args.Get("user");
   if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
   if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
   std::string password = Must(
       kProg, vhsm::cli::ReadPassword(args, "password-file", "VHSM password for " + user + ": "));
   vhsm::Status s = client->Login(user, password);
+  if (s.ok() && command == "password") {
+    Args new_args;
+    new_args.options["password-file"] = args.Get("new-password-file");
+    if (new_args.options["password-file"].empty()) new_args.options.clear();
+    std::string fresh =
+        Must(kProg, vhsm::cli::ReadPassword(new_args, "password-file", "new VHSM password: "));
+    s = client->ChangePassword(password, fresh);
+    vhsm::cli::WipeString(&fresh);
+  }
   vhsm::cli::WipeString(&password);
   Must(kProg, s);
 }
@@ -278,9 +295,10 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
-      {"user", "password-file", "port-id", "type",        "id",      "in",      "out",      "alg",
-       "key",  "sig",           "aad",     "server-key",  "label",   "ops",     "scheme",   "hash",
-       "peer", "salt",          "info",    "min-version", "version", "wrapped", "wrap-with"},
+      {"user",  "password-file", "port-id", "type",    "id",        "in",
+       "out",   "alg",           "key",     "sig",     "aad",       "server-key",
+       "label", "ops",           "scheme",  "hash",    "peer",      "salt",
+       "info",  "min-version",   "version", "wrapped", "wrap-with", "new-password-file"},
       {"help", "json", "trust-on-first-use", "exportable-wrapped"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
@@ -295,8 +313,10 @@ int main(int argc, char** argv) {
   if (CheckCommand(args, command, sub)) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
   std::unique_ptr<vhsm::Client> client =
       Must(kProg, vhsm::Client::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
-  if (command != "digest") LogIn(args, client.get());
-  if (command == "key") {
+  if (command != "digest") LogIn(args, command, client.get());
+  if (command == "password") {
+    std::printf("password changed\n");
+  } else if (command == "key") {
     KeyCommand(args, sub, input, client.get());
   } else {
     DataCommand(args, command, input, client.get());

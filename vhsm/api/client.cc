@@ -100,6 +100,20 @@ Status Client::Login(const std::string& user, std::string_view password) {
   return resp.status();
 }
 
+Status Client::ChangePassword(std::string_view old_password, std::string_view new_password) {
+  proto::Request r;
+  r.mutable_password_change()->set_old_password(old_password.data(), old_password.size());
+  r.mutable_password_change()->set_new_password(new_password.data(), new_password.size());
+  Result<proto::Response> resp = impl_->Call(r);
+  Wipe(r.mutable_password_change()->mutable_old_password());
+  Wipe(r.mutable_password_change()->mutable_new_password());
+  if (resp.ok() && impl_->options.reconnect) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->password = crypto::SecretBytes(crypto::ByteView(new_password));
+  }
+  return resp.status();
+}
+
 Status Client::Logout() {
   proto::Request r;
   r.mutable_logout();

@@ -85,6 +85,10 @@ class Client {
   // after a daemon restart or an expired session.
   Status Login(const std::string& user, std::string_view password);
   Status Logout();
+  // ChangePassword changes the logged-in user's own password (the old one
+  // proves it); this session stays open and keeps the new one for
+  // reconnecting.
+  Status ChangePassword(std::string_view old_password, std::string_view new_password);
 
   // Key types by name: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384,
   // ed25519, rsa-2048, rsa-3072, rsa-4096, x25519. An empty id lets the

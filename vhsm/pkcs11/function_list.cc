@@ -18,10 +18,6 @@ CK_RV C_InitToken(CK_SLOT_ID slot_id, unsigned char *pin, unsigned long pin_len,
 CK_RV C_InitPIN(CK_SESSION_HANDLE session, unsigned char *pin, unsigned long pin_len) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
-CK_RV C_SetPIN(CK_SESSION_HANDLE session, unsigned char *old_pin, unsigned long old_len,
-               unsigned char *new_pin, unsigned long new_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
 CK_RV C_GetOperationState(CK_SESSION_HANDLE session, unsigned char *operation_state,
                           unsigned long *operation_state_len) {
   return CKR_FUNCTION_NOT_SUPPORTED;

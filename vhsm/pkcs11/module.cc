@@ -269,6 +269,25 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_UL
   return CKR_OK;
 }
 
+CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
+               CK_UTF8CHAR_PTR new_pin, CK_ULONG new_len) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
+  if (old_pin == nullptr || new_pin == nullptr) return CKR_ARGUMENTS_BAD;
+  if (new_len == 0 || new_len > 1024) return CKR_PIN_LEN_RANGE;
+  std::string_view old_pw(reinterpret_cast<char*>(old_pin), old_len);
+  std::string_view new_pw(reinterpret_cast<char*>(new_pin), new_len);
+  // vhsmd changes a logged-in user's password: log in for it if need be.
+  bool temporary = !s.logged_in && !s.listing_login;
+  if (temporary && !s.client->Login(s.user, old_pw).ok()) return CKR_PIN_INCORRECT;
+  vhsm::Status st = s.client->ChangePassword(old_pw, new_pw);
+  if (temporary) (void)s.client->Logout();
+  if (st.ok()) return CKR_OK;
+  if (st.message().find("locked") != std::string::npos) return CKR_PIN_LOCKED;
+  return st.code() == vhsm::StatusCode::kUnauthenticated ? CKR_PIN_INCORRECT : CKR_DEVICE_ERROR;
+}
+
 CK_RV C_Logout(CK_SESSION_HANDLE h) {
   VHSM_ENTER(s);
   VHSM_SESSION(s, h, session);

@@ -17,6 +17,7 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
   switch (op) {
     case proto::Request::kOpenSession:
     case proto::Request::kLogin:
+    case proto::Request::kPasswordChange:
     case proto::Request::kKeyGenerate:
     case proto::Request::kKeyImport:
     case proto::Request::kKeyDelete:

@@ -104,6 +104,7 @@ Status KeyInfo(Env& env, Call& call);
 Status KeyPublic(Env& env, Call& call);
 Status KeyDerive(Env& env, Call& call);
 Status KeyRotate(Env& env, Call& call);
+Status PasswordChange(Env& env, Call& call);
 Status KeyExport(Env& env, Call& call);
 Status KeyImportWrapped(Env& env, Call& call);
 Status ContainerExport(Env& env, Call& call);

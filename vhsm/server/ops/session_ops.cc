@@ -91,4 +91,21 @@ Status Logout(Env& env, Call& call) {
   return Status::Ok();
 }
 
+Status PasswordChange(Env& env, Call& call) {
+  Session& s = *call.session;
+  VHSM_RETURN_IF_ERROR(NeedLogin(s));
+  const auto& r = call.req.password_change();
+  const std::string& container = call.caller.client.container;
+  const std::string& user = *s.user;
+  uid_t uid = call.caller.has_creds ? call.caller.uid : static_cast<uid_t>(-1);
+  VHSM_RETURN_IF_ERROR(env.throttle->Begin(container, user, uid, env.now_ms));
+  Status st = env.vault->ChangePassword(container, user, r.old_password(), r.new_password());
+  if (st.code() == StatusCode::kUnauthenticated) {
+    env.throttle->Failed(container, user, uid, env.now_ms);
+    return Unauthenticated("the old password is wrong");
+  }
+  if (st.ok()) env.throttle->Succeeded(container, user, uid, env.now_ms);
+  return st;
+}
+
 }  // namespace vhsm::server::ops

@@ -37,6 +37,18 @@ class Pkcs11Test(harness.DaemonTestCase):
         return self.write(key_id + ".pem",
                           self.vhsm("alice", "pin-alice", "key", "public", key_id).stdout)
 
+    def test_secret_key_import(self):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        key = os.urandom(32)
+        self.tool("--write-object", self.write("k.bin", key), "--type", "secrkey", "--key-type",
+                  "AES:32", "--id", "0b", "--label", "data")
+        listed = self.tool("-O", "--type", "secrkey").stdout.decode()
+        self.assertIn("label:      data", listed)
+        self.assertIn("Secret Key Object; AES", listed)
+        # vhsm holds the very key: its ciphertext opens with it in Python.
+        sealed = self.vhsm("alice", "pin-alice", "encrypt", "--key", "0b", input=b"hello").stdout
+        self.assertEqual(AESGCM(key).decrypt(sealed[:12], sealed[12:], b""), b"hello")
+
     def test_set_pin_changes_the_password(self):
         self.tool("--change-pin", "--new-pin", "pin-new")
         r = self.tool("-O", check=False)  # the old PIN no longer works

@@ -27,10 +27,6 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE session, unsigned char *operation_st
                           CK_OBJECT_HANDLE authentiation_key) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
-CK_RV C_CreateObject(CK_SESSION_HANDLE session, struct _CK_ATTRIBUTE *templ, unsigned long count,
-                     CK_OBJECT_HANDLE *object) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
 CK_RV C_CopyObject(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, struct _CK_ATTRIBUTE *templ,
                    unsigned long count, CK_OBJECT_HANDLE *new_object) {
   return CKR_FUNCTION_NOT_SUPPORTED;

@@ -144,4 +144,30 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
   return CKR_OK;
 }
 
+CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h) {
+  if (h == nullptr || (t == nullptr && n > 0)) return CKR_ARGUMENTS_BAD;
+  if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
+  CK_ULONG cls = Ulong(Find(t, n, CKA_CLASS)), key_type = Ulong(Find(t, n, CKA_KEY_TYPE));
+  if (cls != CKO_SECRET_KEY) return CKR_TEMPLATE_INCONSISTENT;  // secret keys only, for now
+  const CK_ATTRIBUTE* value = Find(t, n, CKA_VALUE);
+  if (value == nullptr) return CKR_TEMPLATE_INCOMPLETE;
+  std::string type;
+  if (key_type == CKK_AES) {
+    if (value->ulValueLen != 32) return CKR_ATTRIBUTE_VALUE_INVALID;
+    type = "aes-256";
+  } else if (key_type == CKK_GENERIC_SECRET || key_type == CKK_SHA256_HMAC) {
+    type = "hmac-sha256";
+  } else if (key_type == CKK_SHA512_HMAC) {
+    type = "hmac-sha512";
+  } else {
+    return CKR_ATTRIBUTE_VALUE_INVALID;
+  }
+  KeyOptions o;
+  o.label = Bytes(Find(t, n, CKA_LABEL));
+  Result<std::string> id = s.client->ImportKey(type, IdOf(t, n, nullptr, 0), Bytes(value), o);
+  if (!id.ok()) return RvOfStatus(id.status());
+  *h = HandleFor(s, *id, ObjClass::kSecret);
+  return CKR_OK;
+}
+
 }  // namespace vhsm::pkcs11

@@ -378,6 +378,14 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PT
   return vhsm::pkcs11::GenerateKeyPair(s, m, pub, pub_count, priv, priv_count, pub_h, priv_h);
 }
 
+CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                     CK_OBJECT_HANDLE_PTR out) {
+  VHSM_ENTER(s);
+  VHSM_SESSION(s, h, session);
+  if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
+  return vhsm::pkcs11::CreateSecret(s, tmpl, count, out);
+}
+
 CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                     CK_OBJECT_HANDLE_PTR out) {
   VHSM_ENTER(s);

@@ -30,6 +30,8 @@ CK_RV GenerateKeyPair(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULO
                       CK_OBJECT_HANDLE_PTR priv_h);
 CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                   CK_OBJECT_HANDLE_PTR h);
+// CreateSecret imports a secret key (CKA_VALUE) as a VHSM key.
+CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
 
 // The mechanisms the token offers, and their info.
 const std::vector<std::pair<CK_MECHANISM_TYPE, CK_MECHANISM_INFO>>& Mechanisms();

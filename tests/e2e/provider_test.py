@@ -4,7 +4,6 @@ vhsmd, ordinary operations unchanged, and clear bounded failures."""
 import base64
 import hmac
 import os
-import socket
 import subprocess
 import time
 
@@ -13,14 +12,6 @@ import harness
 PROVIDER_DIR = os.path.abspath("vhsm/provider")
 EXAMPLE = os.path.abspath("examples/provider_sign")
 PROV = ["-provider-path", PROVIDER_DIR, "-provider", "vhsm", "-provider", "default"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class ProviderTest(harness.DaemonTestCase):
@@ -145,7 +136,7 @@ class ProviderTest(harness.DaemonTestCase):
         self.openssl("req", "-new", "-x509", *PROV, "-key", "vhsm:ec", "-subj", "/CN=localhost",
                      "-days", "1", "-out", cert)
         for group in ("P-256", "X25519"):
-            port = free_port()
+            port = harness.free_port()
             server = subprocess.Popen(
                 ["openssl", "s_server", *PROV, "-key", "vhsm:ec", "-cert", cert, "-accept",
                  "127.0.0.1:%d" % port, "-naccept", "1"],
@@ -177,7 +168,7 @@ class ProviderTest(harness.DaemonTestCase):
         cert = self.path("server.crt")
         self.openssl("req", "-new", "-x509", *PROV, "-key", "vhsm:ec", "-subj", "/CN=localhost",
                      "-days", "1", "-out", cert)
-        port = free_port()
+        port = harness.free_port()
         server = subprocess.Popen(
             ["openssl", "s_server", *PROV, "-key", "vhsm:ec", "-cert", cert, "-accept",
              "127.0.0.1:%d" % port], env=self.env(), stdin=subprocess.PIPE,

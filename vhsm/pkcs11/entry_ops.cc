@@ -44,6 +44,26 @@ CK_RV Finish(Operation& op, CK_BYTE_PTR out, F run) {
   return rv;
 }
 
+using FinishFn = CK_RV (*)(State&, Operation&, CK_BYTE_PTR, CK_ULONG_PTR);
+
+// SinglePart is C_Sign and C_Digest: the data (once, even across a size
+// query) then the result.
+CK_RV SinglePart(State& s, Operation& op, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
+                 CK_ULONG_PTR out_len, FinishFn finish) {
+  if (out_len == nullptr) return CKR_ARGUMENTS_BAD;
+  if (op.mechanism != 0 && op.data.empty()) {
+    CK_RV rv = Append(op, data, len);
+    if (rv != CKR_OK) return rv;
+  }
+  return Finish(op, out, [&] { return finish(s, op, out, out_len); });
+}
+
+// Final is C_SignFinal and C_DigestFinal.
+CK_RV Final(State& s, Operation& op, CK_BYTE_PTR out, CK_ULONG_PTR out_len, FinishFn finish) {
+  if (out_len == nullptr) return CKR_ARGUMENTS_BAD;
+  return Finish(op, out, [&] { return finish(s, op, out, out_len); });
+}
+
 }  // namespace
 
 #define VHSM_OP_ENTER(s, h, session)                  \
@@ -63,13 +83,7 @@ CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) 
 CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
              CK_ULONG_PTR sig_len) {
   VHSM_OP_ENTER(s, h, session);
-  Operation& op = session->sign;
-  if (sig_len == nullptr) return CKR_ARGUMENTS_BAD;
-  if (op.mechanism != 0 && op.data.empty()) {
-    CK_RV rv = Append(op, data, len);
-    if (rv != CKR_OK) return rv;
-  }
-  return Finish(op, sig, [&] { return vhsm::pkcs11::SignFinish(s, op, sig, sig_len); });
+  return SinglePart(s, session->sign, data, len, sig, sig_len, vhsm::pkcs11::SignFinish);
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
@@ -79,9 +93,7 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
   VHSM_OP_ENTER(s, h, session);
-  if (sig_len == nullptr) return CKR_ARGUMENTS_BAD;
-  Operation& op = session->sign;
-  return Finish(op, sig, [&] { return vhsm::pkcs11::SignFinish(s, op, sig, sig_len); });
+  return Final(s, session->sign, sig, sig_len, vhsm::pkcs11::SignFinish);
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) {
@@ -131,13 +143,7 @@ CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m) {
 CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
                CK_ULONG_PTR out_len) {
   VHSM_OP_ENTER(s, h, session);
-  Operation& op = session->digest;
-  if (out_len == nullptr) return CKR_ARGUMENTS_BAD;
-  if (op.mechanism != 0 && op.data.empty()) {
-    CK_RV rv = Append(op, data, len);
-    if (rv != CKR_OK) return rv;
-  }
-  return Finish(op, out, [&] { return vhsm::pkcs11::DigestFinish(s, op, out, out_len); });
+  return SinglePart(s, session->digest, data, len, out, out_len, vhsm::pkcs11::DigestFinish);
 }
 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
@@ -147,9 +153,7 @@ CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
 
 CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
   VHSM_OP_ENTER(s, h, session);
-  if (out_len == nullptr) return CKR_ARGUMENTS_BAD;
-  Operation& op = session->digest;
-  return Finish(op, out, [&] { return vhsm::pkcs11::DigestFinish(s, op, out, out_len); });
+  return Final(s, session->digest, out, out_len, vhsm::pkcs11::DigestFinish);
 }
 
 }  // extern "C"

@@ -123,6 +123,22 @@ class TransferTest(harness.DaemonTestCase):
         r = self.admin_on(b, "container", "import", "shop", "--in", out, check=False)
         self.assertIn(b"exists", r.stderr)
 
+    def test_the_host_container_moves_too(self):
+        self.admin("user", "add", "--container", "host", "dave", password="pw-dave")
+        key = os.urandom(32)
+        self.vhsm("dave", "pw-dave", "key", "import", "--type", "hmac-sha256", "--id", "k",
+                  input=key)
+        out = self.path("host.vhsmexport")
+        self.admin("container", "export", "host", "--out", out)
+        self.other = harness.Daemon().start()
+        b = self.other
+        self.admin_on(b, "container", "import", "host", "--in", out)
+        got = self.v(b, None, "dave", "pw-dave", "mac", "--key", "k", input=b"x").stdout
+        self.assertEqual(got.decode().strip(), hmac.new(key, b"x", "sha256").hexdigest())
+        # Once it has users, importing into it is refused.
+        r = self.admin_on(b, "container", "import", "host", "--in", out, check=False)
+        self.assertIn(b"exists on this host with users", r.stderr)
+
     def test_passphrase_protects_against_edits(self):
         c1 = self.container("lab")
         self.admin("user", "add", "--container", "lab", "carol", password="pw-carol")

@@ -42,7 +42,8 @@ class Admin {
   // an HMAC under passphrase when one is given.
   Result<std::string> ExportContainer(const std::string& name, std::string_view passphrase = {});
   // ImportContainer checks an export file, then has vhsmd write it as
-  // container `name` (detached; attach it to serve it) in one transaction.
+  // container `name` in one transaction: a new container (detached: attach
+  // it to serve it), or one known here without users (e.g. "host").
   // Keys are bound to their container's name, so name must be the one the
   // file holds. Returns the number of users and keys imported.
   Result<std::pair<uint32_t, uint32_t>> ImportContainer(const std::string& name,

@@ -97,7 +97,8 @@ class RecordStore {
   // GetContainer: NotFound if absent.
   virtual Result<ContainerRecord> GetContainer(const std::string& name) = 0;
   // ImportContainer writes a container with its users, keys and versions in
-  // one transaction; AlreadyExists when the container exists here.
+  // one transaction (an existing container row is kept; AlreadyExists for a
+  // user that exists).
   virtual Status ImportContainer(const ContainerImage& image) = 0;
 
   // Users. InsertUser: NotFound without the container, AlreadyExists on a

@@ -31,7 +31,10 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
   Transaction tx(db_);
   VHSM_RETURN_IF_ERROR(tx.status());
   {
-    Stmt c(db_, "INSERT INTO containers (name, netns_path, created) VALUES (?, '', ?)");
+    // A container known here (empty: the server checked) keeps its row.
+    Stmt c(db_,
+           "INSERT INTO containers (name, netns_path, created) VALUES (?, '', ?)"
+           " ON CONFLICT(name) DO NOTHING");
     c.Bind(name).Bind(image.container.created_unix);
     VHSM_RETURN_IF_ERROR(StepChange(db_, c, "container '" + name + "'"));
   }

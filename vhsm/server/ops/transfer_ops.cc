@@ -17,8 +17,9 @@ constexpr size_t kKeysPerQuery = 64;
 constexpr size_t kMaxImportBytes = 64 << 20;  // one container's records in memory
 constexpr size_t kMaxBlob = 16 * 1024;
 
+// Any container moves, the host's own ("host") included.
 Status CheckName(const std::string& name) {
-  if (!transport::ValidContainerName(name) || name == transport::kHostContainer) {
+  if (!transport::ValidContainerName(name) && name != transport::kHostContainer) {
     return InvalidArgument("invalid container name '" + name + "'");
   }
   return Status::Ok();
@@ -188,8 +189,13 @@ Status ContainerImport(Env& env, Call& call) {
   VHSM_RETURN_IF_ERROR(CheckName(r.name()));
   Session& s = *call.session;
   if (s.import_staging == nullptr || s.import_staging->image.container.name != r.name()) {
+    // Into a container that is new here, or known but empty (the host's
+    // own on a fresh vhsmd, one attached ahead of its import).
     if (env.store->GetContainer(r.name()).ok()) {
-      return AlreadyExists("container '" + r.name() + "' exists on this host");
+      VHSM_ASSIGN_OR_RETURN(std::vector<std::string> users, env.store->ListUsers(r.name(), "", 1));
+      if (!users.empty()) {
+        return AlreadyExists("container '" + r.name() + "' exists on this host with users");
+      }
     }
     s.import_staging = std::make_unique<ImportStaging>();
     s.import_staging->image.container.name = r.name();

@@ -40,6 +40,13 @@ class RotationTest(harness.DaemonTestCase):
         fields, versions = self.info("data")
         self.assertEqual((fields["latest_version"], fields["min_version"], versions),
                          ("2", "1", [1, 2]))
+        # Each version line carries its creation date, in seconds and in UTC.
+        import datetime
+        line = [l for l in self.v("key", "info", "data").stdout.decode().splitlines()
+                if l.startswith("version\t2\t")][0]
+        _, _, seconds, date = line.split("\t")
+        self.assertEqual(datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc)
+                         .strftime("%Y-%m-%dT%H:%M:%SZ"), date)
         ct2 = self.v("encrypt", "--key", "data", "--aad", "a", input=plain).stdout
         self.assertTrue(ct2.startswith(b"vhsm:v2:"), ct2[:10])
         with self.assertRaises(Exception):  # not under version 1's key

@@ -2,6 +2,7 @@
 // touches keys logs in first; keys never come back, only results.
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -160,7 +161,12 @@ void PrintKeyInfo(const Args& args, const vhsm::KeyInfo& k) {
       k.id.c_str(), k.type.c_str(), vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
       static_cast<long long>(k.created_unix), k.latest_version, k.min_version);
   for (const auto& [v, created] : k.versions) {
-    std::printf("version\t%u\t%lld\n", v, static_cast<long long>(created));
+    // "version <N> <unix seconds> <UTC date>"
+    char date[32] = "-";
+    std::time_t t = static_cast<std::time_t>(created);
+    std::tm tm{};
+    if (gmtime_r(&t, &tm) != nullptr) std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::printf("version\t%u\t%lld\t%s\n", v, static_cast<long long>(created), date);
   }
 }
 

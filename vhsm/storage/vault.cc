@@ -233,6 +233,11 @@ Result<uint32_t> Vault::AddKeyVersion(const Owner& owner, const SecretBytes& mas
                                       const std::string& key_id, ByteView material) {
   if (!ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
   VHSM_ASSIGN_OR_RETURN(KeyRecord k, store_->GetKey(owner.container, owner.user, key_id));
+  if (k.latest_version - k.min_version + 1 >= kMaxLiveVersions) {
+    return ResourceExhausted("key '" + key_id + "' holds " + std::to_string(kMaxLiveVersions) +
+                             " live versions, the limit: retire old ones first (vhsm key set " +
+                             key_id + " --min-version N)");
+  }
   KeyVersionRecord v;
   v.version = k.latest_version + 1;
   v.created_unix = static_cast<int64_t>(std::time(nullptr));

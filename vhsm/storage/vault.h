@@ -34,6 +34,9 @@ inline constexpr uint8_t kKeyBlobVersion = 3;
 inline constexpr uint8_t kKeyBlobVersion2 = 2;
 inline constexpr uint8_t kKeyBlobVersion1 = 1;
 inline constexpr size_t kMaxKeyLabel = 128;
+// A key holds at most this many live versions: what a tenant stores, and
+// what a verification without a named version tries, stay bounded.
+inline constexpr uint32_t kMaxLiveVersions = 32;
 inline constexpr size_t kMaxKeyMaterial = 8192;
 
 struct VaultOptions {
@@ -94,7 +97,8 @@ class Vault {
   Result<OpenedKey> GetKey(const Owner& owner, const crypto::SecretBytes& master_key,
                            const std::string& key_id, uint32_t version = 0);
   // AddKeyVersion seals material as the key's next version (same type,
-  // operations and label) and returns its number.
+  // operations and label) and returns its number; ResourceExhausted when the
+  // key already holds kMaxLiveVersions live versions.
   Result<uint32_t> AddKeyVersion(const Owner& owner, const crypto::SecretBytes& master_key,
                                  const std::string& key_id, crypto::ByteView material);
   // RetireVersions makes min the key's minimum version, wiping the

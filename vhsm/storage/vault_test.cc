@@ -1,10 +1,5 @@
 #include "vhsm/storage/vault.h"
 
-#include <sqlite3.h>
-#include <sys/stat.h>
-
-#include <algorithm>
-#include <atomic>
 #include <cstdio>
 
 #include "gtest/gtest.h"
@@ -12,6 +7,7 @@
 #include "vhsm/crypto/constant_time.h"
 #include "vhsm/crypto/random.h"
 #include "vhsm/storage/sqlite_record_store.h"
+#include "vhsm/storage/vault_test_fixture.h"
 #include "vhsm/testing/test_util.h"
 
 namespace vhsm::storage {
@@ -20,49 +16,8 @@ namespace {
 using crypto::Bytes;
 using crypto::ByteView;
 using crypto::SecretBytes;
-
-class VaultTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = vhsm::testing::MakeTempDir();
-    path_ = dir_ + "/vhsm.db";
-    Reopen();
-  }
-  void Reopen() {
-    vault_.reset();
-    store_.reset();
-    auto s = SqliteRecordStore::Open(path_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
-    VaultOptions o;
-    o.pbkdf2_iterations = 1000;  // fast tests; the default is measured elsewhere
-    vault_ = std::make_unique<Vault>(store_.get(), o);
-  }
-  void AddContainerAndUser(const std::string& ct, const std::string& user,
-                           const std::string& password) {
-    ASSERT_TRUE(store_->PutContainer({ct, "", 0}).ok());
-    Status s = vault_->CreateUser(ct, user, password);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  SecretBytes Login(const std::string& ct, const std::string& user, const std::string& password) {
-    Result<SecretBytes> m = vault_->Login(ct, user, password);
-    EXPECT_TRUE(m.ok()) << m.status().ToString();
-    return m.ok() ? std::move(m).value() : SecretBytes();
-  }
-  // Runs SQL on the file with a second connection, as an attacker would.
-  void RawSql(const std::string& sql) {
-    sqlite3* db;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_free(err);
-    sqlite3_close(db);
-  }
-
-  std::string dir_, path_;
-  std::unique_ptr<SqliteRecordStore> store_;
-  std::unique_ptr<Vault> vault_;
-};
+using testing_internal::FileSetContains;
+using testing_internal::VaultTest;
 
 TEST_F(VaultTest, StoreAndReadBackAKey) {
   AddContainerAndUser("ct1", "alice", "pw-alice");
@@ -237,18 +192,6 @@ TEST_F(VaultTest, DeletingUserAndContainerCascades) {
   EXPECT_EQ(store_->DeleteContainer("ct1").code(), StatusCode::kNotFound);
 }
 
-// Scans every file of the database for a needle.
-bool FileSetContains(const std::string& path, const std::string& needle) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    struct stat st;
-    std::string p = path + suffix;
-    if (stat(p.c_str(), &st) != 0) continue;
-    std::string data = vhsm::testing::ReadFile(p);
-    if (data.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
 TEST_F(VaultTest, NoPlaintextAtRest) {
   std::string password = "correct horse battery staple 7f3a";
   AddContainerAndUser("ct1", "alice", password);
@@ -364,53 +307,6 @@ TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {
   EXPECT_FALSE(k->ops_bound);
   EXPECT_EQ(k->allowed_ops, 6u);
   EXPECT_TRUE(crypto::ConstantTimeEquals(k->material.view(), material));
-}
-
-}  // namespace
-}  // namespace vhsm::storage
-
-namespace vhsm::storage {
-namespace {
-
-TEST_F(VaultTest, VersionsAddOpenAndRetire) {
-  AddContainerAndUser("ct1", "alice", "pw");
-  SecretBytes m = Login("ct1", "alice", "pw");
-  const Owner a{"ct1", "alice"};
-  Bytes v1 = *crypto::RandomBytes(32), v2 = *crypto::RandomBytes(32), v3 = *crypto::RandomBytes(32);
-  ASSERT_TRUE(vault_->PutKey(a, m, "k", "aes-256", 6, v1, {"rotating"}).ok());
-  EXPECT_EQ(*vault_->AddKeyVersion(a, m, "k", v2), 2u);
-  EXPECT_EQ(*vault_->AddKeyVersion(a, m, "k", v3), 3u);
-  Result<OpenedKey> latest = vault_->GetKey(a, m, "k");
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
-  EXPECT_EQ(latest->version, 3u);
-  EXPECT_EQ(latest->label, "rotating");
-  EXPECT_TRUE(crypto::ConstantTimeEquals(latest->material.view(), v3));
-  EXPECT_TRUE(crypto::ConstantTimeEquals(vault_->GetKey(a, m, "k", 1)->material.view(), v1));
-  EXPECT_TRUE(crypto::ConstantTimeEquals(vault_->GetKey(a, m, "k", 2)->material.view(), v2));
-  EXPECT_EQ(vault_->GetKey(a, m, "k", 4).status().code(), StatusCode::kNotFound);
-  // A version's blob moved to another version's row does not open.
-  RawSql(
-      "UPDATE key_versions SET blob = (SELECT blob FROM key_versions WHERE version = 2)"
-      " WHERE version = 3");
-  EXPECT_EQ(vault_->GetKey(a, m, "k", 3).status().code(), StatusCode::kDataLoss);
-  // Retiring: below the minimum is refused, the material is gone from the file.
-  EXPECT_EQ(vault_->RetireVersions(a, "k", 4).code(), StatusCode::kInvalidArgument);
-  Blob v1_blob = store_->GetKey("ct1", "alice", "k")->blob;
-  std::string v1_sealed(v1_blob.begin() + 1, v1_blob.begin() + 41);
-  ASSERT_TRUE(FileSetContains(path_, v1_sealed));
-  ASSERT_TRUE(vault_->RetireVersions(a, "k", 2).ok());
-  EXPECT_FALSE(FileSetContains(path_, v1_sealed)) << "retired material lingers";
-  Result<OpenedKey> old = vault_->GetKey(a, m, "k", 1);
-  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(old.status().message().find("retired"), std::string::npos);
-  EXPECT_EQ(vault_->RetireVersions(a, "k", 1).code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(vault_->GetKey(a, m, "k", 2).ok());
-  Result<KeyRecord> row = store_->GetKey("ct1", "alice", "k");
-  EXPECT_TRUE(row->blob.empty());
-  EXPECT_EQ(row->min_version, 2u);
-  // Deleting the key deletes its versions.
-  ASSERT_TRUE(store_->DeleteKey("ct1", "alice", "k").ok());
-  EXPECT_TRUE(store_->ListKeyVersions("ct1", "alice", "k")->empty());
 }
 
 }  // namespace

@@ -15,9 +15,17 @@ constexpr size_t kMaxString = 4096;
 // Enum fields whose 0 means "the key type's default" rather than missing
 // (they came after the fields they refine).
 bool ZeroMeansDefault(const FieldDescriptor* f) {
-  const std::string& n = f->full_name();
-  return n == "vhsm.proto.SignRequest.scheme" || n == "vhsm.proto.SignRequest.hash" ||
-         n == "vhsm.proto.VerifyRequest.scheme" || n == "vhsm.proto.VerifyRequest.hash";
+  // Descriptors are unique: looked up once, compared by address per request.
+  static const FieldDescriptor* const kFields[] = {
+      proto::SignRequest::descriptor()->FindFieldByName("scheme"),
+      proto::SignRequest::descriptor()->FindFieldByName("hash"),
+      proto::VerifyRequest::descriptor()->FindFieldByName("scheme"),
+      proto::VerifyRequest::descriptor()->FindFieldByName("hash"),
+  };
+  for (const FieldDescriptor* d : kFields) {
+    if (f == d) return true;
+  }
+  return false;
 }
 
 Status CheckMessage(const Message& m, const std::string& path) {

@@ -41,6 +41,23 @@ TEST(RequestValidatorTest, RejectsMissingAndUnknownEnums) {
   EXPECT_FALSE(ValidateRequest(d).ok());
 }
 
+// A signature's scheme and hash may be left 0 (the key type's own); any
+// other zero enum is still missing, and unknown values still refused.
+TEST(RequestValidatorTest, SignSchemeAndHashMayBeDefault) {
+  proto::Request sign = WithSession();
+  sign.mutable_sign()->set_key_id("k");
+  EXPECT_TRUE(ValidateRequest(sign).ok());
+  proto::Request verify = WithSession();
+  verify.mutable_verify()->set_key_id("k");
+  EXPECT_TRUE(ValidateRequest(verify).ok());
+  sign.mutable_sign()->set_scheme(static_cast<proto::SignatureScheme>(9));
+  EXPECT_NE(ValidateRequest(sign).message().find("unknown value 9"), std::string::npos);
+  proto::Request derive = WithSession();
+  derive.mutable_key_derive()->set_key_id("k");
+  EXPECT_NE(ValidateRequest(derive).message().find("missing request.key_derive.new_type"),
+            std::string::npos);
+}
+
 TEST(RequestValidatorTest, RejectsUnknownFieldsAtAnyDepth) {
   proto::Request mac = WithSession();
   mac.mutable_mac()->set_key_id("k");

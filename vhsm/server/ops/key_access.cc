@@ -108,16 +108,20 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
     s.key_cache.clear();
     s.key_cache_generation = generation;
   }
-  // Cached per version asked for ("id#0" is the latest); a rotation or
-  // retirement changes the key generation, which empties the cache.
-  std::string cache_key = key_id + "#" + std::to_string(version);
+  // Cached per version asked for; a rotation or retirement changes the key
+  // generation, which empties the cache.
+  // The latest version (nearly every request) is cached under the bare id,
+  // so the lookup allocates nothing; ids cannot hold '#'.
+  const std::string cache_key =
+      version == 0 ? std::string() : key_id + "#" + std::to_string(version);
+  const std::string& lookup = version == 0 ? key_id : cache_key;
   std::shared_ptr<const LoadedKey> key;
-  auto it = s.key_cache.find(cache_key);
+  auto it = s.key_cache.find(lookup);
   if (it != s.key_cache.end()) {
     key = it->second.key;
   } else {
     VHSM_ASSIGN_OR_RETURN(key, OpenKey(env, s, key_id, version));
-    CacheKey(env, s, cache_key, key);
+    CacheKey(env, s, lookup, key);
   }
   if ((key->opened.allowed_ops & needed_op) == 0) {
     return PermissionDenied("key '" + key_id + "' (" + key->opened.type + ") may not " +

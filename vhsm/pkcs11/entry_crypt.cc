@@ -1,6 +1,7 @@
 // The PKCS#11 entry points of encryption: RSA-OAEP with SHA-256 and
 // MGF1-SHA-256 and no label (what vhsmd does); decryption in vhsmd with the
 // private key, encryption with the public key.
+#include <string.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -62,7 +63,11 @@ CK_RV Run(State& s, Operation& op, bool decrypt, CK_BYTE_PTR in, CK_ULONG in_len
     op = Operation{};
     return decrypt ? CKR_ENCRYPTED_DATA_INVALID : CKR_DATA_LEN_RANGE;
   }
-  CK_RV rv = vhsm::pkcs11::Output(std::string(r->begin(), r->end()), out, out_len);
+  std::string result(r->begin(), r->end());
+  CK_RV rv = vhsm::pkcs11::Output(result, out, out_len);
+  // A decryption's plaintext is the application's now: no copy stays here.
+  explicit_bzero(result.data(), result.size());
+  explicit_bzero(r->data(), r->size());
   if (rv != CKR_BUFFER_TOO_SMALL) op = Operation{};
   return rv;
 }

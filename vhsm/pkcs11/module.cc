@@ -219,7 +219,7 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
     (void)s.client->Logout();
     s.logged_in = false;
     s.listing_login = false;
-    s.key_info.clear();
+    s.ForgetKeys();
   }
   return CKR_OK;
 }
@@ -231,7 +231,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
   if (s.logged_in || s.listing_login) (void)s.client->Logout();
   s.logged_in = false;
   s.listing_login = false;
-  s.key_info.clear();
+  s.ForgetKeys();
   return CKR_OK;
 }
 
@@ -296,7 +296,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE h) {
   (void)s.client->Logout();
   s.logged_in = false;
   s.listing_login = false;
-  s.key_info.clear();
+  s.ForgetKeys();
   return CKR_OK;
 }
 
@@ -347,7 +347,7 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
   // A public key is the private key's public half: it goes with it.
   if (it->second.cls == vhsm::pkcs11::ObjClass::kPublic) return CKR_ACTION_PROHIBITED;
   vhsm::Status st = s.client->DeleteKey(it->second.key_id);
-  s.key_info.erase(it->second.key_id);
+  s.ForgetKey(it->second.key_id);
   if (!st.ok()) return CKR_OBJECT_HANDLE_INVALID;
   return CKR_OK;
 }

@@ -75,8 +75,19 @@ bool NeedsPublicParts(CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
   return false;
 }
 
+// PublicAttrs: the public key's attributes, asked of vhsmd once per key
+// (a failure is not remembered: the next call asks again).
+Attrs PublicAttrs(State& s, const KeyInfo& k) {
+  auto it = s.public_attrs.find(k.id);
+  if (it != s.public_attrs.end()) return it->second;
+  Attrs a;
+  AddPublicParts(s, k, &a);
+  if (!a.empty()) s.public_attrs[k.id] = a;
+  return a;
+}
+
 // AttributesOf: an object's attributes; the public parts (one request to
-// vhsmd each) only when with_public.
+// vhsmd per key, the first time) only when with_public.
 Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public = true) {
   Attrs a;
   const bool priv = o.cls == ObjClass::kPrivate, secret = o.cls == ObjClass::kSecret;
@@ -107,7 +118,8 @@ Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public
   if (secret) {
     a[CKA_VALUE_LEN] = Ulong(k.type == "hmac-sha512" ? 64 : 32);
   } else if (with_public) {
-    AddPublicParts(s, k, &a);
+    Attrs pub = PublicAttrs(s, k);
+    a.insert(pub.begin(), pub.end());
   }
   return a;
 }

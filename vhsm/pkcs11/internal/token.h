@@ -59,6 +59,18 @@ struct State {
   // change once made, so the answer is kept until the key is destroyed here
   // or the login ends (a key deleted elsewhere fails at its next use).
   std::map<std::string, KeyInfo> key_info;
+  // Its public attributes (CK_ATTRIBUTE_TYPE -> value), from its public key.
+  std::map<std::string, std::map<unsigned long, std::string>> public_attrs;
+
+  // ForgetKeys drops both (the login ended); ForgetKey one key's.
+  void ForgetKeys() {
+    key_info.clear();
+    public_attrs.clear();
+  }
+  void ForgetKey(const std::string& key_id) {
+    key_info.erase(key_id);
+    public_attrs.erase(key_id);
+  }
   std::map<std::pair<std::string, int>, unsigned long> handle_of;
   unsigned long next_object = 1;
 };

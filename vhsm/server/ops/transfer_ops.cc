@@ -165,8 +165,8 @@ Status Stage(const proto::ExportRecord& rec, storage::ContainerImage* image) {
     image->keys.push_back(std::move(out));
   } else if (rec.has_version()) {
     const auto& v = rec.version();
-    if (!storage::ValidKeyId(v.key_id()) || v.version() < 2 || v.blob().empty() ||
-        v.blob().size() > kMaxBlob) {
+    if (!storage::ValidUserName(v.user()) || !storage::ValidKeyId(v.key_id()) || v.version() < 2 ||
+        v.blob().empty() || v.blob().size() > kMaxBlob) {
       return InvalidArgument("malformed key version record");
     }
     storage::KeyVersionRow out;

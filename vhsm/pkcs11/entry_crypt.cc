@@ -13,11 +13,8 @@ using vhsm::pkcs11::ObjClass;
 using vhsm::pkcs11::Operation;
 using vhsm::pkcs11::Session;
 using vhsm::pkcs11::State;
-using vhsm::pkcs11::TheState;
 
 namespace {
-
-bool Ready(const State& s) { return s.initialized && s.pid == getpid(); }
 
 CK_RV Init(State& s, Session& session, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key, bool decrypt) {
   Operation& op = decrypt ? session.decrypt : session.encrypt;
@@ -74,36 +71,32 @@ CK_RV Run(State& s, Operation& op, bool decrypt, CK_BYTE_PTR in, CK_ULONG in_len
 
 }  // namespace
 
-#define VHSM_CRYPT_ENTER(s, h, session)                              \
-  State& s = TheState();                                             \
-  std::lock_guard<std::mutex> lock_(s.mu);                           \
-  if (!Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED;                \
-  auto found_ = s.sessions.find(h);                                  \
-  if (found_ == s.sessions.end()) return CKR_SESSION_HANDLE_INVALID; \
-  Session& session = found_->second
-
 extern "C" {
 
 CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) {
-  VHSM_CRYPT_ENTER(s, h, session);
-  return Init(s, session, m, key, false);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
+  return Init(s, *session, m, key, false);
 }
 
 CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                 CK_ULONG_PTR out_len) {
-  VHSM_CRYPT_ENTER(s, h, session);
-  return Run(s, session.encrypt, false, in, in_len, out, out_len);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
+  return Run(s, session->encrypt, false, in, in_len, out, out_len);
 }
 
 CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) {
-  VHSM_CRYPT_ENTER(s, h, session);
-  return Init(s, session, m, key, true);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
+  return Init(s, *session, m, key, true);
 }
 
 CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                 CK_ULONG_PTR out_len) {
-  VHSM_CRYPT_ENTER(s, h, session);
-  return Run(s, session.decrypt, true, in, in_len, out, out_len);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
+  return Run(s, session->decrypt, true, in, in_len, out, out_len);
 }
 
 }  // extern "C"

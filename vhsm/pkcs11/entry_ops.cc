@@ -8,20 +8,11 @@
 #include "vhsm/pkcs11/internal/module.h"
 
 using vhsm::pkcs11::Operation;
-using vhsm::pkcs11::Session;
 using vhsm::pkcs11::State;
-using vhsm::pkcs11::TheState;
 
 namespace {
 
 constexpr size_t kMaxInput = 64 << 20;  // multi-part input held here
-
-bool Ready(const State& s) { return s.initialized && s.pid == getpid(); }
-
-Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
-  auto it = s.sessions.find(h);
-  return it == s.sessions.end() ? nullptr : &it->second;
-}
 
 CK_RV Append(Operation& op, CK_BYTE_PTR data, CK_ULONG len) {
   if (data == nullptr && len > 0) return CKR_ARGUMENTS_BAD;
@@ -66,44 +57,43 @@ CK_RV Final(State& s, Operation& op, CK_BYTE_PTR out, CK_ULONG_PTR out_len, Fini
 
 }  // namespace
 
-#define VHSM_OP_ENTER(s, h, session)                  \
-  State& s = TheState();                              \
-  std::lock_guard<std::mutex> lock_(s.mu);            \
-  if (!Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED; \
-  Session* session = SessionOf(s, h);                 \
-  if (session == nullptr) return CKR_SESSION_HANDLE_INVALID
-
 extern "C" {
 
 CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return vhsm::pkcs11::SignInit(s, *session, m, key, false);
 }
 
 CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
              CK_ULONG_PTR sig_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return SinglePart(s, session->sign, data, len, sig, sig_len, vhsm::pkcs11::SignFinish);
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return Append(session->sign, data, len);
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return Final(s, session->sign, sig, sig_len, vhsm::pkcs11::SignFinish);
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return vhsm::pkcs11::SignInit(s, *session, m, key, true);
 }
 
 CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
                CK_ULONG sig_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   Operation& op = session->verify;
   if (sig == nullptr) return CKR_ARGUMENTS_BAD;
   CK_RV rv = Append(op, data, len);
@@ -114,12 +104,14 @@ CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR 
 }
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return Append(session->verify, data, len);
 }
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   Operation& op = session->verify;
   if (op.mechanism == 0) return CKR_OPERATION_NOT_INITIALIZED;
   if (sig == nullptr) return CKR_ARGUMENTS_BAD;
@@ -129,7 +121,8 @@ CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len) {
 }
 
 CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (m == nullptr) return CKR_ARGUMENTS_BAD;
   if (session->digest.mechanism != 0) return CKR_OPERATION_ACTIVE;
   if (m->mechanism != CKM_SHA_1 && m->mechanism != CKM_SHA256 && m->mechanism != CKM_SHA384 &&
@@ -142,17 +135,20 @@ CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m) {
 
 CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
                CK_ULONG_PTR out_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return SinglePart(s, session->digest, data, len, out, out_len, vhsm::pkcs11::DigestFinish);
 }
 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return Append(session->digest, data, len);
 }
 
 CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
-  VHSM_OP_ENTER(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return Final(s, session->digest, out, out_len, vhsm::pkcs11::DigestFinish);
 }
 

@@ -27,16 +27,9 @@ namespace {
 
 constexpr CK_SLOT_ID kSlot = 0;
 
-bool Ready(const State& s) { return s.initialized && s.pid == getpid(); }
-
 void Pad(unsigned char* field, size_t size, const std::string& text) {
   std::memset(field, ' ', size);
   std::memcpy(field, text.data(), std::min(size, text.size()));
-}
-
-Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
-  auto it = s.sessions.find(h);
-  return it == s.sessions.end() ? nullptr : &it->second;
 }
 
 // Serial: stable for a user and port (FNV-1a of both, 16 hex digits).
@@ -53,18 +46,8 @@ std::string Serial(const std::string& user) {
 }  // namespace
 }  // namespace vhsm::pkcs11
 
-using vhsm::pkcs11::Session;
 using vhsm::pkcs11::State;
 using vhsm::pkcs11::TheState;
-
-#define VHSM_ENTER(s)                      \
-  State& s = TheState();                   \
-  std::lock_guard<std::mutex> lock_(s.mu); \
-  if (!vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED
-
-#define VHSM_SESSION(s, h, var)                 \
-  Session* var = vhsm::pkcs11::SessionOf(s, h); \
-  if (var == nullptr) return CKR_SESSION_HANDLE_INVALID
 
 extern "C" {
 
@@ -79,7 +62,7 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
     if (some && !all) return CKR_ARGUMENTS_BAD;
     if (all && !(a->flags & CKF_OS_LOCKING_OK)) return CKR_CANT_LOCK;
   }
-  if (s.initialized && s.pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+  if (vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
   if (s.initialized) {
     // A forked child: the parent's channel is the parent's. Drop it without
     // closing its session (that would end the parent's).
@@ -100,7 +83,7 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
 
 CK_RV C_Finalize(CK_VOID_PTR reserved) {
   if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   s.sessions.clear();
   s.client.reset();  // closes the session: vhsmd forgets the login
   s.logged_in = false;
@@ -110,7 +93,7 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
 
 CK_RV C_GetInfo(CK_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   std::memset(info, 0, sizeof(*info));
   info->cryptokiVersion = {2, 40};
   vhsm::pkcs11::Pad(info->manufacturerID, sizeof(info->manufacturerID), "VHSM");
@@ -122,7 +105,7 @@ CK_RV C_GetInfo(CK_INFO_PTR info) {
 
 CK_RV C_GetSlotList(CK_BBOOL, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   CK_ULONG n = s.user.empty() ? 0 : 1;
   if (list != nullptr) {
     if (*count < n) {
@@ -137,7 +120,7 @@ CK_RV C_GetSlotList(CK_BBOOL, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
 
 CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   std::memset(info, 0, sizeof(*info));
   vhsm::pkcs11::Pad(info->slotDescription, sizeof(info->slotDescription), "vhsmd");
@@ -148,7 +131,7 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   std::memset(info, 0, sizeof(*info));
   vhsm::pkcs11::Pad(info->label, sizeof(info->label), s.user);
@@ -170,7 +153,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   const auto& all = vhsm::pkcs11::Mechanisms();
   if (list != nullptr && *count < all.size()) {
@@ -184,7 +167,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_P
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   for (const auto& [m, i] : vhsm::pkcs11::Mechanisms()) {
     if (m == type) {
@@ -198,7 +181,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_I
 CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY,
                     CK_SESSION_HANDLE_PTR out) {
   if (out == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   if (!(flags & CKF_SERIAL_SESSION)) return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
   if (s.client == nullptr) {
@@ -213,7 +196,7 @@ CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY,
 }
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (s.sessions.erase(h) == 0) return CKR_SESSION_HANDLE_INVALID;
   if (s.sessions.empty() && s.logged_in) {  // the last session ends the login
     (void)s.client->Logout();
@@ -225,7 +208,7 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE h) {
 }
 
 CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
-  VHSM_ENTER(s);
+  VHSM_P11_ENTER(s);
   if (slot != vhsm::pkcs11::kSlot) return CKR_SLOT_ID_INVALID;
   s.sessions.clear();
   if (s.logged_in || s.listing_login) (void)s.client->Logout();
@@ -237,8 +220,8 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
 
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   info->slotID = vhsm::pkcs11::kSlot;
   bool rw = session->flags & CKF_RW_SESSION;
   info->state = s.logged_in ? (rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS)
@@ -249,8 +232,8 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
 }
 
 CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   if (type == CKU_SO || type == CKU_CONTEXT_SPECIFIC) return CKR_USER_TYPE_INVALID;
   if (type != CKU_USER) return CKR_USER_TYPE_INVALID;
@@ -271,8 +254,8 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_UL
 
 CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
                CK_UTF8CHAR_PTR new_pin, CK_ULONG new_len) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
   if (old_pin == nullptr || new_pin == nullptr) return CKR_ARGUMENTS_BAD;
   if (new_len == 0 || new_len > 1024) return CKR_PIN_LEN_RANGE;
@@ -289,8 +272,8 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 }
 
 CK_RV C_Logout(CK_SESSION_HANDLE h) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
   (void)s.client->Logout();
@@ -301,16 +284,16 @@ CK_RV C_Logout(CK_SESSION_HANDLE h) {
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   return vhsm::pkcs11::FindInit(s, *session, tmpl, count);
 }
 
 CK_RV C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
                     CK_ULONG_PTR count) {
   if (out == nullptr || count == nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (!session->finding) return CKR_OPERATION_NOT_INITIALIZED;
   CK_ULONG n = 0;
   while (n < max && session->found_next < session->found.size()) {
@@ -321,8 +304,8 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
 }
 
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (!session->finding) return CKR_OPERATION_NOT_INITIALIZED;
   session->finding = false;
   session->found.clear();
@@ -331,15 +314,15 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h) {
 
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl,
                           CK_ULONG count) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   return vhsm::pkcs11::GetAttributes(s, obj, tmpl, count);
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
   auto it = s.objects.find(obj);
@@ -354,8 +337,8 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len) {
   if (out == nullptr && len > 0) return CKR_ARGUMENTS_BAD;
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   for (CK_ULONG done = 0; done < len;) {
     ssize_t n = getrandom(out + done, len - done, 0);
@@ -372,24 +355,24 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
 CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub,
                         CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv, CK_ULONG priv_count,
                         CK_OBJECT_HANDLE_PTR pub_h, CK_OBJECT_HANDLE_PTR priv_h) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   return vhsm::pkcs11::GenerateKeyPair(s, m, pub, pub_count, priv, priv_count, pub_h, priv_h);
 }
 
 CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                      CK_OBJECT_HANDLE_PTR out) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
   return vhsm::pkcs11::CreateSecret(s, tmpl, count, out);
 }
 
 CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                     CK_OBJECT_HANDLE_PTR out) {
-  VHSM_ENTER(s);
-  VHSM_SESSION(s, h, session);
+  VHSM_P11_ENTER(s);
+  VHSM_P11_SESSION(s, h, session);
   (void)session;
   return vhsm::pkcs11::GenerateKey(s, m, tmpl, count, out);
 }

@@ -4,6 +4,9 @@
 #ifndef VHSM_PKCS11_INTERNAL_MODULE_H_
 #define VHSM_PKCS11_INTERNAL_MODULE_H_
 
+#include <unistd.h>
+
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +17,27 @@
 // clang-format on
 
 namespace vhsm::pkcs11 {
+
+// Ready: initialised, and in this process (a forked child must initialise
+// again).
+inline bool Ready(const State& s) { return s.initialized && s.pid == getpid(); }
+
+// SessionOf: the session behind a handle, or nullptr.
+inline Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
+  auto it = s.sessions.find(h);
+  return it == s.sessions.end() ? nullptr : &it->second;
+}
+
+// Every entry point starts with VHSM_P11_ENTER (the state, locked, and
+// CKR_CRYPTOKI_NOT_INITIALIZED unless Ready) and, when it takes a session,
+// VHSM_P11_SESSION (CKR_SESSION_HANDLE_INVALID for an unknown handle).
+#define VHSM_P11_ENTER(s)                                \
+  ::vhsm::pkcs11::State& s = ::vhsm::pkcs11::TheState(); \
+  std::lock_guard<std::mutex> lock_(s.mu);               \
+  if (!::vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED
+#define VHSM_P11_SESSION(s, h, var)                               \
+  ::vhsm::pkcs11::Session* var = ::vhsm::pkcs11::SessionOf(s, h); \
+  if (var == nullptr) return CKR_SESSION_HANDLE_INVALID
 
 // Objects.
 CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out);

@@ -1,6 +1,8 @@
 // C_GenerateKeyPair and C_GenerateKey: keys are made inside vhsmd; CKA_ID
 // becomes the VHSM key id (hex), CKA_LABEL its label, and the usage flags
 // the application asks for its allowed operations.
+#include <string.h>
+
 #include <cstring>
 #include <string>
 
@@ -164,7 +166,9 @@ CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PT
   }
   KeyOptions o;
   o.label = Bytes(Find(t, n, CKA_LABEL));
-  Result<std::string> id = s.client->ImportKey(type, IdOf(t, n, nullptr, 0), Bytes(value), o);
+  std::string material = Bytes(value);
+  Result<std::string> id = s.client->ImportKey(type, IdOf(t, n, nullptr, 0), material, o);
+  explicit_bzero(material.data(), material.size());
   if (!id.ok()) return RvOfStatus(id.status());
   *h = HandleFor(s, *id, ObjClass::kSecret);
   return CKR_OK;

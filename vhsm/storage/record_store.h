@@ -68,6 +68,35 @@ struct KeyVersionRecord {
   Blob blob;  // empty in lists
 };
 
+// A public object (certificate, data): not secret; `mac` is the vault's
+// HMAC over everything else (vault.h), so the store cannot alter it.
+struct ObjectRecord {
+  std::string container;
+  std::string user;
+  uint64_t handle = 0;  // random, unique per user
+  uint32_t cls = 0;     // proto::ObjectClass
+  Blob id;
+  std::string label;
+  bool is_private = false;
+  std::string application;
+  Blob oid;
+  int64_t created_unix = 0;
+  Blob value;   // empty in lists
+  Blob digest;  // SHA-256 of value
+  Blob mac;
+  uint32_t size = 0;  // the value's length (lists too)
+};
+
+// What ListObjects returns: a class (0: any), and an id and a label when
+// match_id / match_label.
+struct ObjectFilter {
+  uint32_t cls = 0;
+  bool match_id = false;
+  Blob id;
+  bool match_label = false;
+  std::string label;
+};
+
 // A whole container as export and import move it.
 struct KeyVersionRow {
   std::string user;
@@ -79,6 +108,7 @@ struct ContainerImage {
   std::vector<UserRecord> users;
   std::vector<KeyRecord> keys;  // with latest_version and min_version
   std::vector<KeyVersionRow> versions;
+  std::vector<ObjectRecord> objects;
 };
 
 class RecordStore {
@@ -144,6 +174,21 @@ class RecordStore {
   // below it, in one transaction (version 1's blob becomes empty).
   virtual Status RetireKeyVersions(const std::string& container, const std::string& user,
                                    const std::string& key_id, uint32_t min) = 0;
+
+  // Public objects: unique per (container, user, handle). InsertObject:
+  // AlreadyExists for a taken handle, NotFound without the user.
+  virtual Status InsertObject(const ObjectRecord& o) = 0;
+  virtual Result<ObjectRecord> GetObject(const std::string& container, const std::string& user,
+                                         uint64_t handle) = 0;
+  virtual Status DeleteObject(const std::string& container, const std::string& user,
+                              uint64_t handle) = 0;
+  // ListObjects: without values, ordered by handle, handles above `after`
+  // only, at most limit (0: all).
+  virtual Result<std::vector<ObjectRecord>> ListObjects(const std::string& container,
+                                                        const std::string& user,
+                                                        const ObjectFilter& filter, uint64_t after,
+                                                        size_t limit) = 0;
+  virtual Result<int64_t> CountObjects(const std::string& container) = 0;
 };
 
 }  // namespace vhsm::storage

@@ -80,6 +80,9 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
         .Bind(v.version.blob);
     VHSM_RETURN_IF_ERROR(StepChange(db_, s, "version of key '" + v.key_id + "'"));
   }
+  for (const ObjectRecord& o : image.objects) {
+    VHSM_RETURN_IF_ERROR(internal::InsertObjectRow(db_, name, o));
+  }
   return tx.Commit();
 }
 

@@ -67,6 +67,25 @@ const char* const kMigrations[] = {
     "  PRIMARY KEY (container, user, key_id, version),"
     "  FOREIGN KEY (container, user, key_id) REFERENCES keys(container, user, key_id)"
     "    ON DELETE CASCADE);",
+    // Version 5: public objects (certificates, data), integrity-protected.
+    // Handles are random 63-bit numbers (never reused in practice).
+    "CREATE TABLE objects ("
+    "  container TEXT NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  handle INTEGER NOT NULL CHECK (handle > 0),"
+    "  cls INTEGER NOT NULL,"
+    "  id BLOB NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  private INTEGER NOT NULL,"
+    "  application TEXT NOT NULL,"
+    "  oid BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  digest BLOB NOT NULL,"
+    "  mac BLOB NOT NULL,"
+    "  PRIMARY KEY (container, user, handle),"
+    "  FOREIGN KEY (container, user) REFERENCES users(container, name)"
+    "    ON DELETE CASCADE);",
 };
 
 }  // namespace

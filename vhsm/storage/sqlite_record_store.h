@@ -70,6 +70,17 @@ class SqliteRecordStore : public RecordStore {
   Status RetireKeyVersions(const std::string& container, const std::string& user,
                            const std::string& key_id, uint32_t min) override;
 
+  // Public objects (sqlite_objects.cc).
+  Status InsertObject(const ObjectRecord& o) override;
+  Result<ObjectRecord> GetObject(const std::string& container, const std::string& user,
+                                 uint64_t handle) override;
+  Status DeleteObject(const std::string& container, const std::string& user,
+                      uint64_t handle) override;
+  Result<std::vector<ObjectRecord>> ListObjects(const std::string& container,
+                                                const std::string& user, const ObjectFilter& filter,
+                                                uint64_t after, size_t limit) override;
+  Result<int64_t> CountObjects(const std::string& container) override;
+
  private:
   explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
   Status Migrate();

@@ -38,6 +38,8 @@ inline constexpr size_t kMaxKeyLabel = 128;
 // what a verification without a named version tries, stay bounded.
 inline constexpr uint32_t kMaxLiveVersions = 32;
 inline constexpr size_t kMaxKeyMaterial = 8192;
+inline constexpr size_t kMaxObjectValue = 32768;
+inline constexpr size_t kMaxObjectId = 128;
 
 struct VaultOptions {
   uint32_t pbkdf2_iterations = kDefaultPbkdf2Iterations;
@@ -106,6 +108,21 @@ class Vault {
   // between the current minimum and the latest version.
   Status RetireVersions(const Owner& owner, const std::string& key_id, uint32_t min);
 
+  // Public objects (vault_objects.cc). PutObject checks the fields (id and
+  // oid at most 128 bytes, label and application as ValidKeyLabel, value 1
+  // to kMaxObjectValue bytes), gives the object a random handle, its time,
+  // digest and MAC, and stores it; the answer has no value. GetObject and
+  // ListObjects refuse (DataLoss) a record whose MAC or digest does not
+  // match under this owner's master key.
+  Result<ObjectRecord> PutObject(const Owner& owner, const crypto::SecretBytes& master_key,
+                                 ObjectRecord o);
+  Result<ObjectRecord> GetObject(const Owner& owner, const crypto::SecretBytes& master_key,
+                                 uint64_t handle);
+  Result<std::vector<ObjectRecord>> ListObjects(const Owner& owner,
+                                                const crypto::SecretBytes& master_key,
+                                                const ObjectFilter& filter, uint64_t after,
+                                                size_t limit);
+
  private:
   RecordStore* store_;
   VaultOptions options_;
@@ -122,6 +139,12 @@ crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
                          const std::string& key_id, const std::string& type, uint8_t version,
                          uint32_t allowed_ops, const KeyExtras& extras = {},
                          uint32_t key_version = 1);
+
+// ObjectMac: HMAC-SHA256 under HKDF-SHA256(master key, info "vhsm object
+// mac 1") over "vhsm-object", container, user, handle (8 bytes), class,
+// id, label, private (1 byte), application, oid, created (8 bytes) and the
+// value's SHA-256 (o.digest), lengths and numbers big-endian.
+Result<crypto::Bytes> ObjectMac(const crypto::SecretBytes& master_key, const ObjectRecord& o);
 
 // Name rules: user names 1-64 of [A-Za-z0-9._@-]; key ids 1-128 of
 // [A-Za-z0-9._:-]. Both must not start with '.' or '-'.

@@ -34,7 +34,10 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(const Blob& b) {
-    sqlite3_bind_blob(stmt_, ++index_, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    // An empty blob is x'', not NULL (a null pointer would bind NULL).
+    static const uint8_t kEmpty = 0;
+    sqlite3_bind_blob(stmt_, ++index_, b.empty() ? &kEmpty : b.data(), static_cast<int>(b.size()),
+                      SQLITE_TRANSIENT);
     return *this;
   }
   Stmt& Bind(int64_t v) {
@@ -93,6 +96,9 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 }
 
 // Transaction: BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+// InsertObjectRow inserts a public object of container (sqlite_objects.cc).
+Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
+
 class Transaction {
  public:
   explicit Transaction(sqlite3* db) : db_(db) { status_ = Exec(db, "BEGIN IMMEDIATE"); }

@@ -96,9 +96,9 @@ TEST_F(VaultTest, ObjectMacMatchesTheDocumentedEncoding) {
   u64(in, static_cast<uint64_t>(o.created_unix));
   Bytes digest = *crypto::ComputeDigest(crypto::DigestAlg::kSha256, std::string("value"));
   field(in, std::string(digest.begin(), digest.end()));
-  SecretBytes k = crypto::Hkdf(crypto::DigestAlg::kSha256, m.view(), {},
-                               std::string("vhsm object mac 1"), 32)
-                      .value();
+  SecretBytes k =
+      crypto::Hkdf(crypto::DigestAlg::kSha256, m.view(), {}, std::string("vhsm object mac 1"), 32)
+          .value();
   EXPECT_EQ(*crypto::ComputeHmac(crypto::DigestAlg::kSha256, k.view(), in), o.mac);
 }
 
@@ -134,10 +134,9 @@ TEST_F(VaultTest, ObjectFieldsAreChecked) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(vault_->PutObject(a, m, Cert("", "bad\nlabel", "v")).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(vault_->PutObject(a, m, Cert("", "x", std::string(kMaxObjectValue + 1, 'v')))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      vault_->PutObject(a, m, Cert("", "x", std::string(kMaxObjectValue + 1, 'v'))).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_TRUE(vault_->PutObject(a, m, Cert("", "x", std::string(kMaxObjectValue, 'v'))).ok());
   // Deleting the user takes their objects.
   ASSERT_TRUE(store_->DeleteUser("ct1", "alice").ok());

@@ -81,8 +81,8 @@ void TransferCommand(const Args& args, const std::string& verb, vhsm::Admin* adm
   } else {
     std::string data = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "in")));
     auto counts = Must(kProg, admin->ImportContainer(name, data, passphrase));
-    std::printf("imported container %s: %u users, %u keys\n", name.c_str(), counts.first,
-                counts.second);
+    std::printf("imported container %s: %u users, %u keys, %u objects\n", name.c_str(),
+                counts.users, counts.keys, counts.objects);
   }
   vhsm::cli::WipeString(&passphrase);
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tools/cli/cli_util.h"
+#include "tools/cli/object_command.h"
 #include "vhsm/api/client.h"
 #include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
@@ -22,7 +23,7 @@ using vhsm::cli::Word;
 
 const char kProg[] = "vhsm";
 
-const char kUsage[] =
+const char kUsageHead[] =
     "usage: vhsm [--user USER] [--password-file FILE] [--port-id N] COMMAND ...\n"
     "\n"
     "  key generate --type T [--id ID] [--label L] [--ops OP,...] [--exportable-wrapped]\n"
@@ -58,7 +59,8 @@ const char kUsage[] =
     "                                         AES-256-GCM (nonce||ct||tag), or\n"
     "                                         RSA-OAEP-SHA256 with an RSA key\n"
     "  rewrap --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
-    "                                         re-encrypt under the key's latest version\n"
+    "                                         re-encrypt under the key's latest version\n";
+const char kUsageTail[] =
     "\n"
     "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384, ed25519,\n"
     "rsa-2048, rsa-3072, rsa-4096, x25519. Operations (--ops): mac, encrypt,\n"
@@ -76,6 +78,7 @@ const char kUsage[] =
 // CheckCommand fails fast, before connecting, on an unknown command or a
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
+  if (command == "object") return vhsm::cli::CheckObjectCommand(kProg, args, sub);
   bool known = (command == "key" &&
                 (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
                  sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
@@ -300,16 +303,19 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
-      argc, argv,
-      {"user",  "password-file", "port-id", "type",    "id",        "in",
-       "out",   "alg",           "key",     "sig",     "aad",       "server-key",
-       "label", "ops",           "scheme",  "hash",    "peer",      "salt",
-       "info",  "min-version",   "version", "wrapped", "wrap-with", "new-password-file"},
-      {"help", "json", "trust-on-first-use", "exportable-wrapped"});
+      argc, argv, {"user",  "password-file", "port-id", "type",    "id",        "in",
+                   "out",   "alg",           "key",     "sig",     "aad",       "server-key",
+                   "label", "ops",           "scheme",  "hash",    "peer",      "salt",
+                   "info",  "min-version",   "version", "wrapped", "wrap-with", "new-password-file",
+                   "class", "application"},
+      {"help", "json", "trust-on-first-use", "exportable-wrapped", "private"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {
-    std::fputs(kUsage, args.Has("help") ? stdout : stderr);
+    std::FILE* out = args.Has("help") ? stdout : stderr;
+    std::fputs(kUsageHead, out);
+    std::fputs(vhsm::cli::kObjectUsage, out);
+    std::fputs(kUsageTail, out);
     return args.Has("help") ? 0 : 2;
   }
   const std::string command = args.words[0];
@@ -324,6 +330,8 @@ int main(int argc, char** argv) {
     std::printf("password changed\n");
   } else if (command == "key") {
     KeyCommand(args, sub, input, client.get());
+  } else if (command == "object") {
+    vhsm::cli::ObjectCommand(kProg, args, sub, input, client.get());
   } else {
     DataCommand(args, command, input, client.get());
   }

@@ -133,7 +133,7 @@ Result<std::string> Admin::ExportContainer(const std::string& name, std::string_
   return EncodeContainerFile(file, passphrase);
 }
 
-Result<std::pair<uint32_t, uint32_t>> Admin::ImportContainer(const std::string& name,
+Result<ImportCounts> Admin::ImportContainer(const std::string& name,
                                                              std::string_view data,
                                                              std::string_view passphrase) {
   VHSM_ASSIGN_OR_RETURN(ContainerFile file, DecodeContainerFile(data, passphrase));
@@ -160,7 +160,8 @@ Result<std::pair<uint32_t, uint32_t>> Admin::ImportContainer(const std::string& 
     imp->set_commit(next == file.records.size());
     VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
     if (imp->commit()) {
-      return std::make_pair(resp.container_import().users(), resp.container_import().keys());
+      const auto& done = resp.container_import();
+      return ImportCounts{done.users(), done.keys(), done.objects()};
     }
   }
 }

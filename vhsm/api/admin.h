@@ -24,6 +24,13 @@ struct ContainerInfo {
 };
 
 // Admin operations (vhsm-admin): accepted only from root on the host.
+// What an import wrote.
+struct ImportCounts {
+  uint32_t users = 0;
+  uint32_t keys = 0;
+  uint32_t objects = 0;
+};
+
 class Admin {
  public:
   static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
@@ -45,8 +52,8 @@ class Admin {
   // container `name` in one transaction: a new container (detached: attach
   // it to serve it), or one known here without users (e.g. "host").
   // Keys are bound to their container's name, so name must be the one the
-  // file holds. Returns the number of users and keys imported.
-  Result<std::pair<uint32_t, uint32_t>> ImportContainer(const std::string& name,
+  // file holds. Returns the numbers of users, keys and objects imported.
+  Result<ImportCounts> ImportContainer(const std::string& name,
                                                         std::string_view file,
                                                         std::string_view passphrase = {});
 

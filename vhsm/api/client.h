@@ -49,6 +49,30 @@ struct KeyOptions {
   bool exportable_wrapped = false;
 };
 
+// ObjectInfo: a public object (certificate or data) kept beside the keys.
+// Not secret, integrity-protected by vhsmd; only its user reads it.
+struct ObjectInfo {
+  uint64_t handle = 0;      // vhsmd's, random and stable
+  std::string cls;          // "certificate" (one DER X.509) or "data"
+  std::string id;           // the application's id bytes (CKA_ID), 0-128
+  std::string label;        // 0-128 bytes, no control characters
+  bool is_private = false;  // PKCS#11: hidden before C_Login
+  std::string application;  // data objects
+  std::string oid;          // data objects: DER OBJECT IDENTIFIER
+  uint32_t size = 0;        // the value's length
+  int64_t created_unix = 0;
+  std::string value;  // GetObject only; CreateObject takes it
+};
+
+// ObjectFilter: which objects ListObjects returns (filtered in vhsmd).
+struct ObjectFilter {
+  std::string cls;  // "" any, "certificate", "data"
+  bool match_id = false;
+  std::string id;
+  bool match_label = false;
+  std::string label;
+};
+
 // SignOptions: scheme "" (the type's own), "pkcs1" or "pss" (RSA), or
 // "pkcs1-raw" (RSA, prehashed, no hash: the message is a DigestInfo the
 // caller made, padded as PKCS#1 v1.5); hash ""
@@ -123,6 +147,13 @@ class Client {
   // one of the latest version; the plaintext never leaves vhsmd.
   Result<Bytes> Rewrap(const std::string& key_id, std::string_view ciphertext,
                        std::string_view aad = {});
+
+  // Public objects (client_objects.cc). CreateObject answers the new
+  // object's info (with its handle, no value); ListObjects gives no values.
+  Result<ObjectInfo> CreateObject(const ObjectInfo& object);
+  Result<std::vector<ObjectInfo>> ListObjects(const ObjectFilter& filter = {});
+  Result<ObjectInfo> GetObject(uint64_t handle);
+  Status DeleteObject(uint64_t handle);
 
   // Digests: alg is "sha1", "sha256", "sha384" or "sha512".
   Result<Bytes> Digest(const std::string& alg, std::string_view data);

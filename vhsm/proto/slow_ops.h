@@ -25,6 +25,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyRotate:
     case proto::Request::kKeySet:
     case proto::Request::kKeyImportWrapped:
+    case proto::Request::kObjectCreate:
+    case proto::Request::kObjectDelete:
     case proto::Request::kSign:
     case proto::Request::kDecrypt:
     case proto::Request::kUserAdd:

@@ -21,6 +21,7 @@ bool ZeroMeansDefault(const FieldDescriptor* f) {
       proto::SignRequest::descriptor()->FindFieldByName("hash"),
       proto::VerifyRequest::descriptor()->FindFieldByName("scheme"),
       proto::VerifyRequest::descriptor()->FindFieldByName("hash"),
+      proto::ObjectListRequest::descriptor()->FindFieldByName("cls"),  // any class
   };
   for (const FieldDescriptor* d : kFields) {
     if (f == d) return true;

@@ -1,5 +1,5 @@
 // The server's operations, one family per file (session_ops.cc, key_ops.cc,
-// digest_mac_ops.cc, crypto_ops.cc, admin_ops.cc), found through one table
+// digest_mac_ops.cc, crypto_ops.cc, admin_ops.cc, object_ops.cc, ...), found through one table
 // (registry.cc). A handler runs after the Service has validated the request
 // (request_validator.h), checked what the table says the operation needs
 // (a session, a logged-in user, root on the host) and locked the session;
@@ -111,6 +111,11 @@ Status ContainerExport(Env& env, Call& call);
 Status ContainerImport(Env& env, Call& call);
 Status KeySet(Env& env, Call& call);
 Status Rewrap(Env& env, Call& call);
+
+Status ObjectCreate(Env& env, Call& call);
+Status ObjectList(Env& env, Call& call);
+Status ObjectGet(Env& env, Call& call);
+Status ObjectDelete(Env& env, Call& call);
 
 Status ContextInit(Env& env, Call& call);    // digest_init, mac_init
 Status ContextUpdate(Env& env, Call& call);  // digest_update, mac_update

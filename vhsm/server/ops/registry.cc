@@ -28,6 +28,10 @@ const std::unordered_map<int, Op>& Table() {
       {R::kKeyExport, {KeyExport, Need::kLogin}},
       {R::kKeyImportWrapped, {KeyImportWrapped, Need::kLogin}},
       {R::kRewrap, {Rewrap, Need::kLogin}},
+      {R::kObjectCreate, {ObjectCreate, Need::kLogin}},
+      {R::kObjectList, {ObjectList, Need::kLogin}},
+      {R::kObjectGet, {ObjectGet, Need::kLogin}},
+      {R::kObjectDelete, {ObjectDelete, Need::kLogin}},
       {R::kDigestInit, {ContextInit, Need::kSession}},
       {R::kMacInit, {ContextInit, Need::kSession}},  // the MAC key needs a login
       {R::kDigestUpdate, {ContextUpdate, Need::kSession}},

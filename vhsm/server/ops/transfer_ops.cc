@@ -3,9 +3,11 @@
 // the store's own rows: every secret in them is still sealed under its
 // user's master key and bound to container, user and key id, so neither
 // the file nor the operator moving it learns a key.
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "vhsm/crypto/digest.h"
 #include "vhsm/server/key_types.h"
 #include "vhsm/server/ops/ops.h"
 
@@ -65,8 +67,45 @@ Status AddKey(Env& env, const std::string& container, const storage::KeyRecord& 
   return Status::Ok();
 }
 
-// ExportUser adds user (unless resuming inside it) and its keys after
-// `after`; returns false when the page filled first (cursor set).
+void AddObject(const storage::ObjectRecord& o, proto::ContainerExportResult* out) {
+  auto* r = out->add_records()->mutable_object();
+  r->set_user(o.user);
+  r->set_handle(o.handle);
+  r->set_cls(static_cast<proto::ObjectClass>(o.cls));
+  r->set_id(o.id.data(), o.id.size());
+  r->set_label(o.label);
+  r->set_is_private(o.is_private);
+  r->set_application(o.application);
+  r->set_oid(o.oid.data(), o.oid.size());
+  r->set_created_unix(o.created_unix);
+  r->set_value(o.value.data(), o.value.size());
+  r->set_mac(o.mac.data(), o.mac.size());
+}
+
+// ExportObjects adds user's objects after handle `after`; false when the
+// page filled first (cursor "USER#HANDLE" set). An object (at most 32 KiB)
+// goes on a page only while the page stays within a frame.
+Result<bool> ExportObjects(Env& env, const std::string& container, const std::string& user,
+                           uint64_t after, proto::ContainerExportResult* out) {
+  while (true) {
+    VHSM_ASSIGN_OR_RETURN(std::vector<storage::ObjectRecord> list,
+                          env.store->ListObjects(container, user, {}, after, kKeysPerQuery));
+    for (const auto& listed : list) {
+      if (out->records_size() > 0 && out->ByteSizeLong() + listed.size > kPageBytes) {
+        out->set_next_cursor(user + "#" + std::to_string(after));
+        return false;
+      }
+      VHSM_ASSIGN_OR_RETURN(storage::ObjectRecord o,
+                            env.store->GetObject(container, user, listed.handle));
+      AddObject(o, out);
+      after = o.handle;
+    }
+    if (list.size() < kKeysPerQuery) return true;
+  }
+}
+
+// ExportUser adds user (unless resuming inside it), its keys after `after`
+// and its objects; returns false when the page filled first (cursor set).
 Result<bool> ExportUser(Env& env, const std::string& container, const std::string& user,
                         std::string after, bool resume, proto::ContainerExportResult* out) {
   if (!resume) {
@@ -87,7 +126,7 @@ Result<bool> ExportUser(Env& env, const std::string& container, const std::strin
         return false;
       }
     }
-    if (keys.size() < kKeysPerQuery) return true;
+    if (keys.size() < kKeysPerQuery) return ExportObjects(env, container, user, 0, out);
     after = keys.back().key_id;
   }
 }
@@ -99,18 +138,20 @@ Status ContainerExport(Env& env, Call& call) {
   VHSM_RETURN_IF_ERROR(CheckName(r.name()));
   VHSM_RETURN_IF_ERROR(env.store->GetContainer(r.name()).status());
   auto* out = call.resp->mutable_container_export();
-  // The cursor is "USER/KEY": resume after KEY inside USER.
+  // The cursor is "USER/KEY" (resume after KEY inside USER) or
+  // "USER#HANDLE" (USER's keys are done: resume after object HANDLE).
   std::string user, after;
-  bool resume = false;
   if (!r.cursor().empty()) {
-    size_t slash = r.cursor().find('/');
-    if (slash == std::string::npos) return InvalidArgument("invalid export cursor");
-    user = r.cursor().substr(0, slash);
-    after = r.cursor().substr(slash + 1);
-    resume = true;
-  }
-  if (resume) {
-    VHSM_ASSIGN_OR_RETURN(bool done, ExportUser(env, r.name(), user, after, true, out));
+    size_t cut = r.cursor().find_first_of("/#");
+    if (cut == std::string::npos) return InvalidArgument("invalid export cursor");
+    user = r.cursor().substr(0, cut);
+    after = r.cursor().substr(cut + 1);
+    bool objects = r.cursor()[cut] == '#';
+    char* end = nullptr;
+    uint64_t handle = objects ? std::strtoull(after.c_str(), &end, 10) : 0;
+    if (objects && (after.empty() || *end != '\0')) return InvalidArgument("invalid export cursor");
+    VHSM_ASSIGN_OR_RETURN(bool done, objects ? ExportObjects(env, r.name(), user, handle, out)
+                                             : ExportUser(env, r.name(), user, after, true, out));
     if (!done) return Status::Ok();
   }
   while (true) {
@@ -176,6 +217,29 @@ Status Stage(const proto::ExportRecord& rec, storage::ContainerImage* image) {
     out.version.created_unix = v.created_unix();
     out.version.blob.assign(v.blob().begin(), v.blob().end());
     image->versions.push_back(std::move(out));
+  } else if (rec.has_object()) {
+    const auto& o = rec.object();
+    if (!storage::ValidUserName(o.user()) || o.handle() == 0 || o.value().empty() ||
+        o.value().size() > storage::kMaxObjectValue || o.mac().size() != 32 ||
+        (o.cls() != proto::OBJECT_CERTIFICATE && o.cls() != proto::OBJECT_DATA)) {
+      return InvalidArgument("malformed object record");
+    }
+    storage::ObjectRecord out;
+    out.user = o.user();
+    out.handle = o.handle();
+    out.cls = static_cast<uint32_t>(o.cls());
+    out.id.assign(o.id().begin(), o.id().end());
+    out.label = o.label();
+    out.is_private = o.is_private();
+    out.application = o.application();
+    out.oid.assign(o.oid().begin(), o.oid().end());
+    out.created_unix = o.created_unix();
+    out.value.assign(o.value().begin(), o.value().end());
+    out.mac.assign(o.mac().begin(), o.mac().end());
+    // The digest is recomputed; the MAC (checked at each use under the
+    // user's master key) covers it.
+    VHSM_ASSIGN_OR_RETURN(out.digest, crypto::ComputeDigest(crypto::DigestAlg::kSha256, out.value));
+    image->objects.push_back(std::move(out));
   } else {
     return InvalidArgument("empty export record");
   }
@@ -215,6 +279,8 @@ Status ContainerImport(Env& env, Call& call) {
   VHSM_RETURN_IF_ERROR(env.store->ImportContainer(done->image));
   call.resp->mutable_container_import()->set_users(static_cast<uint32_t>(done->image.users.size()));
   call.resp->mutable_container_import()->set_keys(static_cast<uint32_t>(done->image.keys.size()));
+  call.resp->mutable_container_import()->set_objects(
+      static_cast<uint32_t>(done->image.objects.size()));
   return Status::Ok();
 }
 

@@ -1,8 +1,9 @@
 """The PKCS#11 module through OpenSC's pkcs11-tool (a real PKCS#11
 application) against the real daemon: the token, key-pair generation with an
 id and label, ECDSA, EdDSA and RSA signatures verified by the openssl
-command, deletion, a wrong PIN; and the entry points' answers to bad calls
-(through ctypes)."""
+command, deletion, a wrong PIN, certificate and data objects written, read
+back and deleted (pkcs11-tool and GnuTLS's p11tool); and the entry points'
+answers to bad calls (through ctypes)."""
 import os
 import subprocess
 
@@ -48,6 +49,53 @@ class Pkcs11Test(harness.DaemonTestCase):
         # vhsm holds the very key: its ciphertext opens with it in Python.
         sealed = self.vhsm("alice", "pin-alice", "encrypt", "--key", "0b", input=b"hello").stdout
         self.assertEqual(AESGCM(key).decrypt(sealed[:12], sealed[12:], b""), b"hello")
+
+    def test_certificate_and_data_objects(self):
+        key, der_path = self.path("c.key"), self.path("c.der")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-subj",
+                        "/CN=web.example/O=VHSM test", "-set_serial", "4660", "-days", "2",
+                        "-outform", "DER", "-out", der_path], check=True, capture_output=True)
+        with open(der_path, "rb") as f:
+            der = f.read()
+        self.tool("--keypairgen", "--key-type", "EC:prime256v1", "--id", "01", "--label", "web")
+        out = self.tool("--write-object", der_path, "--type", "cert", "--id", "01",
+                        "--label", "web").stdout.decode()
+        self.assertIn("subject:    DN: CN=web.example, O=VHSM test", out)
+        self.assertIn("serial:     1234", out)  # 4660 in hex, from CKA_SERIAL_NUMBER
+        data = os.urandom(500)
+        self.tool("--write-object", self.write("d.bin", data), "--type", "data", "--label",
+                  "notes", "--application-label", "myapp")
+        listed = self.tool("--list-objects").stdout.decode()
+        self.assertIn("Certificate Object; type = X.509 cert", listed)
+        self.assertIn("application:    'myapp'", listed)
+        self.assertIn("Private Key Object; EC", listed)
+        # Read back byte for byte; the openssl command reads the certificate.
+        got = self.path("got.der")
+        self.tool("--read-object", "--type", "cert", "--id", "01", "--output-file", got)
+        with open(got, "rb") as f:
+            self.assertEqual(f.read(), der)
+        r = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", got, "-noout",
+                            "-serial"], capture_output=True, check=True)
+        self.assertEqual(r.stdout.strip(), b"serial=1234")
+        self.tool("--read-object", "--type", "data", "--label", "notes", "--output-file",
+                  self.path("got.bin"))
+        with open(self.path("got.bin"), "rb") as f:
+            self.assertEqual(f.read(), data)
+        # The same objects through the vhsm command: one store.
+        rows = self.vhsm("alice", "pin-alice", "object", "list").stdout.decode().splitlines()
+        self.assertEqual(sorted(r.split("\t")[1:4] for r in rows),
+                         [["certificate", "01", "web"], ["data", "", "notes"]])
+        # Not a certificate: refused, nothing stored.
+        r = self.tool("--write-object", self.write("bad.der", b"\x30\x03\x02\x01\x01"),
+                      "--type", "cert", "--id", "02", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.tool("--delete-object", "--type", "cert", "--id", "01")
+        self.assertNotIn("Certificate Object", self.tool("--list-objects").stdout.decode())
+        rows = self.vhsm("alice", "pin-alice", "object", "list").stdout.decode().splitlines()
+        self.assertEqual([r.split("\t")[1] for r in rows], ["data"])
+        # The key pair is untouched by the certificate's deletion.
+        self.assertIn("Private Key Object; EC", self.tool("--list-objects").stdout.decode())
 
     def test_set_pin_changes_the_password(self):
         self.tool("--change-pin", "--new-pin", "pin-new")
@@ -183,6 +231,20 @@ class Pkcs11Test(harness.DaemonTestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             ok = subprocess.run(["openssl", "verify", "-CAfile", cert, cert], capture_output=True)
             self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        # The certificate goes onto the token beside its key, and comes back.
+        r = subprocess.run(["p11tool", "--provider", MODULE, "--login", "--write",
+                            "--load-certificate", self.path("web.crt"), "--label", "web",
+                            "--id", "0102", "pkcs11:token=alice"], env=env, capture_output=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = subprocess.run(["p11tool", "--provider", MODULE, "--login", "--list-all-certs"], env=env,
+                           capture_output=True, timeout=60)
+        self.assertIn(b"token=alice;id=%01%02;object=web;type=cert", r.stdout, r.stderr)
+        r = subprocess.run(["p11tool", "--provider", MODULE, "--login", "--export",
+                            "pkcs11:object=web;type=cert"], env=env, capture_output=True,
+                           timeout=60)
+        with open(self.path("web.crt"), "rb") as f:
+            self.assertEqual(r.stdout.strip(), f.read().strip())
 
     def test_libp11_engine_signs(self):
         self.vhsm("alice", "pin-alice", "key", "generate", "--type", "ec-p256", "--id", "0102",

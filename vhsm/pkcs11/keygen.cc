@@ -7,32 +7,11 @@
 #include <string>
 
 #include "vhsm/crypto/bytes.h"
+#include "vhsm/pkcs11/internal/attrs.h"
 #include "vhsm/pkcs11/internal/module.h"
 
 namespace vhsm::pkcs11 {
 namespace {
-
-const CK_ATTRIBUTE* Find(CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_ATTRIBUTE_TYPE type) {
-  for (CK_ULONG i = 0; t != nullptr && i < n; ++i) {
-    if (t[i].type == type && t[i].pValue != nullptr) return &t[i];
-  }
-  return nullptr;
-}
-
-std::string Bytes(const CK_ATTRIBUTE* a) {
-  return a == nullptr ? "" : std::string(static_cast<const char*>(a->pValue), a->ulValueLen);
-}
-
-bool True(CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_ATTRIBUTE_TYPE type) {
-  const CK_ATTRIBUTE* a = Find(t, n, type);
-  return a != nullptr && a->ulValueLen == 1 && *static_cast<CK_BBOOL*>(a->pValue) == CK_TRUE;
-}
-
-CK_ULONG Ulong(const CK_ATTRIBUTE* a) {
-  CK_ULONG v = 0;
-  if (a != nullptr && a->ulValueLen == sizeof(v)) std::memcpy(&v, a->pValue, sizeof(v));
-  return v;
-}
 
 // Ops maps usage flags to VHSM operations ("" when none are given: all).
 std::string Ops(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn,
@@ -41,19 +20,19 @@ std::string Ops(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn
   auto add = [&](const char* op) {
     if (can.find(op) != std::string::npos) ops += (ops.empty() ? "" : ",") + std::string(op);
   };
-  if (True(a, an, CKA_SIGN) || True(b, bn, CKA_SIGN)) add("sign");
-  if (True(a, an, CKA_VERIFY) || True(b, bn, CKA_VERIFY)) add("verify");
-  if (True(a, an, CKA_DECRYPT) || True(b, bn, CKA_DECRYPT)) add("decrypt");
-  if (True(a, an, CKA_ENCRYPT) || True(b, bn, CKA_ENCRYPT)) add("encrypt");
-  if (True(a, an, CKA_DERIVE) || True(b, bn, CKA_DERIVE)) add("derive");
+  if (IsTrue(a, an, CKA_SIGN) || IsTrue(b, bn, CKA_SIGN)) add("sign");
+  if (IsTrue(a, an, CKA_VERIFY) || IsTrue(b, bn, CKA_VERIFY)) add("verify");
+  if (IsTrue(a, an, CKA_DECRYPT) || IsTrue(b, bn, CKA_DECRYPT)) add("decrypt");
+  if (IsTrue(a, an, CKA_ENCRYPT) || IsTrue(b, bn, CKA_ENCRYPT)) add("encrypt");
+  if (IsTrue(a, an, CKA_DERIVE) || IsTrue(b, bn, CKA_DERIVE)) add("derive");
   return ops;
 }
 
 KeyOptions OptionsOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn,
                      const std::string& can) {
   KeyOptions o;
-  o.label = Bytes(Find(b, bn, CKA_LABEL));
-  if (o.label.empty()) o.label = Bytes(Find(a, an, CKA_LABEL));
+  o.label = BytesOf(FindAttr(b, bn, CKA_LABEL));
+  if (o.label.empty()) o.label = BytesOf(FindAttr(a, an, CKA_LABEL));
   o.ops = Ops(a, an, b, bn, can);
   if (o.ops.find("sign") != std::string::npos && can.find("verify") != std::string::npos &&
       o.ops.find("verify") == std::string::npos) {
@@ -63,10 +42,12 @@ KeyOptions OptionsOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULO
 }
 
 std::string IdOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn) {
-  std::string id = Bytes(Find(b, bn, CKA_ID));
-  if (id.empty()) id = Bytes(Find(a, an, CKA_ID));
+  std::string id = BytesOf(FindAttr(b, bn, CKA_ID));
+  if (id.empty()) id = BytesOf(FindAttr(a, an, CKA_ID));
   return id.empty() ? "" : KeyIdOfCkaId(id);
 }
+
+}  // namespace
 
 CK_RV RvOfStatus(const Status& s) {
   switch (s.code()) {
@@ -83,8 +64,6 @@ CK_RV RvOfStatus(const Status& s) {
   }
 }
 
-}  // namespace
-
 CK_RV GenerateKeyPair(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG pub_count,
                       CK_ATTRIBUTE_PTR priv, CK_ULONG priv_count, CK_OBJECT_HANDLE_PTR pub_h,
                       CK_OBJECT_HANDLE_PTR priv_h) {
@@ -96,16 +75,16 @@ CK_RV GenerateKeyPair(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULO
   std::string type;
   if (m->mechanism == CKM_EC_KEY_PAIR_GEN) {
     std::string params =
-        crypto::HexEncode(crypto::ByteView(Bytes(Find(pub, pub_count, CKA_EC_PARAMS))));
+        crypto::HexEncode(crypto::ByteView(BytesOf(FindAttr(pub, pub_count, CKA_EC_PARAMS))));
     if (params == "06082a8648ce3d030107") type = "ec-p256";
     if (params == "06052b81040022") type = "ec-p384";
     if (type.empty()) return 0x140UL;  // CKR_CURVE_NOT_SUPPORTED
   } else if (m->mechanism == CKM_EC_EDWARDS_KEY_PAIR_GEN) {
     type = "ed25519";
   } else if (m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN) {
-    CK_ULONG bits = Ulong(Find(pub, pub_count, CKA_MODULUS_BITS));
+    CK_ULONG bits = UlongOf(FindAttr(pub, pub_count, CKA_MODULUS_BITS));
     std::string e =
-        crypto::HexEncode(crypto::ByteView(Bytes(Find(pub, pub_count, CKA_PUBLIC_EXPONENT))));
+        crypto::HexEncode(crypto::ByteView(BytesOf(FindAttr(pub, pub_count, CKA_PUBLIC_EXPONENT))));
     if (bits != 2048 && bits != 3072 && bits != 4096) return CKR_KEY_SIZE_RANGE;
     if (!e.empty() && e != "010001") return CKR_ATTRIBUTE_VALUE_INVALID;
     type = "rsa-" + std::to_string(bits);
@@ -127,7 +106,7 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
                   CK_OBJECT_HANDLE_PTR h) {
   if (m == nullptr || h == nullptr || (t == nullptr && n > 0)) return CKR_ARGUMENTS_BAD;
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
-  CK_ULONG len = Ulong(Find(t, n, CKA_VALUE_LEN));
+  CK_ULONG len = UlongOf(FindAttr(t, n, CKA_VALUE_LEN));
   std::string type;
   if (m->mechanism == CKM_AES_KEY_GEN) {
     if (len != 0 && len != 32) return CKR_KEY_SIZE_RANGE;
@@ -139,7 +118,7 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
     return CKR_MECHANISM_INVALID;
   }
   KeyOptions o;
-  o.label = Bytes(Find(t, n, CKA_LABEL));
+  o.label = BytesOf(FindAttr(t, n, CKA_LABEL));
   Result<std::string> id = s.client->GenerateKey(type, IdOf(t, n, nullptr, 0), o);
   if (!id.ok()) return RvOfStatus(id.status());
   *h = HandleFor(s, *id, ObjClass::kSecret);
@@ -149,9 +128,10 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h) {
   if (h == nullptr || (t == nullptr && n > 0)) return CKR_ARGUMENTS_BAD;
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
-  CK_ULONG cls = Ulong(Find(t, n, CKA_CLASS)), key_type = Ulong(Find(t, n, CKA_KEY_TYPE));
+  CK_ULONG cls = UlongOf(FindAttr(t, n, CKA_CLASS)),
+           key_type = UlongOf(FindAttr(t, n, CKA_KEY_TYPE));
   if (cls != CKO_SECRET_KEY) return CKR_TEMPLATE_INCONSISTENT;  // secret keys only, for now
-  const CK_ATTRIBUTE* value = Find(t, n, CKA_VALUE);
+  const CK_ATTRIBUTE* value = FindAttr(t, n, CKA_VALUE);
   if (value == nullptr) return CKR_TEMPLATE_INCOMPLETE;
   std::string type;
   if (key_type == CKK_AES) {
@@ -165,8 +145,8 @@ CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PT
     return CKR_ATTRIBUTE_VALUE_INVALID;
   }
   KeyOptions o;
-  o.label = Bytes(Find(t, n, CKA_LABEL));
-  std::string material = Bytes(value);
+  o.label = BytesOf(FindAttr(t, n, CKA_LABEL));
+  std::string material = BytesOf(value);
   Result<std::string> id = s.client->ImportKey(type, IdOf(t, n, nullptr, 0), material, o);
   explicit_bzero(material.data(), material.size());
   if (!id.ok()) return RvOfStatus(id.status());

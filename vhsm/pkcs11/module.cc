@@ -15,6 +15,7 @@
 #include <string>
 
 #include "vhsm/api/client.h"
+#include "vhsm/pkcs11/internal/attrs.h"
 
 namespace vhsm::pkcs11 {
 
@@ -327,6 +328,9 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
   if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
   auto it = s.objects.find(obj);
   if (it == s.objects.end()) return CKR_OBJECT_HANDLE_INVALID;
+  if (vhsm::pkcs11::IsPublicObject(it->second)) {
+    return vhsm::pkcs11::DestroyPublicObject(s, it->second);
+  }
   // A public key is the private key's public half: it goes with it.
   if (it->second.cls == vhsm::pkcs11::ObjClass::kPublic) return CKR_ACTION_PROHIBITED;
   vhsm::Status st = s.client->DeleteKey(it->second.key_id);
@@ -366,6 +370,11 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
   VHSM_P11_ENTER(s);
   VHSM_P11_SESSION(s, h, session);
   if (!(session->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
+  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  const CK_ULONG cls = vhsm::pkcs11::UlongOf(vhsm::pkcs11::FindAttr(tmpl, count, CKA_CLASS));
+  if (cls == CKO_CERTIFICATE || cls == CKO_DATA) {
+    return vhsm::pkcs11::CreatePublicObject(s, tmpl, count, out);
+  }
   return vhsm::pkcs11::CreateSecret(s, tmpl, count, out);
 }
 

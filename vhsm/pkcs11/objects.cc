@@ -11,6 +11,7 @@
 #include "vhsm/api/credentials.h"
 #include "vhsm/crypto/asymmetric_key.h"
 #include "vhsm/crypto/bytes.h"
+#include "vhsm/pkcs11/internal/attrs.h"
 #include "vhsm/pkcs11/internal/module.h"
 #include "vhsm/proto/names.h"
 // clang-format off
@@ -20,10 +21,6 @@
 namespace vhsm::pkcs11 {
 namespace {
 
-using Attrs = std::map<CK_ATTRIBUTE_TYPE, std::string>;
-
-std::string Bool(bool v) { return std::string(1, v ? CK_TRUE : CK_FALSE); }
-std::string Ulong(CK_ULONG v) { return std::string(reinterpret_cast<const char*>(&v), sizeof(v)); }
 std::string Str(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
 
 CK_KEY_TYPE KeyTypeOf(const std::string& type) {
@@ -124,17 +121,6 @@ Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public
   return a;
 }
 
-bool Matches(const Attrs& a, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
-  for (CK_ULONG i = 0; i < count; ++i) {
-    auto it = a.find(tmpl[i].type);
-    if (it == a.end() || tmpl[i].pValue == nullptr || it->second.size() != tmpl[i].ulValueLen ||
-        std::memcmp(it->second.data(), tmpl[i].pValue, tmpl[i].ulValueLen) != 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<KeyInfo> InfoOf(State& s, const std::string& key_id) {
@@ -152,6 +138,16 @@ unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls) {
   unsigned long h = s.next_object++;
   s.handle_of.emplace(k, h);
   s.objects.emplace(h, ObjRef{key_id, cls});
+  return h;
+}
+
+unsigned long HandleForObject(State& s, uint64_t object, ObjClass cls) {
+  auto k = std::make_pair("#" + std::to_string(object), static_cast<int>(cls));
+  auto it = s.handle_of.find(k);
+  if (it != s.handle_of.end()) return it->second;
+  unsigned long h = s.next_object++;
+  s.handle_of.emplace(k, h);
+  s.objects.emplace(h, ObjRef{"", cls, object});
   return h;
 }
 
@@ -198,15 +194,27 @@ CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out)
 CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
   if (session.finding) return CKR_OPERATION_ACTIVE;
   if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
-  std::vector<std::pair<unsigned long, KeyInfo>> all;
-  CK_RV rv = ListObjects(s, &all);
-  if (rv != CKR_OK) return rv;
   session.found.clear();
-  const bool with_public = NeedsPublicParts(tmpl, count);
-  for (const auto& [h, k] : all) {
-    if (count == 0 || Matches(AttributesOf(s, s.objects.at(h), k, with_public), tmpl, count)) {
-      session.found.push_back(h);
+  // A class in the template says which of vhsmd's lists to ask.
+  const CK_ATTRIBUTE* cls_attr = FindAttr(tmpl, count, CKA_CLASS);
+  const CK_ULONG cls = UlongOf(cls_attr);
+  const bool keys = cls_attr == nullptr || cls == CKO_PRIVATE_KEY || cls == CKO_PUBLIC_KEY ||
+                    cls == CKO_SECRET_KEY;
+  const bool objects = cls_attr == nullptr || cls == CKO_CERTIFICATE || cls == CKO_DATA;
+  if (keys) {
+    std::vector<std::pair<unsigned long, KeyInfo>> all;
+    CK_RV rv = ListObjects(s, &all);
+    if (rv != CKR_OK) return rv;
+    const bool with_public = NeedsPublicParts(tmpl, count);
+    for (const auto& [h, k] : all) {
+      if (count == 0 || Matches(AttributesOf(s, s.objects.at(h), k, with_public), tmpl, count)) {
+        session.found.push_back(h);
+      }
     }
+  }
+  if (objects) {
+    CK_RV rv = FindPublicObjects(s, tmpl, count, &session.found);
+    if (rv != CKR_OK) return rv;
   }
   session.found_next = 0;
   session.finding = true;
@@ -216,33 +224,18 @@ CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count
 CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
   if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
   auto it = s.objects.find(h);
+  if (it != s.objects.end() && IsPublicObject(it->second)) {
+    return PublicObjectAttributes(s, it->second, tmpl, count);
+  }
   bool visible = s.logged_in ||
                  (it != s.objects.end() && it->second.cls == ObjClass::kPublic && ListingLogin(s));
   if (it == s.objects.end() || !visible) return CKR_OBJECT_HANDLE_INVALID;
   Result<KeyInfo> k = InfoOf(s, it->second.key_id);
   if (!k.ok()) return CKR_OBJECT_HANDLE_INVALID;
   Attrs a = AttributesOf(s, it->second, *k);
-  CK_RV rv = CKR_OK;
-  for (CK_ULONG i = 0; i < count; ++i) {
-    CK_ATTRIBUTE& t = tmpl[i];
-    auto found = a.find(t.type);
-    if (IsSensitive(t.type) && it->second.cls != ObjClass::kPublic) {
-      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      rv = CKR_ATTRIBUTE_SENSITIVE;
-    } else if (found == a.end()) {
-      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      if (rv == CKR_OK) rv = CKR_ATTRIBUTE_TYPE_INVALID;
-    } else if (t.pValue == nullptr) {
-      t.ulValueLen = found->second.size();
-    } else if (t.ulValueLen < found->second.size()) {
-      t.ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      if (rv == CKR_OK) rv = CKR_BUFFER_TOO_SMALL;
-    } else {
-      std::memcpy(t.pValue, found->second.data(), found->second.size());
-      t.ulValueLen = found->second.size();
-    }
-  }
-  return rv;
+  const bool is_public = it->second.cls == ObjClass::kPublic;
+  return CopyAttributes(a, tmpl, count,
+                        [&](CK_ATTRIBUTE_TYPE t) { return IsSensitive(t) && !is_public; });
 }
 
 }  // namespace vhsm::pkcs11

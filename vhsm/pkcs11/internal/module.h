@@ -40,6 +40,8 @@ inline Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
   if (var == nullptr) return CKR_SESSION_HANDLE_INVALID
 
 // Objects.
+// ListingLogin: a login for what PKCS#11 shows before C_Login (objects.cc).
+bool ListingLogin(State& s);
 CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out);
 CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
 CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
@@ -56,6 +58,19 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG 
                   CK_OBJECT_HANDLE_PTR h);
 // CreateSecret imports a secret key (CKA_VALUE) as a VHSM key.
 CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
+
+// Certificates and data objects (public_objects.cc): C_CreateObject of
+// CKO_CERTIFICATE / CKO_DATA, the search (filtered by vhsmd on class, id
+// and label), attributes, C_DestroyObject.
+bool IsPublicObject(const ObjRef& o);
+CK_RV CreatePublicObject(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
+CK_RV FindPublicObjects(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                        std::vector<unsigned long>* found);
+CK_RV PublicObjectAttributes(State& s, const ObjRef& o, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
+CK_RV DestroyPublicObject(State& s, const ObjRef& o);
+
+// RvOfStatus: the CKR_ code for a failure vhsmd reported (keygen.cc).
+CK_RV RvOfStatus(const Status& s);
 
 // The mechanisms the token offers, and their info.
 const std::vector<std::pair<CK_MECHANISM_TYPE, CK_MECHANISM_INFO>>& Mechanisms();

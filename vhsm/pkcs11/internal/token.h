@@ -21,11 +21,14 @@
 
 namespace vhsm::pkcs11 {
 
-enum class ObjClass { kPrivate, kPublic, kSecret };
+// Keys are private and public (asymmetric) or secret objects; vhsmd's
+// public objects are certificate and data objects.
+enum class ObjClass { kPrivate, kPublic, kSecret, kCertificate, kData };
 
 struct ObjRef {
-  std::string key_id;
+  std::string key_id;  // keys
   ObjClass cls;
+  uint64_t object = 0;  // certificates and data: vhsmd's handle
 };
 
 // What a session is doing (one operation of each kind at a time).
@@ -61,11 +64,17 @@ struct State {
   std::map<std::string, KeyInfo> key_info;
   // Its public attributes (CK_ATTRIBUTE_TYPE -> value), from its public key.
   std::map<std::string, std::map<unsigned long, std::string>> public_attrs;
+  // Certificates and data objects as vhsmd listed them, and the values read
+  // (public_objects.cc); objects do not change once made.
+  std::map<uint64_t, ObjectInfo> object_info;
+  std::map<uint64_t, std::string> object_values;
 
-  // ForgetKeys drops both (the login ended); ForgetKey one key's.
+  // ForgetKeys drops what is cached (the login ended); ForgetKey one key's.
   void ForgetKeys() {
     key_info.clear();
     public_attrs.clear();
+    object_info.clear();
+    object_values.clear();
   }
   void ForgetKey(const std::string& key_id) {
     key_info.erase(key_id);
@@ -80,8 +89,10 @@ State& TheState();
 // InfoOf returns a key's KeyInfo, asking vhsmd once.
 Result<KeyInfo> InfoOf(State& s, const std::string& key_id);
 
-// HandleFor returns the stable handle of (key_id, cls), making one if new.
+// HandleFor returns the stable handle of (key_id, cls), making one if new;
+// HandleForObject that of vhsmd's public object `object`.
 unsigned long HandleFor(State& s, const std::string& key_id, ObjClass cls);
+unsigned long HandleForObject(State& s, uint64_t object, ObjClass cls);
 
 // KeyIdOfCkaId maps an application's CKA_ID to a VHSM key id (hex) and
 // back (hex ids decode; any other id is its own bytes).

@@ -97,6 +97,41 @@ class Pkcs11Test(harness.DaemonTestCase):
         # The key pair is untouched by the certificate's deletion.
         self.assertIn("Private Key Object; EC", self.tool("--list-objects").stdout.decode())
 
+    def test_private_keys_import_through_create_object(self):
+        msg = self.write("msg", b"imported keys sign in vhsmd")
+        for alg, opts, kid, dgst in (
+                ("EC", ["-pkeyopt", "ec_paramgen_curve:P-256"], "21", "-sha256"),
+                ("EC", ["-pkeyopt", "ec_paramgen_curve:P-384"], "22", "-sha384"),
+                ("RSA", ["-pkeyopt", "rsa_keygen_bits:2048"], "23", "-sha256")):
+            der, pub = self.path(kid + ".der"), self.path(kid + ".pub")
+            subprocess.run(["openssl", "genpkey", "-algorithm", alg] + opts +
+                           ["-outform", "DER", "-out", der], check=True, capture_output=True)
+            subprocess.run(["openssl", "pkey", "-inform", "DER", "-in", der, "-pubout", "-out",
+                            pub], check=True)
+            out = self.tool("--write-object", der, "--type", "privkey", "--id", kid,
+                            "--label", "imported", "--usage-sign").stdout.decode()
+            # Honest attributes: the key was outside before.
+            self.assertIn("Access:     sensitive", out)
+            self.assertNotIn("local", out)
+            self.assertNotIn("always sensitive", out)
+            info = self.vhsm("alice", "pin-alice", "key", "info", kid).stdout.decode()
+            self.assertIn("origin\timported", info)
+            sig = self.path(kid + ".sig")
+            self.vhsm("alice", "pin-alice", "sign", "--key", kid, "--in", msg, "--out", sig)
+            r = subprocess.run(["openssl", "dgst", dgst, "-verify", pub, "-signature", sig, msg],
+                               capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # The same key material twice under one id: refused, the first kept.
+        r = self.tool("--write-object", self.path("21.der"), "--type", "privkey", "--id", "21",
+                      check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("origin\timported",
+                      self.vhsm("alice", "pin-alice", "key", "info", "21").stdout.decode())
+        # A generated key says so.
+        self.tool("--keypairgen", "--key-type", "EC:prime256v1", "--id", "24")
+        self.assertIn("origin\tgenerated",
+                      self.vhsm("alice", "pin-alice", "key", "info", "24").stdout.decode())
+
     def test_set_pin_changes_the_password(self):
         self.tool("--change-pin", "--new-pin", "pin-new")
         r = self.tool("-O", check=False)  # the old PIN no longer works

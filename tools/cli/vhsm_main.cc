@@ -134,6 +134,11 @@ vhsm::SignOptions SignOptionsOf(const Args& args) {
   return o;
 }
 
+// Origin: where a key's material came from.
+const char* Origin(const vhsm::KeyInfo& k) {
+  return k.imported ? "imported" : k.derived ? "derived" : "generated";
+}
+
 nlohmann::json KeyJson(const vhsm::KeyInfo& k) {
   nlohmann::json j = {{"id", k.id},
                       {"type", k.type},
@@ -141,7 +146,8 @@ nlohmann::json KeyJson(const vhsm::KeyInfo& k) {
                       {"label", k.label},
                       {"ops", vhsm::KeyOpsString(k.allowed_ops)},
                       {"latest_version", k.latest_version},
-                      {"min_version", k.min_version}};
+                      {"min_version", k.min_version},
+                      {"origin", Origin(k)}};
   if (!k.versions.empty()) {
     nlohmann::json versions = nlohmann::json::array();
     for (const auto& [v, created] : k.versions) {
@@ -160,9 +166,9 @@ void PrintKeyInfo(const Args& args, const vhsm::KeyInfo& k) {
   }
   std::printf(
       "id\t%s\ntype\t%s\nops\t%s\nlabel\t%s\ncreated\t%lld\nlatest_version\t%u\n"
-      "min_version\t%u\n",
+      "min_version\t%u\norigin\t%s\n",
       k.id.c_str(), k.type.c_str(), vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
-      static_cast<long long>(k.created_unix), k.latest_version, k.min_version);
+      static_cast<long long>(k.created_unix), k.latest_version, k.min_version, Origin(k));
   for (const auto& [v, created] : k.versions) {
     // "version <N> <unix seconds> <UTC date>"
     char date[32] = "-";

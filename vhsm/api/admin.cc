@@ -133,9 +133,8 @@ Result<std::string> Admin::ExportContainer(const std::string& name, std::string_
   return EncodeContainerFile(file, passphrase);
 }
 
-Result<ImportCounts> Admin::ImportContainer(const std::string& name,
-                                                             std::string_view data,
-                                                             std::string_view passphrase) {
+Result<ImportCounts> Admin::ImportContainer(const std::string& name, std::string_view data,
+                                            std::string_view passphrase) {
   VHSM_ASSIGN_OR_RETURN(ContainerFile file, DecodeContainerFile(data, passphrase));
   if (file.container != name) {
     return InvalidArgument("the file holds container '" + file.container +

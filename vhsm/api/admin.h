@@ -53,9 +53,8 @@ class Admin {
   // it to serve it), or one known here without users (e.g. "host").
   // Keys are bound to their container's name, so name must be the one the
   // file holds. Returns the numbers of users, keys and objects imported.
-  Result<ImportCounts> ImportContainer(const std::string& name,
-                                                        std::string_view file,
-                                                        std::string_view passphrase = {});
+  Result<ImportCounts> ImportContainer(const std::string& name, std::string_view file,
+                                       std::string_view passphrase = {});
 
  private:
   struct Impl;

@@ -30,6 +30,8 @@ KeyInfo FromProto(const proto::KeyInfo& k) {
   info.min_version = k.min_version() == 0 ? 1 : k.min_version();
   for (const auto& v : k.versions()) info.versions.emplace_back(v.version(), v.created_unix());
   info.exportable_wrapped = (k.flags() & proto::KEY_FLAG_EXPORTABLE_WRAPPED) != 0;
+  info.imported = (k.flags() & proto::KEY_FLAG_IMPORTED) != 0;
+  info.derived = (k.flags() & proto::KEY_FLAG_DERIVED) != 0;
   return info;
 }
 

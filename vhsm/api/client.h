@@ -38,6 +38,10 @@ struct KeyInfo {
   // creation times.
   std::vector<std::pair<uint32_t, int64_t>> versions;
   bool exportable_wrapped = false;
+  // Where the material came from: imported (from outside vhsmd), derived
+  // (agreed with a peer), or neither (generated inside vhsmd).
+  bool imported = false;
+  bool derived = false;
 };
 
 // KeyOptions: what a new key gets besides its type and id.

@@ -28,6 +28,8 @@ std::string Ops(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn
   return ops;
 }
 
+}  // namespace
+
 KeyOptions OptionsOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn,
                      const std::string& can) {
   KeyOptions o;
@@ -46,8 +48,6 @@ std::string IdOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG b
   if (id.empty()) id = BytesOf(FindAttr(a, an, CKA_ID));
   return id.empty() ? "" : KeyIdOfCkaId(id);
 }
-
-}  // namespace
 
 CK_RV RvOfStatus(const Status& s) {
   switch (s.code()) {
@@ -120,35 +120,6 @@ CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
   KeyOptions o;
   o.label = BytesOf(FindAttr(t, n, CKA_LABEL));
   Result<std::string> id = s.client->GenerateKey(type, IdOf(t, n, nullptr, 0), o);
-  if (!id.ok()) return RvOfStatus(id.status());
-  *h = HandleFor(s, *id, ObjClass::kSecret);
-  return CKR_OK;
-}
-
-CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h) {
-  if (h == nullptr || (t == nullptr && n > 0)) return CKR_ARGUMENTS_BAD;
-  if (!s.logged_in) return CKR_USER_NOT_LOGGED_IN;
-  CK_ULONG cls = UlongOf(FindAttr(t, n, CKA_CLASS)),
-           key_type = UlongOf(FindAttr(t, n, CKA_KEY_TYPE));
-  if (cls != CKO_SECRET_KEY) return CKR_TEMPLATE_INCONSISTENT;  // secret keys only, for now
-  const CK_ATTRIBUTE* value = FindAttr(t, n, CKA_VALUE);
-  if (value == nullptr) return CKR_TEMPLATE_INCOMPLETE;
-  std::string type;
-  if (key_type == CKK_AES) {
-    if (value->ulValueLen != 32) return CKR_ATTRIBUTE_VALUE_INVALID;
-    type = "aes-256";
-  } else if (key_type == CKK_GENERIC_SECRET || key_type == CKK_SHA256_HMAC) {
-    type = "hmac-sha256";
-  } else if (key_type == CKK_SHA512_HMAC) {
-    type = "hmac-sha512";
-  } else {
-    return CKR_ATTRIBUTE_VALUE_INVALID;
-  }
-  KeyOptions o;
-  o.label = BytesOf(FindAttr(t, n, CKA_LABEL));
-  std::string material = BytesOf(value);
-  Result<std::string> id = s.client->ImportKey(type, IdOf(t, n, nullptr, 0), material, o);
-  explicit_bzero(material.data(), material.size());
   if (!id.ok()) return RvOfStatus(id.status());
   *h = HandleFor(s, *id, ObjClass::kSecret);
   return CKR_OK;

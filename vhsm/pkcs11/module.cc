@@ -375,6 +375,9 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
   if (cls == CKO_CERTIFICATE || cls == CKO_DATA) {
     return vhsm::pkcs11::CreatePublicObject(s, tmpl, count, out);
   }
+  if (cls == CKO_PRIVATE_KEY) return vhsm::pkcs11::CreatePrivateKey(s, tmpl, count, out);
+  // A public key is derived from its private key in vhsmd, never stored.
+  if (cls == CKO_PUBLIC_KEY) return CKR_TEMPLATE_INCONSISTENT;
   return vhsm::pkcs11::CreateSecret(s, tmpl, count, out);
 }
 

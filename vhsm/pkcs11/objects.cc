@@ -95,7 +95,7 @@ Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public
   a[CKA_TOKEN] = Bool(true);
   a[CKA_PRIVATE] = Bool(!(o.cls == ObjClass::kPublic));
   a[CKA_MODIFIABLE] = Bool(false);
-  a[CKA_LOCAL] = Bool(true);
+  a[CKA_LOCAL] = Bool(!k.imported && !k.derived);  // generated in vhsmd
   uint32_t ops = k.allowed_ops;
   a[CKA_SIGN] =
       Bool(!(o.cls == ObjClass::kPublic) && (ops & (proto::KEY_OP_SIGN | proto::KEY_OP_MAC)));
@@ -107,9 +107,9 @@ Attrs AttributesOf(State& s, const ObjRef& o, const KeyInfo& k, bool with_public
   a[CKA_UNWRAP] = Bool(secret && (ops & proto::KEY_OP_UNWRAP));
   if (priv || secret) {
     a[CKA_SENSITIVE] = Bool(true);
-    a[CKA_ALWAYS_SENSITIVE] = Bool(true);
+    a[CKA_ALWAYS_SENSITIVE] = Bool(!k.imported);
     a[CKA_EXTRACTABLE] = Bool(false);
-    a[CKA_NEVER_EXTRACTABLE] = Bool(!k.exportable_wrapped);
+    a[CKA_NEVER_EXTRACTABLE] = Bool(!k.exportable_wrapped && !k.imported);
     a[CKA_ALWAYS_AUTHENTICATE] = Bool(false);
   }
   if (secret) {

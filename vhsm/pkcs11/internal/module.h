@@ -56,8 +56,18 @@ CK_RV GenerateKeyPair(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULO
                       CK_OBJECT_HANDLE_PTR priv_h);
 CK_RV GenerateKey(State& s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                   CK_OBJECT_HANDLE_PTR h);
-// CreateSecret imports a secret key (CKA_VALUE) as a VHSM key.
+// What a new key gets from its templates (keygen.cc): label, operations
+// from the usage flags (among those `can` lists), and the VHSM key id of
+// CKA_ID (a's or b's; "" when neither has one: vhsmd picks).
+KeyOptions OptionsOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn,
+                     const std::string& can);
+std::string IdOf(CK_ATTRIBUTE_PTR a, CK_ULONG an, CK_ATTRIBUTE_PTR b, CK_ULONG bn);
+
+// C_CreateObject of keys (key_import.cc): CreateSecret imports a secret key
+// (CKA_VALUE), CreatePrivateKey an EC, Ed25519 or RSA private key from its
+// components; the module's copies are wiped.
 CK_RV CreateSecret(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
+CK_RV CreatePrivateKey(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
 
 // Certificates and data objects (public_objects.cc): C_CreateObject of
 // CKO_CERTIFICATE / CKO_DATA, the search (filtered by vhsmd on class, id

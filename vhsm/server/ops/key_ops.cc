@@ -112,9 +112,10 @@ Status KeyGenerate(Env& env, Call& call) {
 Status KeyImport(Env& env, Call& call) {
   const auto& i = call.req.key_import();
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, NormalizeImport(i.type(), i.material()));
-  return StoreNewKey(
-      env, call, {i.type(), i.id(), i.label(), i.allowed_ops(), FlagsOf(i.exportable_wrapped())},
-      material);
+  return StoreNewKey(env, call,
+                     {i.type(), i.id(), i.label(), i.allowed_ops(),
+                      FlagsOf(i.exportable_wrapped()) | proto::KEY_FLAG_IMPORTED},
+                     material);
 }
 
 Status KeyDerive(Env& env, Call& call) {
@@ -130,10 +131,10 @@ Status KeyDerive(Env& env, Call& call) {
   VHSM_ASSIGN_OR_RETURN(
       crypto::SecretBytes material,
       crypto::Hkdf(crypto::DigestAlg::kSha256, shared.view(), d.salt(), d.info(), 32));
-  return StoreNewKey(
-      env, call,
-      {d.new_type(), d.new_id(), d.label(), d.allowed_ops(), FlagsOf(d.exportable_wrapped())},
-      material);
+  return StoreNewKey(env, call,
+                     {d.new_type(), d.new_id(), d.label(), d.allowed_ops(),
+                      FlagsOf(d.exportable_wrapped()) | proto::KEY_FLAG_DERIVED},
+                     material);
 }
 
 Status KeyDelete(Env& env, Call& call) {

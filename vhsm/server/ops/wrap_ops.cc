@@ -129,7 +129,7 @@ Status KeyImportWrapped(Env& env, Call& call) {
   return StoreNewKey(
       env, call,
       {*t, r.id(), std::string(reinterpret_cast<const char*>(label.data()), label.size()), ops,
-       flags & proto::KEY_FLAG_EXPORTABLE_WRAPPED},
+       (flags & proto::KEY_FLAG_EXPORTABLE_WRAPPED) | proto::KEY_FLAG_IMPORTED},
       stored);
 }
 

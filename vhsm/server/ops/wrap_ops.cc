@@ -40,7 +40,7 @@ crypto::SecretBytes Inner(const storage::OpenedKey& k) {
   PutField(&out, &at, kLabel);
   PutField(&out, &at, k.type);
   PutU32(&out, &at, k.allowed_ops);
-  PutU32(&out, &at, k.flags);
+  PutU32(&out, &at, k.flags & proto::KEY_FLAG_EXPORTABLE_WRAPPED);  // not its origin
   PutField(&out, &at, k.label);
   PutField(&out, &at, k.material.view());
   return out;

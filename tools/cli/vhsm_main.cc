@@ -37,8 +37,9 @@ const char kUsageHead[] =
     "  key import --wrapped FILE --wrap-with KEK [--id ID]\n"
     "                                         store a wrapped key; prints its id\n"
     "  key derive --key K --peer PEER.pem [--id NEW] [--type aes-256|hmac-sha256]\n"
-    "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...]\n"
+    "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...] [--raw]\n"
     "                                         ECDH/X25519 + HKDF-SHA256 into a new key\n"
+    "                                         (--raw: no HKDF, the secret's first 32 bytes)\n"
     "  key list [--json]                      list your keys\n"
     "  key info ID [--json]                   type, operations, label, versions\n"
     "  key rotate ID                          add a version; it signs, MACs, encrypts\n"
@@ -216,6 +217,7 @@ void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
   }
   o.info = args.Get("info");
   o.key = KeyOptionsOf(args);
+  o.raw = args.Has("raw");
   std::printf("%s\n", Must(kProg, client->DeriveKey(Need(kProg, args, "key"), peer, o)).c_str());
 }
 
@@ -314,7 +316,7 @@ int main(int argc, char** argv) {
                    "label", "ops",           "scheme",  "hash",    "peer",      "salt",
                    "info",  "min-version",   "version", "wrapped", "wrap-with", "new-password-file",
                    "class", "application"},
-      {"help", "json", "trust-on-first-use", "exportable-wrapped", "private"});
+      {"help", "json", "trust-on-first-use", "exportable-wrapped", "private", "raw"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {

@@ -96,6 +96,9 @@ struct DeriveOptions {
   std::string salt;
   std::string info;
   KeyOptions key;
+  // raw: no HKDF; the key is the shared secret's first 32 bytes (PKCS#11's
+  // ECDH1_DERIVE with CKD_NULL). Salt and info must be empty.
+  bool raw = false;
 };
 
 class Client {
@@ -180,6 +183,12 @@ class Client {
                         std::string_view aad = {});
   Result<Bytes> Decrypt(const std::string& key_id, std::string_view sealed,
                         std::string_view aad = {});
+  // EncryptWithIv: AES-256-GCM under a 12-byte IV the caller chose (for
+  // PKCS#11's CKM_AES_GCM); the caller must never use an IV twice under
+  // one key. Returns the same form as Encrypt (iv || ciphertext || tag,
+  // after "vhsm:vN:" for versions >= 2).
+  Result<Bytes> EncryptWithIv(const std::string& key_id, std::string_view iv,
+                              std::string_view plaintext, std::string_view aad = {});
   // Sign: ECDSA P-256 (DER, over SHA-256 of message, or of a given 32-byte
   // digest when prehashed; a message longer than a frame is hashed here) or
   // Ed25519 (messages up to one frame, ~64 KB).

@@ -57,6 +57,11 @@ Result<WireSign> WireSignOf(const SignOptions& o) {
 
 Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaintext,
                               std::string_view aad) {
+  return EncryptWithIv(key_id, {}, plaintext, aad);
+}
+
+Result<Bytes> Client::EncryptWithIv(const std::string& key_id, std::string_view iv,
+                                    std::string_view plaintext, std::string_view aad) {
   if (plaintext.size() + aad.size() > kChunk) {
     return InvalidArgument("encrypt takes at most " + std::to_string(kChunk) +
                            " bytes of plaintext and AAD per call; got " +
@@ -66,6 +71,7 @@ Result<Bytes> Client::Encrypt(const std::string& key_id, std::string_view plaint
   r.mutable_encrypt()->set_key_id(key_id);
   r.mutable_encrypt()->set_plaintext(plaintext.data(), plaintext.size());
   r.mutable_encrypt()->set_aad(aad.data(), aad.size());
+  r.mutable_encrypt()->set_iv(iv.data(), iv.size());
   Result<proto::Response> resp = impl_->Call(r);
   explicit_bzero(r.mutable_encrypt()->mutable_plaintext()->data(), plaintext.size());
   if (!resp.ok()) return resp.status();
@@ -201,6 +207,7 @@ Result<std::string> Client::DeriveKey(const std::string& key_id, std::string_vie
   d->set_label(options.key.label);
   d->set_allowed_ops(ops);
   d->set_exportable_wrapped(options.key.exportable_wrapped);
+  d->set_raw(options.raw);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.key_id().id();
 }

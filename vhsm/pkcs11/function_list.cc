@@ -38,23 +38,6 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
                           struct _CK_ATTRIBUTE *templ, unsigned long count) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
-CK_RV C_EncryptUpdate(CK_SESSION_HANDLE session, unsigned char *part, unsigned long part_len,
-                      unsigned char *encrypted_part, unsigned long *encrypted_part_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_EncryptFinal(CK_SESSION_HANDLE session, unsigned char *last_encrypted_part,
-                     unsigned long *last_encrypted_part_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_DecryptUpdate(CK_SESSION_HANDLE session, unsigned char *encrypted_part,
-                      unsigned long encrypted_part_len, unsigned char *part,
-                      unsigned long *part_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_DecryptFinal(CK_SESSION_HANDLE session, unsigned char *last_part,
-                     unsigned long *last_part_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
 CK_RV C_DigestKey(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
@@ -100,11 +83,6 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE session, struct _CK_MECHANISM *mechanism,
 CK_RV C_UnwrapKey(CK_SESSION_HANDLE session, struct _CK_MECHANISM *mechanism,
                   CK_OBJECT_HANDLE unwrapping_key, unsigned char *wrapped_key,
                   unsigned long wrapped_key_len, struct _CK_ATTRIBUTE *templ,
-                  unsigned long attribute_count, CK_OBJECT_HANDLE *key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
-CK_RV C_DeriveKey(CK_SESSION_HANDLE session, struct _CK_MECHANISM *mechanism,
-                  CK_OBJECT_HANDLE base_key, struct _CK_ATTRIBUTE *templ,
                   unsigned long attribute_count, CK_OBJECT_HANDLE *key) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }

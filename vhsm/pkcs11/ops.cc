@@ -52,15 +52,21 @@ bool IsRsaMech(CK_MECHANISM_TYPE m) {
 bool IsEcdsaMech(CK_MECHANISM_TYPE m) {
   return m == CKM_ECDSA || m == CKM_ECDSA_SHA256 || m == CKM_ECDSA_SHA384 || m == CKM_ECDSA_SHA512;
 }
-bool IsHmacMech(CK_MECHANISM_TYPE m) { return m == CKM_SHA256_HMAC || m == CKM_SHA512_HMAC; }
+bool IsHmacMech(CK_MECHANISM_TYPE m) {
+  return m == CKM_SHA256_HMAC || m == CKM_SHA512_HMAC || m == CKM_SHA256_HMAC_GENERAL ||
+         m == CKM_SHA512_HMAC_GENERAL;
+}
+bool IsGeneral(CK_MECHANISM_TYPE m) {
+  return m == CKM_SHA256_HMAC_GENERAL || m == CKM_SHA512_HMAC_GENERAL;
+}
 
 // Fits: does a key of `type` take mechanism m?
 bool Fits(const std::string& type, CK_MECHANISM_TYPE m) {
   if (IsRsaMech(m)) return type.rfind("rsa-", 0) == 0;
   if (IsEcdsaMech(m)) return type == "ec-p256" || type == "ec-p384";
   if (m == CKM_EDDSA) return type == "ed25519";
-  if (m == CKM_SHA256_HMAC) return type == "hmac-sha256";
-  if (m == CKM_SHA512_HMAC) return type == "hmac-sha512";
+  if (m == CKM_SHA256_HMAC || m == CKM_SHA256_HMAC_GENERAL) return type == "hmac-sha256";
+  if (m == CKM_SHA512_HMAC || m == CKM_SHA512_HMAC_GENERAL) return type == "hmac-sha512";
   return false;
 }
 
@@ -151,6 +157,10 @@ const std::vector<std::pair<CK_MECHANISM_TYPE, CK_MECHANISM_INFO>>& Mechanisms()
       {CKM_SHA512, {0, 0, CKF_DIGEST}},
       {CKM_SHA256_HMAC, {1, 1024, kSignFlags}},
       {CKM_SHA512_HMAC, {1, 1024, kSignFlags}},
+      {CKM_SHA256_HMAC_GENERAL, {1, 1024, kSignFlags}},
+      {CKM_SHA512_HMAC_GENERAL, {1, 1024, kSignFlags}},
+      {CKM_AES_GCM, {32, 32, CKF_ENCRYPT | CKF_DECRYPT}},
+      {CKM_ECDH1_DERIVE, {255, 384, CKF_DERIVE | CKF_EC_F_P | CKF_EC_NAMEDCURVE}},
       {CKM_GENERIC_SECRET_KEY_GEN, {32, 64, CKF_GENERATE}},
       {CKM_AES_KEY_GEN, {32, 32, CKF_GENERATE}},
       {CKM_EC_KEY_PAIR_GEN, {256, 384, CKF_GENERATE_KEY_PAIR | CKF_EC_F_P | CKF_EC_NAMEDCURVE}},
@@ -192,6 +202,19 @@ CK_RV SignInit(State& s, Session& session, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE 
   if (!known) return CKR_MECHANISM_INVALID;
   if (!Fits(k->type, m->mechanism)) return CKR_KEY_TYPE_INCONSISTENT;
   op = Operation{m->mechanism, key, "", ""};
+  if (IsGeneral(m->mechanism)) {
+    // CK_MAC_GENERAL_PARAMS: the length wanted, at most the full MAC.
+    CK_ULONG full = k->type == "hmac-sha512" ? 64 : 32;
+    if (m->pParameter == nullptr || m->ulParameterLen != sizeof(CK_ULONG)) {
+      op = Operation{};
+      return CKR_MECHANISM_PARAM_INVALID;
+    }
+    std::memcpy(&op.mac_len, m->pParameter, sizeof(CK_ULONG));
+    if (op.mac_len == 0 || op.mac_len > full) {
+      op = Operation{};
+      return CKR_MECHANISM_PARAM_INVALID;
+    }
+  }
   if (IsPss(m->mechanism)) {
     op.pss_hash = HashOfPssParams(m);
     if (op.pss_hash.empty() ||
@@ -212,6 +235,7 @@ CK_RV SignFinish(State& s, Operation& op, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
     Result<Bytes> mac = s.client->Mac(ref.key_id, op.data);
     if (!mac.ok()) return RvOf(mac.status());
     sig.assign(mac->begin(), mac->end());
+    if (op.mac_len != 0) sig.resize(op.mac_len);
   } else {
     std::string data = op.data;
     Result<vhsm::SignOptions> o = SignOptionsOf(op, *k, &data);
@@ -237,6 +261,8 @@ CK_RV VerifyFinish(State& s, Operation& op, CK_BYTE_PTR sig_in, CK_ULONG sig_len
   if (IsHmacMech(op.mechanism)) {
     Result<Bytes> mac = s.client->Mac(ref.key_id, op.data);
     if (!mac.ok()) return RvOf(mac.status());
+    if (op.mac_len != 0) mac->resize(op.mac_len);
+    if (sig.size() != mac->size()) return CKR_SIGNATURE_LEN_RANGE;
     return crypto::ConstantTimeEquals(*mac, crypto::ByteView(sig)) ? CKR_OK : CKR_SIGNATURE_INVALID;
   }
   std::string data = op.data;

@@ -79,6 +79,12 @@ CK_RV FindPublicObjects(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
 CK_RV PublicObjectAttributes(State& s, const ObjRef& o, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
 CK_RV DestroyPublicObject(State& s, const ObjRef& o);
 
+// C_DeriveKey (derive.cc): CKM_ECDH1_DERIVE with CKD_NULL.
+CK_RV DeriveKey(State& s, Session& session, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE base,
+                CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR h);
+// DropSessionKeys deletes the keys a session made with CKA_TOKEN false.
+void DropSessionKeys(State& s, Session& session);
+
 // RvOfStatus: the CKR_ code for a failure vhsmd reported (keygen.cc).
 CK_RV RvOfStatus(const Status& s);
 

@@ -37,6 +37,8 @@ struct Operation {
   unsigned long key = 0;        // CK_OBJECT_HANDLE
   std::string data;             // multi-part input gathered so far
   std::string pss_hash;         // PSS: the hash named by the parameters
+  unsigned long mac_len = 0;    // HMAC _GENERAL: the MAC's length (0: all of it)
+  std::string iv, aad;          // AES-GCM: the application's IV and AAD
 };
 
 struct Session {
@@ -45,6 +47,7 @@ struct Session {
   size_t found_next = 0;
   bool finding = false;
   Operation sign, verify, digest, encrypt, decrypt;
+  std::vector<std::string> session_keys;  // CKA_TOKEN false: deleted at close
 };
 
 struct State {

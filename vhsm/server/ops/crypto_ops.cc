@@ -30,13 +30,20 @@ Status NoAadForRsa(const std::string& aad) {
   return Status::Ok();
 }
 
-// Seal encrypts under key (its own version) and prefixes that version.
-Result<std::string> Seal(const LoadedKey& key, std::string_view plaintext, const std::string& aad) {
+// Seal encrypts under key (its own version) and prefixes that version; a
+// caller's IV (aes-256 only, 12 bytes) replaces the random nonce.
+Result<std::string> Seal(const LoadedKey& key, std::string_view plaintext, const std::string& aad,
+                         const std::string& iv = "") {
   crypto::Bytes ct;
   if (IsRsaKey(key)) {
     VHSM_RETURN_IF_ERROR(NoAadForRsa(aad));
+    if (!iv.empty()) return InvalidArgument("RSA-OAEP takes no IV");
     VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key.private_key->GetPublicKey());
     VHSM_ASSIGN_OR_RETURN(ct, pub.Encrypt(plaintext));
+  } else if (!iv.empty()) {
+    if (iv.size() != 12) return InvalidArgument("an AES-GCM IV is 12 bytes");
+    VHSM_ASSIGN_OR_RETURN(ct, crypto::AesGcmSeal(key.opened.material.view(), iv, plaintext, aad));
+    ct.insert(ct.begin(), iv.begin(), iv.end());
   } else {
     VHSM_ASSIGN_OR_RETURN(
         ct, crypto::AesGcmSealWithRandomNonce(key.opened.material.view(), plaintext, aad));
@@ -83,7 +90,7 @@ Result<crypto::SecretBytes> Open(Env& env, Call& call, const std::string& key_id
 Status Encrypt(Env& env, Call& call) {
   const auto& r = call.req.encrypt();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_ENCRYPT));
-  VHSM_ASSIGN_OR_RETURN(std::string ct, Seal(*key, r.plaintext(), r.aad()));
+  VHSM_ASSIGN_OR_RETURN(std::string ct, Seal(*key, r.plaintext(), r.aad(), r.iv()));
   call.resp->mutable_bytes()->set_data(std::move(ct));
   call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();

@@ -128,9 +128,14 @@ Status KeyDerive(Env& env, Call& call) {
   Result<crypto::PublicKey> peer = crypto::PublicKey::FromEncoded(d.peer_public_key());
   if (!peer.ok()) return InvalidArgument("peer public key: " + peer.status().message());
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes shared, key->private_key->Derive(*peer));
+  if (d.raw() && (!d.salt().empty() || !d.info().empty())) {
+    return InvalidArgument("a raw derivation takes no salt or info (they are HKDF's)");
+  }
+  if (d.raw() && shared.size() < 32) return Internal("shared secret shorter than 32 bytes");
   VHSM_ASSIGN_OR_RETURN(
       crypto::SecretBytes material,
-      crypto::Hkdf(crypto::DigestAlg::kSha256, shared.view(), d.salt(), d.info(), 32));
+      d.raw() ? Result<crypto::SecretBytes>(crypto::SecretBytes(shared.view().substr(0, 32)))
+              : crypto::Hkdf(crypto::DigestAlg::kSha256, shared.view(), d.salt(), d.info(), 32));
   return StoreNewKey(env, call,
                      {d.new_type(), d.new_id(), d.label(), d.allowed_ops(),
                       FlagsOf(d.exportable_wrapped()) | proto::KEY_FLAG_DERIVED},

@@ -6,6 +6,8 @@
  *   derive BASE_ID PEER_POINT NEW_ID aes|generic [session]
  *                                            ECDH1 (CKD_NULL) into a new key
  *   import-ed25519 ID SEED                   C_CreateObject of a private key
+ *   lockout                                  (PIN is a wrong one) log in until
+ *                                            CKR_PIN_LOCKED; print the token flags
  * IDs and byte arguments are hex. Prints "rv=0x.." and exits 1 on failure. */
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
@@ -167,6 +169,20 @@ static int ImportEd25519(CK_SESSION_HANDLE s, char** a) {
   return 0;
 }
 
+static int Lockout(CK_SESSION_HANDLE s, const char* pin) {
+  for (int i = 0; i < 20; ++i) {
+    CK_RV rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+    printf("login rv=0x%lx\n", (unsigned long)rv);
+    if (rv == CKR_PIN_LOCKED) {
+      CK_TOKEN_INFO info;
+      if (f->C_GetTokenInfo(0, &info) != CKR_OK) return Fail("token info", 0);
+      printf("user pin locked: %s\n", (info.flags & CKF_USER_PIN_LOCKED) ? "yes" : "no");
+      return 0;
+    }
+  }
+  return Fail("never locked", 0);
+}
+
 int main(int argc, char** argv) {
   if (argc < 4) return 2;
   void* lib = dlopen(argv[1], RTLD_NOW);
@@ -176,6 +192,7 @@ int main(int argc, char** argv) {
   CK_SESSION_HANDLE s;
   CK_RV rv = f->C_OpenSession(0, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
   if (rv != CKR_OK) return Fail("open", rv);
+  if (strcmp(argv[3], "lockout") == 0) return Lockout(s, argv[2]);
   rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)argv[2], strlen(argv[2]));
   if (rv != CKR_OK) return Fail("login", rv);
   const char* cmd = argv[3];

@@ -211,6 +211,14 @@ class Pkcs11Test(harness.DaemonTestCase):
         r = self.probe("derive", "33", "04" + "11" * 10, "38", "aes", check=False)
         self.assertIn(b"derive rv=0x71", r.stdout)
 
+    def test_failed_logins_lock_the_pin(self):
+        p = subprocess.run([os.path.abspath("tests/e2e/pkcs11_probe"), MODULE, "wrong-pin",
+                            "lockout"], env=self.env(), capture_output=True, timeout=60)
+        out = p.stdout.decode()
+        self.assertEqual(p.returncode, 0, out + p.stderr.decode())
+        self.assertIn("login rv=0xa0", out)  # CKR_PIN_INCORRECT first
+        self.assertIn("login rv=0xa4\nuser pin locked: yes", out)
+
     def test_ed25519_private_key_import(self):
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -478,6 +486,13 @@ class Pkcs11Test(harness.DaemonTestCase):
         r = subprocess.run([os.path.abspath("tests/e2e/pkcs11_threads"), MODULE, "pin-alice", "5"],
                            env=self.env(), capture_output=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"threads and fork ok", r.stdout)
+        # Again with the application's mutex callbacks instead of OS locking.
+        r = subprocess.run([os.path.abspath("tests/e2e/pkcs11_threads"), MODULE, "pin-alice", "2"],
+                           env=dict(self.env(), VHSM_TEST_APP_MUTEX="1"), capture_output=True,
+                           timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"app mutex: 1 created, 1 destroyed", r.stdout)
         self.assertIn(b"threads and fork ok", r.stdout)
 
     def test_p11_kit_lists_the_token(self):

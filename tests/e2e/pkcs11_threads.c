@@ -73,9 +73,38 @@ static void* Worker(void* arg) {
   return (void*)bad;
 }
 
+/* With VHSM_TEST_APP_MUTEX=1 the module gets the application's mutex
+ * callbacks (and no CKF_OS_LOCKING_OK), which count what they do. */
+static long creates, destroys, locks, unlocks;
+static CK_RV Create(void** m) {
+  pthread_mutex_t* p = malloc(sizeof(*p));
+  pthread_mutex_init(p, NULL);
+  *m = p;
+  __atomic_add_fetch(&creates, 1, __ATOMIC_SEQ_CST);
+  return CKR_OK;
+}
+static CK_RV Destroy(void* m) {
+  pthread_mutex_destroy(m);
+  free(m);
+  __atomic_add_fetch(&destroys, 1, __ATOMIC_SEQ_CST);
+  return CKR_OK;
+}
+static CK_RV Lock(void* m) {
+  pthread_mutex_lock(m);
+  __atomic_add_fetch(&locks, 1, __ATOMIC_SEQ_CST);
+  return CKR_OK;
+}
+static CK_RV Unlock(void* m) {
+  __atomic_add_fetch(&unlocks, 1, __ATOMIC_SEQ_CST);
+  pthread_mutex_unlock(m);
+  return CKR_OK;
+}
+
 static int Setup(CK_SESSION_HANDLE* s) {
   CK_ULONG n = 1;
-  CHECK(f->C_Initialize(NULL));
+  CK_C_INITIALIZE_ARGS args = {Create, Destroy, Lock, Unlock, 0, NULL};
+  const char* app = getenv("VHSM_TEST_APP_MUTEX");
+  CHECK(f->C_Initialize(app != NULL && strcmp(app, "1") == 0 ? &args : NULL));
   CHECK(f->C_GetSlotList(CK_TRUE, &slot, &n));
   CHECK(f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s));
   CHECK(f->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)));
@@ -154,6 +183,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   CHECK(f->C_Finalize(NULL));
+  if (creates > 0) {
+    /* Every lock was released and the mutex destroyed at C_Finalize. */
+    printf("app mutex: %ld created, %ld destroyed, %ld locks, %ld unlocks\n", creates, destroys,
+           locks, unlocks);
+    if (creates != 1 || destroys != 1 || locks == 0 || locks != unlocks) return 1;
+  }
   printf("threads and fork ok\n");
   return 0;
 }

@@ -2,7 +2,8 @@
 // 3.0 C_GetInterface[List]). One slot (0) holding the token of $VHSM_USER;
 // vhsmd is found and trusted as by every libvhsm client ($VHSM_PORT_ID,
 // $VHSM_SERVER_KEY or /etc/vhsm/vhsmd.pub). Locking is the module's own
-// (CKF_OS_LOCKING_OK); a forked child must call C_Initialize again and gets
+// (CKF_OS_LOCKING_OK), plus the application's mutex when C_Initialize gives
+// callbacks without that flag; a forked child must call C_Initialize again and gets
 // a channel of its own. Entry points the module does not offer answer
 // CKR_FUNCTION_NOT_SUPPORTED (function_list.cc).
 #include "vhsm/pkcs11/internal/module.h"
@@ -10,8 +11,10 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "vhsm/api/client.h"
@@ -63,15 +66,27 @@ extern "C" {
 CK_RV C_Initialize(CK_VOID_PTR args) {
   State& s = TheState();
   std::lock_guard<std::mutex> lock(s.mu);
-  if (args != nullptr) {
-    auto* a = static_cast<CK_C_INITIALIZE_ARGS*>(args);
+  auto* a = static_cast<CK_C_INITIALIZE_ARGS*>(args);
+  bool callbacks = false;
+  if (a != nullptr) {
     if (a->pReserved != nullptr) return CKR_ARGUMENTS_BAD;
     bool some = a->CreateMutex || a->DestroyMutex || a->LockMutex || a->UnlockMutex;
     bool all = a->CreateMutex && a->DestroyMutex && a->LockMutex && a->UnlockMutex;
     if (some && !all) return CKR_ARGUMENTS_BAD;
-    if (all && !(a->flags & CKF_OS_LOCKING_OK)) return CKR_CANT_LOCK;
+    callbacks = all && !(a->flags & CKF_OS_LOCKING_OK);
   }
   if (vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+  s.app_mutex = nullptr;  // a forked child's copy is its parent's
+  if (callbacks) {
+    // The application's own mutex guards every entry point from now on
+    // (beside the module's: Linux threads are what the application runs).
+    void* m = nullptr;
+    if (a->CreateMutex(&m) != CKR_OK || m == nullptr) return CKR_CANT_LOCK;
+    s.app_lock = a->LockMutex;
+    s.app_unlock = a->UnlockMutex;
+    s.app_destroy = a->DestroyMutex;
+    s.app_mutex = m;
+  }
   if (s.initialized) {
     // A forked child: the parent's channel is the parent's. Drop it without
     // closing its session (that would end the parent's).
@@ -92,11 +107,20 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
 
 CK_RV C_Finalize(CK_VOID_PTR reserved) {
   if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
-  VHSM_P11_ENTER(s);
+  State& s = TheState();
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (!vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED;
+  void* app = s.app_mutex;
+  if (app != nullptr) s.app_lock(app);
   s.sessions.clear();
   s.client.reset();  // closes the session: vhsmd forgets the login
   s.logged_in = false;
   s.initialized = false;
+  s.app_mutex = nullptr;
+  if (app != nullptr) {
+    s.app_unlock(app);
+    s.app_destroy(app);
+  }
   return CKR_OK;
 }
 
@@ -148,6 +172,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   vhsm::pkcs11::Pad(info->model, sizeof(info->model), "vhsmd");
   vhsm::pkcs11::Pad(info->serialNumber, sizeof(info->serialNumber), vhsm::pkcs11::Serial(s.user));
   info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+  if (std::time(nullptr) < s.pin_locked_until) info->flags |= CKF_USER_PIN_LOCKED;
   info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
   info->ulSessionCount = s.sessions.size();
   info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
@@ -257,9 +282,17 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin, CK_UL
   }
   vhsm::Status st = s.client->Login(s.user, std::string_view(reinterpret_cast<char*>(pin), len));
   if (!st.ok()) {
-    if (st.message().find("locked") != std::string::npos) return CKR_PIN_LOCKED;
+    if (st.code() == vhsm::StatusCode::kResourceExhausted) {
+      // vhsmd throttles after failed logins: "... try again in N s". The
+      // token says CKF_USER_PIN_LOCKED until then.
+      size_t at = st.message().rfind("in ");
+      long wait = at == std::string::npos ? 1 : std::atol(st.message().c_str() + at + 3);
+      s.pin_locked_until = std::time(nullptr) + std::max(1L, wait);
+      return CKR_PIN_LOCKED;
+    }
     return st.code() == vhsm::StatusCode::kUnauthenticated ? CKR_PIN_INCORRECT : CKR_DEVICE_ERROR;
   }
+  s.pin_locked_until = 0;
   s.logged_in = true;
   return CKR_OK;
 }

@@ -28,12 +28,32 @@ inline Session* SessionOf(State& s, CK_SESSION_HANDLE h) {
   return it == s.sessions.end() ? nullptr : &it->second;
 }
 
+// EntryLock holds the state's mutex and, when the application gave its own
+// mutex callbacks, the application's mutex too.
+class EntryLock {
+ public:
+  explicit EntryLock(State& s) : s_(s), lock_(s.mu) {
+    if (s.app_mutex != nullptr) s.app_lock(s.app_mutex);
+    held_ = s.app_mutex;
+  }
+  ~EntryLock() {
+    if (held_ != nullptr) s_.app_unlock(held_);
+  }
+  EntryLock(const EntryLock&) = delete;
+  EntryLock& operator=(const EntryLock&) = delete;
+
+ private:
+  State& s_;
+  std::lock_guard<std::mutex> lock_;
+  void* held_ = nullptr;
+};
+
 // Every entry point starts with VHSM_P11_ENTER (the state, locked, and
 // CKR_CRYPTOKI_NOT_INITIALIZED unless Ready) and, when it takes a session,
 // VHSM_P11_SESSION (CKR_SESSION_HANDLE_INVALID for an unknown handle).
 #define VHSM_P11_ENTER(s)                                \
   ::vhsm::pkcs11::State& s = ::vhsm::pkcs11::TheState(); \
-  std::lock_guard<std::mutex> lock_(s.mu);               \
+  ::vhsm::pkcs11::EntryLock lock_(s);                    \
   if (!::vhsm::pkcs11::Ready(s)) return CKR_CRYPTOKI_NOT_INITIALIZED
 #define VHSM_P11_SESSION(s, h, var)                               \
   ::vhsm::pkcs11::Session* var = ::vhsm::pkcs11::SessionOf(s, h); \

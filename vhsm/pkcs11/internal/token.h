@@ -58,6 +58,13 @@ struct State {
   std::unique_ptr<vhsm::Client> client;
   bool logged_in = false;      // PKCS#11's login (C_Login)
   bool listing_login = false;  // vhsmd's, for listing public objects (objects.cc)
+  long pin_locked_until = 0;   // unix seconds: vhsmd refuses logins until then
+  // The application's mutex (C_Initialize with callbacks and without
+  // CKF_OS_LOCKING_OK): every entry point holds it besides mu.
+  void* app_mutex = nullptr;
+  unsigned long (*app_lock)(void*) = nullptr;
+  unsigned long (*app_unlock)(void*) = nullptr;
+  unsigned long (*app_destroy)(void*) = nullptr;
   std::map<unsigned long, Session> sessions;
   unsigned long next_session = 1;
   std::map<unsigned long, ObjRef> objects;

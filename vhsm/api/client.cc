@@ -166,13 +166,21 @@ Status Client::DeleteKey(const std::string& id) {
   return impl_->Call(r).status();
 }
 
-Result<std::vector<KeyInfo>> Client::ListKeys() {
+Result<std::vector<KeyInfo>> Client::ListKeys() { return ListKeysMatching(false, ""); }
+
+Result<std::vector<KeyInfo>> Client::ListKeysLabelled(const std::string& label) {
+  return ListKeysMatching(true, label);
+}
+
+Result<std::vector<KeyInfo>> Client::ListKeysMatching(bool match_label, const std::string& label) {
   // Page by page: every page fits a frame, however many keys there are.
   std::vector<KeyInfo> out;
   std::string after;
   do {
     proto::Request r;
     r.mutable_key_list()->set_after(after);
+    r.mutable_key_list()->set_match_label(match_label);
+    r.mutable_key_list()->set_label(label);
     VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
     for (const auto& k : resp.key_list().keys()) out.push_back(FromProto(k));
     if (!resp.key_list().next_after().empty() && resp.key_list().next_after() <= after) {

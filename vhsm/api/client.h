@@ -141,6 +141,8 @@ class Client {
                                 const DeriveOptions& options = {});
   Status DeleteKey(const std::string& id);
   Result<std::vector<KeyInfo>> ListKeys();
+  // ListKeysLabelled: the keys labelled exactly `label` (filtered in vhsmd).
+  Result<std::vector<KeyInfo>> ListKeysLabelled(const std::string& label);
   Result<KeyInfo> GetKeyInfo(const std::string& id);
   // PublicKeyPem: version 0 is the latest.
   Result<std::string> PublicKeyPem(const std::string& id, uint32_t version = 0);
@@ -207,6 +209,7 @@ class Client {
   struct Impl;  // the channel, the lock, the credentials (client.cc)
   explicit Client(std::unique_ptr<Impl> impl);
   Status Stream(bool mac, uint32_t context, std::string_view data);
+  Result<std::vector<KeyInfo>> ListKeysMatching(bool match_label, const std::string& label);
   Result<std::pair<std::string, bool>> PrehashIfLong(const std::string& key_id,
                                                      std::string_view message,
                                                      const SignOptions& options);

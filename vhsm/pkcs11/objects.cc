@@ -1,6 +1,7 @@
 // The token's objects: the user's keys as PKCS#11 objects, their attributes
 // (public parts from vhsmd's public key, never a secret), and C_FindObjects*
-// and C_GetAttributeValue. One key list request per search, filtered here.
+// and C_GetAttributeValue. A search asks vhsmd for one key (CKA_ID), the
+// keys of one label, or all keys, and matches the rest of the template here.
 #include <string.h>
 
 #include <cstring>
@@ -176,14 +177,42 @@ bool ListingLogin(State& s) {
   return s.listing_login;
 }
 
-CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out) {
+// KeysFor: the keys a template can match, asked of vhsmd as narrowly as
+// it allows: by id (CKA_ID names one key), by label (filtered in vhsmd;
+// an unlabelled key's CKA_LABEL is its id), or all of them.
+Result<std::vector<KeyInfo>> KeysFor(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  std::vector<KeyInfo> keys;
+  auto one = [&](const std::string& key_id, bool unlabelled_only) -> Status {
+    Result<KeyInfo> k = s.client->GetKeyInfo(key_id);
+    if (k.ok() && (!unlabelled_only || k->label.empty())) keys.push_back(*k);
+    if (k.ok() || k.status().code() == StatusCode::kNotFound ||
+        k.status().code() == StatusCode::kInvalidArgument) {
+      return Status::Ok();
+    }
+    return k.status();
+  };
+  if (const CK_ATTRIBUTE* id = FindAttr(t, n, CKA_ID)) {
+    VHSM_RETURN_IF_ERROR(one(KeyIdOfCkaId(BytesOf(id)), false));
+    return keys;
+  }
+  if (const CK_ATTRIBUTE* label = FindAttr(t, n, CKA_LABEL)) {
+    VHSM_ASSIGN_OR_RETURN(keys, s.client->ListKeysLabelled(BytesOf(label)));
+    VHSM_RETURN_IF_ERROR(one(BytesOf(label), true));  // unlabelled, known by its id
+    return keys;
+  }
+  return s.client->ListKeys();
+}
+
+CK_RV ListObjects(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+                  std::vector<std::pair<unsigned long, KeyInfo>>* out) {
   if (!ListingLogin(s)) return CKR_OK;  // nothing is visible before a login
-  Result<std::vector<KeyInfo>> keys = s.client->ListKeys();
+  Result<std::vector<KeyInfo>> keys = KeysFor(s, t, n);
   if (!keys.ok()) return CKR_DEVICE_ERROR;
   for (const KeyInfo& k : *keys) {
     s.key_info[k.id] = k;
-    std::optional<proto::KeyType> t = ParseKeyTypeName(k.type);
-    bool asym = t && *t != proto::HMAC_SHA256 && *t != proto::HMAC_SHA512 && *t != proto::AES_256;
+    std::optional<proto::KeyType> type = ParseKeyTypeName(k.type);
+    bool asym = type && *type != proto::HMAC_SHA256 && *type != proto::HMAC_SHA512 &&
+                *type != proto::AES_256;
     if (asym && s.logged_in) out->emplace_back(HandleFor(s, k.id, ObjClass::kPrivate), k);
     if (asym) out->emplace_back(HandleFor(s, k.id, ObjClass::kPublic), k);
     if (!asym && s.logged_in) out->emplace_back(HandleFor(s, k.id, ObjClass::kSecret), k);
@@ -203,7 +232,7 @@ CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count
   const bool objects = cls_attr == nullptr || cls == CKO_CERTIFICATE || cls == CKO_DATA;
   if (keys) {
     std::vector<std::pair<unsigned long, KeyInfo>> all;
-    CK_RV rv = ListObjects(s, &all);
+    CK_RV rv = ListObjects(s, tmpl, count, &all);
     if (rv != CKR_OK) return rv;
     const bool with_public = NeedsPublicParts(tmpl, count);
     for (const auto& [h, k] : all) {

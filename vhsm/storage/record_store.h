@@ -155,6 +155,12 @@ class RecordStore {
   virtual Result<std::vector<KeyRecord>> ListKeys(const std::string& container,
                                                   const std::string& user, const std::string& after,
                                                   size_t limit) = 0;
+  // ListKeysLabelled: the same, of the keys labelled exactly `label`.
+  virtual Result<std::vector<KeyRecord>> ListKeysLabelled(const std::string& container,
+                                                          const std::string& user,
+                                                          const std::string& label,
+                                                          const std::string& after,
+                                                          size_t limit) = 0;
   virtual Result<int64_t> CountKeys(const std::string& container) = 0;
 
   // Key versions. AddKeyVersion inserts version v.version of a key whose

@@ -348,12 +348,34 @@ Status SqliteRecordStore::DeleteKey(const std::string& container, const std::str
 Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& container,
                                                            const std::string& user,
                                                            const std::string& after, size_t limit) {
+  return ListKeysWhere(container, user, nullptr, after, limit);
+}
+
+Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeysLabelled(const std::string& container,
+                                                                   const std::string& user,
+                                                                   const std::string& label,
+                                                                   const std::string& after,
+                                                                   size_t limit) {
+  return ListKeysWhere(container, user, &label, after, limit);
+}
+
+Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeysWhere(const std::string& container,
+                                                                const std::string& user,
+                                                                const std::string* label,
+                                                                const std::string& after,
+                                                                size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
          "SELECT key_id, type, allowed_ops, created, label, flags, latest_version, min_version"
          " FROM keys"
-         " WHERE container = ? AND user = ? AND key_id > ? ORDER BY key_id LIMIT ?");
-  s.Bind(container).Bind(user).Bind(after).Bind(SqlLimit(limit));
+         " WHERE container = ? AND user = ? AND key_id > ? AND (? = 0 OR label = ?)"
+         " ORDER BY key_id LIMIT ?");
+  s.Bind(container)
+      .Bind(user)
+      .Bind(after)
+      .Bind(int64_t{label != nullptr ? 1 : 0})
+      .Bind(label != nullptr ? *label : std::string())
+      .Bind(SqlLimit(limit));
   std::vector<KeyRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {

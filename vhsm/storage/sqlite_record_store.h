@@ -53,6 +53,9 @@ class SqliteRecordStore : public RecordStore {
                    const std::string& key_id) override;
   Result<std::vector<KeyRecord>> ListKeys(const std::string& container, const std::string& user,
                                           const std::string& after, size_t limit) override;
+  Result<std::vector<KeyRecord>> ListKeysLabelled(const std::string& container,
+                                                  const std::string& user, const std::string& label,
+                                                  const std::string& after, size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
 
   // Whole containers (sqlite_container_image.cc).
@@ -84,6 +87,9 @@ class SqliteRecordStore : public RecordStore {
  private:
   explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
   Status Migrate();
+  Result<std::vector<KeyRecord>> ListKeysWhere(const std::string& container,
+                                               const std::string& user, const std::string* label,
+                                               const std::string& after, size_t limit);
   Status Checkpoint();
 
   std::mutex mu_;

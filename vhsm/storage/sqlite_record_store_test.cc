@@ -38,8 +38,16 @@ TEST(SqliteRecordStoreTest, UsersAndKeysUniqueListedInOrderAndCascaded) {
   k.blob = Blob(50, 3);
   for (const char* id : {"k2", "k1", "k3"}) {
     k.key_id = id;
+    k.label = id == std::string("k1") ? "other" : "web";
     ASSERT_TRUE(st.InsertKey(k).ok());
   }
+  auto web = st.ListKeysLabelled("ct", "alice", "web", "", 0);
+  ASSERT_TRUE(web.ok());
+  ASSERT_EQ(web->size(), 2u);
+  EXPECT_EQ((*web)[0].key_id, "k2");
+  EXPECT_EQ((*web)[1].key_id, "k3");
+  EXPECT_EQ(st.ListKeysLabelled("ct", "alice", "web", "k2", 0)->size(), 1u);
+  EXPECT_TRUE(st.ListKeysLabelled("ct", "alice", "none", "", 0)->empty());
   EXPECT_EQ(st.InsertKey(k).code(), StatusCode::kAlreadyExists);
   auto page = st.ListKeys("ct", "alice", "k1", 1);
   ASSERT_TRUE(page.ok());

@@ -62,7 +62,10 @@ class EntryLock {
 // Objects.
 // ListingLogin: a login for what PKCS#11 shows before C_Login (objects.cc).
 bool ListingLogin(State& s);
-CK_RV ListObjects(State& s, std::vector<std::pair<unsigned long, KeyInfo>>* out);
+// ListObjects: the key objects a template can match (asked of vhsmd by
+// CKA_ID or CKA_LABEL when the template has them), before matching.
+CK_RV ListObjects(State& s, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+                  std::vector<std::pair<unsigned long, KeyInfo>>* out);
 CK_RV FindInit(State& s, Session& session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
 CK_RV GetAttributes(State& s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
 

@@ -159,8 +159,14 @@ Status KeyList(Env& env, Call& call) {
   }
   storage::Owner owner = call.session->owner_of_keys();
   size_t limit = req.limit() == 0 || req.limit() > kMaxPageItems ? kMaxPageItems : req.limit();
-  VHSM_ASSIGN_OR_RETURN(std::vector<storage::KeyRecord> keys,
-                        env.store->ListKeys(owner.container, owner.user, req.after(), limit + 1));
+  if (req.match_label() && !storage::ValidKeyLabel(req.label())) {
+    return InvalidArgument("invalid key label to list");
+  }
+  VHSM_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyRecord> keys,
+      req.match_label() ? env.store->ListKeysLabelled(owner.container, owner.user, req.label(),
+                                                      req.after(), limit + 1)
+                        : env.store->ListKeys(owner.container, owner.user, req.after(), limit + 1));
   auto* list = call.resp->mutable_key_list();
   for (size_t i = 0; i < keys.size() && i < limit; ++i) FillKeyInfo(keys[i], list->add_keys());
   if (keys.size() > limit) list->set_next_after(keys[limit - 1].key_id);

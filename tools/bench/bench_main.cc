@@ -210,9 +210,11 @@ void NoisyNeighbours(const vhsm::bench::Daemon& d, const std::string& password) 
 // libprotobuf), so neither does this measurement.
 
 // P11 runs tools/bench/p11_bench against a PKCS#11 module (token keys, one
-// C_SignInit + C_Sign per operation) and records its two figures as `who`.
+// C_SignInit + C_Sign per operation; then 10,000 data objects stored and
+// searched by label) and records its figures as `who`.
 void P11(const std::string& module, const std::string& pin, const std::string& who) {
-  std::string cmd = "tools/bench/p11_bench " + module + " " + pin + " " + std::to_string(g_seconds);
+  std::string cmd =
+      "tools/bench/p11_bench " + module + " " + pin + " " + std::to_string(g_seconds) + " 10000";
   FILE* p = popen(cmd.c_str(), "r");
   char op[32];
   double rate = 0;

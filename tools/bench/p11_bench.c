@@ -1,8 +1,12 @@
-/* p11_bench MODULE PIN SECONDS: HMAC-SHA256 of 64 bytes and ECDSA P-256 of a
- * 32-byte digest through a PKCS#11 module with token keys it generates, as
- * an application would (C_SignInit + C_Sign each time). Prints
- * "p11_hmac64 RATE" and "p11_ecdsa RATE" (operations per second). Used by
- * tools/bench for VHSM's module and SoftHSM2's, the same way. */
+/* p11_bench MODULE PIN SECONDS [OBJECTS]: HMAC-SHA256 of 64 bytes and ECDSA
+ * P-256 of a 32-byte digest through a PKCS#11 module with token keys it
+ * generates, as an application would (C_SignInit + C_Sign each time).
+ * Prints "p11_hmac64 RATE" and "p11_ecdsa RATE" (operations per second).
+ * With OBJECTS (e.g. 10000), it then stores that many data objects and
+ * prints "p11_create_object RATE" (objects per second) and
+ * "p11_find_label RATE" (C_FindObjectsInit/C_FindObjects/Final by CKA_LABEL
+ * among them, searches per second). Used by tools/bench for VHSM's module
+ * and SoftHSM2's, the same way. */
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
 #include <stdio.h>
@@ -42,9 +46,48 @@ static double Rate(CK_MECHANISM_TYPE m, CK_OBJECT_HANDLE key, CK_ULONG len, doub
   return ops / elapsed;
 }
 
+static void Objects(long count, double seconds) {
+  CK_OBJECT_CLASS data = CKO_DATA;
+  CK_BBOOL yes = CK_TRUE;
+  char label[32];
+  unsigned char value[32];
+  memset(value, 0x33, sizeof(value));
+  double start = Now();
+  for (long i = 0; i < count; ++i) {
+    snprintf(label, sizeof(label), "obj-%06ld", i);
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &data, sizeof(data)},
+                        {CKA_TOKEN, &yes, sizeof(yes)},
+                        {CKA_LABEL, label, strlen(label)},
+                        {CKA_VALUE, value, sizeof(value)}};
+    CK_OBJECT_HANDLE h;
+    Check(f->C_CreateObject(s, t, 4, &h), "C_CreateObject");
+  }
+  printf("p11_create_object %.1f\n", count / (Now() - start));
+  fflush(stdout);
+  long searches = 0;
+  double elapsed = 0;
+  start = Now();
+  do {
+    snprintf(label, sizeof(label), "obj-%06ld", (searches * 7919) % count);
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &data, sizeof(data)}, {CKA_LABEL, label, strlen(label)}};
+    CK_OBJECT_HANDLE found[4];
+    CK_ULONG n = 0;
+    Check(f->C_FindObjectsInit(s, t, 2), "C_FindObjectsInit");
+    Check(f->C_FindObjects(s, found, 4, &n), "C_FindObjects");
+    Check(f->C_FindObjectsFinal(s), "C_FindObjectsFinal");
+    if (n != 1) {
+      fprintf(stderr, "p11_bench: %s found %lu times\n", label, (unsigned long)n);
+      exit(1);
+    }
+    ++searches;
+    elapsed = Now() - start;
+  } while (elapsed < seconds);
+  printf("p11_find_label %.1f\n", searches / elapsed);
+}
+
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: p11_bench MODULE PIN SECONDS\n");
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: p11_bench MODULE PIN SECONDS [OBJECTS]\n");
     return 2;
   }
   void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -89,8 +132,10 @@ int main(int argc, char** argv) {
   double seconds = atof(argv[3]);
   printf("p11_hmac64 %.1f\n", Rate(CKM_SHA256_HMAC, hmac, 64, seconds));
   printf("p11_ecdsa %.1f\n", Rate(CKM_ECDSA, priv, 32, seconds));
+  fflush(stdout);
   f->C_DestroyObject(s, hmac);
   f->C_DestroyObject(s, priv);
+  if (argc == 5) Objects(atol(argv[4]), seconds);
   f->C_Logout(s);
   f->C_Finalize(NULL);
   return 0;

@@ -43,10 +43,27 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
   g_report = &results;
   std::printf("\n%-14s %12s %12s %12s %12s   %s\n", "operation", "vhsm op/s", "netlink_rtt",
               "openssl", "softhsm", "ratios (vhsm / reference)");
-  for (const char* op : {"hmac64", "hmac64_pipe", "hmac1m", "sha1m", "gcm1k", "ecdsa", "ed25519",
-                         "rsa2048_sign", "keygen", "login", "engine_hmac64", "p11_hmac64",
-                         "p11_ecdsa", "hmac64_2c", "hmac64_4c", "hmac64_noisy_slowreader",
-                         "hmac64_noisy_loginflood", "hmac64_noisy_bigframes", "hmac64_noisy"}) {
+  for (const char* op : {"hmac64",
+                         "hmac64_pipe",
+                         "hmac1m",
+                         "sha1m",
+                         "gcm1k",
+                         "ecdsa",
+                         "ed25519",
+                         "rsa2048_sign",
+                         "keygen",
+                         "login",
+                         "engine_hmac64",
+                         "p11_hmac64",
+                         "p11_ecdsa",
+                         "p11_create_object",
+                         "p11_find_label",
+                         "hmac64_2c",
+                         "hmac64_4c",
+                         "hmac64_noisy_slowreader",
+                         "hmac64_noisy_loginflood",
+                         "hmac64_noisy_bigframes",
+                         "hmac64_noisy"}) {
     std::string o = op;
     std::string base = o == "hmac64_pipe" ? "hmac64" : o;
     double v = Get(o + ".vhsm");

@@ -97,21 +97,20 @@ Result<std::vector<ObjectRecord>> SqliteRecordStore::ListObjects(const std::stri
                                                                  const ObjectFilter& filter,
                                                                  uint64_t after, size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Only the conditions asked for, so that SQLite can use its indexes on
+  // (container, user, label) and (container, user, id).
   std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM objects WHERE container = ? AND user = ? AND handle > ?"
-                    " AND (? = 0 OR cls = ?) AND (? = 0 OR id = ?) AND (? = 0 OR label = ?)"
-                    " ORDER BY handle LIMIT ?";
+                    " FROM objects WHERE container = ? AND user = ? AND handle > ?";
+  if (filter.cls != 0) sql += " AND cls = ?";
+  if (filter.match_id) sql += " AND id = ?";
+  if (filter.match_label) sql += " AND label = ?";
+  sql += " ORDER BY handle LIMIT ?";
   Stmt s(db_, sql.c_str());
-  s.Bind(container)
-      .Bind(user)
-      .Bind(static_cast<int64_t>(after))
-      .Bind(int64_t{filter.cls})
-      .Bind(int64_t{filter.cls})
-      .Bind(int64_t{filter.match_id ? 1 : 0})
-      .Bind(filter.id)
-      .Bind(int64_t{filter.match_label ? 1 : 0})
-      .Bind(filter.label)
-      .Bind(SqlLimit(limit));
+  s.Bind(container).Bind(user).Bind(static_cast<int64_t>(after));
+  if (filter.cls != 0) s.Bind(int64_t{filter.cls});
+  if (filter.match_id) s.Bind(filter.id);
+  if (filter.match_label) s.Bind(filter.label);
+  s.Bind(SqlLimit(limit));
   std::vector<ObjectRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadObject(s, container, user));

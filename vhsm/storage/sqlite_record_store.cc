@@ -86,6 +86,11 @@ const char* const kMigrations[] = {
     "  PRIMARY KEY (container, user, handle),"
     "  FOREIGN KEY (container, user) REFERENCES users(container, name)"
     "    ON DELETE CASCADE);",
+    // Version 6: searches by label and id (PKCS#11's) use indexes.
+    // The ordering column last, so a search in pages needs no scan.
+    "CREATE INDEX objects_by_label ON objects (container, user, label, handle);"
+    "CREATE INDEX objects_by_id ON objects (container, user, id, handle);"
+    "CREATE INDEX keys_by_label ON keys (container, user, label, key_id);",
 };
 
 }  // namespace
@@ -365,17 +370,15 @@ Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeysWhere(const std::strin
                                                                 const std::string& after,
                                                                 size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "SELECT key_id, type, allowed_ops, created, label, flags, latest_version, min_version"
-         " FROM keys"
-         " WHERE container = ? AND user = ? AND key_id > ? AND (? = 0 OR label = ?)"
-         " ORDER BY key_id LIMIT ?");
-  s.Bind(container)
-      .Bind(user)
-      .Bind(after)
-      .Bind(int64_t{label != nullptr ? 1 : 0})
-      .Bind(label != nullptr ? *label : std::string())
-      .Bind(SqlLimit(limit));
+  std::string sql =
+      "SELECT key_id, type, allowed_ops, created, label, flags, latest_version, min_version"
+      " FROM keys WHERE container = ? AND user = ? AND key_id > ?";
+  if (label != nullptr) sql += " AND label = ?";  // by the index on labels
+  sql += " ORDER BY key_id LIMIT ?";
+  Stmt s(db_, sql.c_str());
+  s.Bind(container).Bind(user).Bind(after);
+  if (label != nullptr) s.Bind(*label);
+  s.Bind(SqlLimit(limit));
   std::vector<KeyRecord> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {

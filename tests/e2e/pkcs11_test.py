@@ -211,6 +211,19 @@ class Pkcs11Test(harness.DaemonTestCase):
         r = self.probe("derive", "33", "04" + "11" * 10, "38", "aes", check=False)
         self.assertIn(b"derive rv=0x71", r.stdout)
 
+    def test_public_keys_read_back(self):
+        # (pkcs11-tool 0.23 cannot read a P-384 public key back from any
+        # module: "cannot create EVP_PKEY" with SoftHSM2 too.)
+        for kid, spec in (("41", "EC:prime256v1"), ("43", "rsa:2048")):
+            self.tool("--keypairgen", "--key-type", spec, "--id", kid)
+            out = self.path(kid + ".der")
+            self.tool("--read-object", "--type", "pubkey", "--id", kid, "-o", out)
+            pem = self.vhsm("alice", "pin-alice", "key", "public", kid).stdout
+            der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pem,
+                                 capture_output=True, check=True).stdout
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), der, spec)
+
     def test_failed_logins_lock_the_pin(self):
         p = subprocess.run([os.path.abspath("tests/e2e/pkcs11_probe"), MODULE, "wrong-pin",
                             "lockout"], env=self.env(), capture_output=True, timeout=60)

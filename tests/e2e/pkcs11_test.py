@@ -224,6 +224,29 @@ class Pkcs11Test(harness.DaemonTestCase):
             with open(out, "rb") as f:
                 self.assertEqual(f.read(), der, spec)
 
+    def test_config_file_instead_of_the_environment(self):
+        self.vhsm("alice", "pin-alice", "key", "generate", "--type", "ec-p256", "--id", "51",
+                  "--label", "conf")
+        pw = self.write("pw", b"pin-alice\n")
+        conf = self.write("p11.conf", (
+            "# what p11-kit applications get\n"
+            "user = alice\nport_id = %d\nserver_key = %s\npassword_file = %s\n"
+            % (self.daemon.port, self.daemon.public_key_path, pw)).encode())
+        env = harness.sanitizer_preload_env(MODULE, dict(os.environ, VHSM_PKCS11_CONF=conf))
+        for k in ("VHSM_USER", "VHSM_PORT_ID", "VHSM_SERVER_KEY", "VHSM_PASSWORD"):
+            env.pop(k, None)
+        out = self.tool("-T", pin=None, env=env).stdout.decode()
+        self.assertIn("token label        : alice", out)
+        # The password file lets public objects be listed before C_Login.
+        out = self.tool("--list-objects", pin=None, env=env).stdout.decode()
+        self.assertIn("Public Key Object; EC", out)
+        self.assertNotIn("Private Key Object", out)
+        self.assertIn("Private Key Object", self.tool("--list-objects", env=env).stdout.decode())
+        bad = self.write("bad.conf", b"colour = blue\n")
+        r = self.tool("-T", pin=None, env=dict(env, VHSM_PKCS11_CONF=bad), check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"bad.conf:1: expected user, port_id, server_key or password_file", r.stderr)
+
     def test_failed_logins_lock_the_pin(self):
         p = subprocess.run([os.path.abspath("tests/e2e/pkcs11_probe"), MODULE, "wrong-pin",
                             "lockout"], env=self.env(), capture_output=True, timeout=60)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -45,9 +46,8 @@ void Pad(unsigned char* field, size_t size, const std::string& text) {
 }
 
 // Serial: stable for a user and port (FNV-1a of both, 16 hex digits).
-std::string Serial(const std::string& user) {
-  const char* port = std::getenv("VHSM_PORT_ID");
-  std::string text = user + "@" + (port != nullptr ? port : "");
+std::string Serial(const State& s) {
+  std::string text = s.user + "@" + s.config.port_text;
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
   char out[17];
@@ -98,8 +98,13 @@ CK_RV C_Initialize(CK_VOID_PTR args) {
   s.logged_in = false;
   s.listing_login = false;
   s.client.reset();
-  const char* user = std::getenv("VHSM_USER");
-  s.user = user != nullptr ? user : "";
+  vhsm::Result<vhsm::pkcs11::Config> config = vhsm::pkcs11::LoadConfig();
+  if (!config.ok()) {
+    std::fprintf(stderr, "libvhsm-pkcs11: %s\n", config.status().message().c_str());
+    return CKR_GENERAL_ERROR;
+  }
+  s.config = std::move(config).value();
+  s.user = s.config.user;
   s.initialized = true;
   s.pid = getpid();
   return CKR_OK;
@@ -170,7 +175,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   vhsm::pkcs11::Pad(info->label, sizeof(info->label), s.user);
   vhsm::pkcs11::Pad(info->manufacturerID, sizeof(info->manufacturerID), "VHSM");
   vhsm::pkcs11::Pad(info->model, sizeof(info->model), "vhsmd");
-  vhsm::pkcs11::Pad(info->serialNumber, sizeof(info->serialNumber), vhsm::pkcs11::Serial(s.user));
+  vhsm::pkcs11::Pad(info->serialNumber, sizeof(info->serialNumber), vhsm::pkcs11::Serial(s));
   info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
   if (std::time(nullptr) < s.pin_locked_until) info->flags |= CKF_USER_PIN_LOCKED;
   info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
@@ -219,7 +224,7 @@ CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY,
   if (slot != vhsm::pkcs11::kSlot || s.user.empty()) return CKR_SLOT_ID_INVALID;
   if (!(flags & CKF_SERIAL_SESSION)) return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
   if (s.client == nullptr) {
-    auto client = vhsm::Client::Connect();
+    auto client = vhsm::Client::Connect(s.config.options);
     if (!client.ok()) return CKR_DEVICE_ERROR;
     s.client = std::move(client).value();
   }

@@ -170,6 +170,7 @@ std::string CkaIdOfKeyId(const std::string& key_id) {
 bool ListingLogin(State& s) {
   if (s.logged_in || s.listing_login) return true;
   std::optional<Result<std::string>> pw = PasswordFromEnvironment();
+  if (!pw && !s.config.password_file.empty()) pw = ReadPasswordFile(s.config.password_file);
   if (!pw || !pw->ok()) return false;
   std::string password = std::move(*pw).value();
   s.listing_login = s.client->Login(s.user, password).ok();

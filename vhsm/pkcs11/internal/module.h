@@ -59,6 +59,11 @@ class EntryLock {
   ::vhsm::pkcs11::Session* var = ::vhsm::pkcs11::SessionOf(s, h); \
   if (var == nullptr) return CKR_SESSION_HANDLE_INVALID
 
+// LoadConfig: the environment, and the file VHSM_PKCS11_CONF names
+// ("name = value" lines: user, port_id, server_key, password_file; the
+// environment wins).
+Result<Config> LoadConfig();
+
 // Objects.
 // ListingLogin: a login for what PKCS#11 shows before C_Login (objects.cc).
 bool ListingLogin(State& s);

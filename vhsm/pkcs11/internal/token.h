@@ -50,11 +50,20 @@ struct Session {
   std::vector<std::string> session_keys;  // CKA_TOKEN false: deleted at close
 };
 
+// Config: who the token is and how vhsmd is found (config.cc).
+struct Config {
+  std::string user;
+  ClientOptions options;      // port id and server key from the file, if any
+  std::string password_file;  // for the listing before C_Login
+  std::string port_text;      // the port id as configured (the serial uses it)
+};
+
 struct State {
   std::mutex mu;
   bool initialized = false;
   pid_t pid = 0;  // the process that initialised (a child must again)
   std::string user;
+  Config config;
   std::unique_ptr<vhsm::Client> client;
   bool logged_in = false;      // PKCS#11's login (C_Login)
   bool listing_login = false;  // vhsmd's, for listing public objects (objects.cc)

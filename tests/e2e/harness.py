@@ -17,6 +17,7 @@ import ctypes
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -253,8 +254,16 @@ def decode_frame(data):
     return seq, attrs[2]
 
 
-SLOW_OPS = {"open_session", "login", "key_generate", "key_import", "key_delete", "user_add",
-            "user_password", "user_delete", "container_attach", "container_detach"}
+def _slow_ops():
+    """The operations clients mark slow: vhsm/proto/slow_ops.h's list (one
+    list for both sides), each `case proto::Request::kKeyGenerate:` as
+    "key_generate"."""
+    with open("vhsm/proto/slow_ops.h") as f:
+        names = re.findall(r"case proto::Request::k(\w+):", f.read())
+    return {re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower() for n in names}
+
+
+SLOW_OPS = _slow_ops()
 PROLOGUE = b"vhsm-channel-v1"
 
 

@@ -36,15 +36,18 @@ void WipeString(std::string* s) {
 }
 
 Result<std::string> ReadPassword(const Args& args, const std::string& file_option,
-                                 const std::string& prompt) {
+                                 const std::string& prompt, bool use_environment) {
   std::string file = args.Get(file_option);
   if (!file.empty()) return ReadPasswordFile(file);
-  if (std::optional<Result<std::string>> env = PasswordFromEnvironment()) return *env;
+  if (use_environment) {
+    if (std::optional<Result<std::string>> env = PasswordFromEnvironment()) return *env;
+  }
   int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (tty < 0 || !isatty(tty)) {
     if (tty >= 0) close(tty);
     return InvalidArgument("no password: use --" + file_option +
-                           ", VHSM_PASSWORD or VHSM_PASSWORD_FILE, or run on a terminal");
+                           (use_environment ? ", VHSM_PASSWORD or VHSM_PASSWORD_FILE," : "") +
+                           " or run on a terminal");
   }
   termios old{}, quiet{};
   tcgetattr(tty, &old);

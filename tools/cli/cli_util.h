@@ -25,10 +25,11 @@ inline Result<Args> Parse(int argc, char** argv, const std::set<std::string>& va
 }
 
 // ReadPassword: --password-file (option name given), $VHSM_PASSWORD,
-// $VHSM_PASSWORD_FILE, or a prompt on the terminal. One trailing newline of
-// a file is dropped.
+// $VHSM_PASSWORD_FILE (unless use_environment is false: a password for
+// someone else than the caller), or a prompt on the terminal. One trailing
+// newline of a file is dropped.
 Result<std::string> ReadPassword(const Args& args, const std::string& file_option,
-                                 const std::string& prompt);
+                                 const std::string& prompt, bool use_environment = true);
 void WipeString(std::string* s);
 
 // ReadInput reads FILE, or stdin when path is empty or "-".

@@ -131,7 +131,7 @@ void UserCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) 
                 user = Word(kProg, args, 2, "user name");
     std::string pw = Must(kProg, vhsm::cli::ReadPassword(args, "password-file",
                                                          "password for new user " + user + ": "));
-    vhsm::Status s = admin->AddUser(container, user, pw);
+    vhsm::Status s = admin->AddUser(container, user, pw, args.Get("role", "user"));
     vhsm::cli::WipeString(&pw);
     Must(kProg, s);
   } else if (verb == "delete") {
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
       {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
-       "server-key", "out", "in", "passphrase-file"},
+       "server-key", "out", "in", "passphrase-file", "role"},
       {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();

@@ -8,6 +8,7 @@
 
 #include "tools/cli/cli_util.h"
 #include "tools/cli/object_command.h"
+#include "tools/cli/user_command.h"
 #include "vhsm/api/client.h"
 #include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
@@ -80,6 +81,10 @@ const char kUsageTail[] =
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
   if (command == "object") return vhsm::cli::CheckObjectCommand(kProg, args, sub);
+  if (command == "user") {
+    vhsm::cli::CheckUserCommand(kProg, args, sub);
+    return false;
+  }
   bool known = (command == "key" &&
                 (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
                  sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
@@ -222,8 +227,10 @@ void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
 }
 
 // LogIn logs in; for `password` it then changes the password to the one
-// --new-password-file (or a prompt) gives.
-void LogIn(const Args& args, const std::string& command, vhsm::Client* client) {
+// --new-password-file (or a prompt) gives. With keep, the password is
+// handed there instead of wiped (the caller wipes it).
+void LogIn(const Args& args, const std::string& command, vhsm::Client* client,
+           std::string* keep = nullptr) {
   std::string user = args.Get("user");
   if (user.empty() && std::getenv("VHSM_USER")) user = std::getenv("VHSM_USER");
   if (user.empty()) Die(kProg, "--user (or VHSM_USER) is required");
@@ -234,12 +241,17 @@ void LogIn(const Args& args, const std::string& command, vhsm::Client* client) {
     Args new_args;
     new_args.options["password-file"] = args.Get("new-password-file");
     if (new_args.options["password-file"].empty()) new_args.options.clear();
-    std::string fresh =
-        Must(kProg, vhsm::cli::ReadPassword(new_args, "password-file", "new VHSM password: "));
+    // The environment holds the current password, never the new one.
+    std::string fresh = Must(
+        kProg, vhsm::cli::ReadPassword(new_args, "password-file", "new VHSM password: ", false));
     s = client->ChangePassword(password, fresh);
     vhsm::cli::WipeString(&fresh);
   }
-  vhsm::cli::WipeString(&password);
+  if (keep != nullptr) {
+    *keep = std::move(password);
+  } else {
+    vhsm::cli::WipeString(&password);
+  }
   Must(kProg, s);
 }
 
@@ -311,11 +323,20 @@ void DataCommand(const Args& args, const std::string& command, const std::string
 
 int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
-      argc, argv, {"user",  "password-file", "port-id", "type",    "id",        "in",
-                   "out",   "alg",           "key",     "sig",     "aad",       "server-key",
-                   "label", "ops",           "scheme",  "hash",    "peer",      "salt",
-                   "info",  "min-version",   "version", "wrapped", "wrap-with", "new-password-file",
-                   "class", "application"},
+      argc, argv, {"user",      "password-file",
+                   "port-id",   "type",
+                   "id",        "in",
+                   "out",       "alg",
+                   "key",       "sig",
+                   "aad",       "server-key",
+                   "label",     "ops",
+                   "scheme",    "hash",
+                   "peer",      "salt",
+                   "info",      "min-version",
+                   "version",   "wrapped",
+                   "wrap-with", "new-password-file",
+                   "class",     "application",
+                   "role",      "old-password-file"},
       {"help", "json", "trust-on-first-use", "exportable-wrapped", "private", "raw"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
@@ -323,6 +344,7 @@ int main(int argc, char** argv) {
     std::FILE* out = args.Has("help") ? stdout : stderr;
     std::fputs(kUsageHead, out);
     std::fputs(vhsm::cli::kObjectUsage, out);
+    std::fputs(vhsm::cli::kUserUsage, out);
     std::fputs(kUsageTail, out);
     return args.Has("help") ? 0 : 2;
   }
@@ -333,6 +355,13 @@ int main(int argc, char** argv) {
   if (CheckCommand(args, command, sub)) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
   std::unique_ptr<vhsm::Client> client =
       Must(kProg, vhsm::Client::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
+  if (command == "user") {
+    std::string current;
+    LogIn(vhsm::cli::LoginArgsForUser(args, sub), command, client.get(), &current);
+    vhsm::cli::UserCommand(kProg, args, sub, current, client.get());
+    vhsm::cli::WipeString(&current);
+    return 0;
+  }
   if (command != "digest") LogIn(args, command, client.get());
   if (command == "password") {
     std::printf("password changed\n");

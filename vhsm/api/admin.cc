@@ -64,8 +64,9 @@ Result<std::vector<ContainerInfo>> Admin::ListContainers() {
 }
 
 Status Admin::AddUser(const std::string& container, const std::string& user,
-                      std::string_view password) {
+                      std::string_view password, const std::string& role) {
   proto::Request r;
+  r.mutable_user_add()->set_role(role);
   r.mutable_user_add()->set_container(container);
   r.mutable_user_add()->set_user(user);
   r.mutable_user_add()->set_password(password.data(), password.size());

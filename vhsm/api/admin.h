@@ -38,7 +38,10 @@ class Admin {
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
   Result<std::vector<ContainerInfo>> ListContainers();
-  Status AddUser(const std::string& container, const std::string& user, std::string_view password);
+  // AddUser: role "user" or "admin" (a container admin manages the
+  // container's users from inside it).
+  Status AddUser(const std::string& container, const std::string& user, std::string_view password,
+                 const std::string& role = "user");
   Status DeleteUser(const std::string& container, const std::string& user);
   Result<std::vector<std::string>> ListUsers(const std::string& container);
   Status ChangePassword(const std::string& container, const std::string& user,

@@ -157,6 +157,14 @@ class Client {
   Result<Bytes> Rewrap(const std::string& key_id, std::string_view ciphertext,
                        std::string_view aad = {});
 
+  // The container's users, for its admins (client_objects.cc): the
+  // container is the caller's own. Roles are "user" and "admin".
+  Status AddMember(const std::string& user, std::string_view password,
+                   const std::string& role = "user");
+  Status DeleteMember(const std::string& user);
+  // ListMembers: (name, role) of every user of the container.
+  Result<std::vector<std::pair<std::string, std::string>>> ListMembers();
+
   // Public objects (client_objects.cc). CreateObject answers the new
   // object's info (with its handle, no value); ListObjects gives no values.
   Result<ObjectInfo> CreateObject(const ObjectInfo& object);

@@ -1,4 +1,7 @@
-// Client: public objects (certificates and data objects).
+// Client: public objects (certificates and data objects), and a
+// container's users for its admins.
+#include <string.h>
+
 #include "vhsm/api/client.h"
 #include "vhsm/api/internal/client_impl.h"
 
@@ -29,6 +32,43 @@ ObjectInfo FromProto(const proto::ObjectInfo& o) {
 }
 
 }  // namespace
+
+Status Client::AddMember(const std::string& user, std::string_view password,
+                         const std::string& role) {
+  proto::Request r;
+  auto* a = r.mutable_member_add();
+  a->set_user(user);
+  a->set_password(password.data(), password.size());
+  a->set_role(role);
+  Status s = impl_->Call(r).status();
+  explicit_bzero(a->mutable_password()->data(), a->password().size());
+  return s;
+}
+
+Status Client::DeleteMember(const std::string& user) {
+  proto::Request r;
+  r.mutable_member_delete()->set_user(user);
+  return impl_->Call(r).status();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Client::ListMembers() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string after;
+  do {
+    proto::Request r;
+    r.mutable_member_list()->set_after(after);
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+    const auto& list = resp.user_list();
+    for (int i = 0; i < list.users_size(); ++i) {
+      out.emplace_back(list.users(i), i < list.roles_size() ? list.roles(i) : "");
+    }
+    if (!list.next_after().empty() && list.next_after() <= after) {
+      return Internal("vhsmd sent a user list page that does not advance");
+    }
+    after = list.next_after();
+  } while (!after.empty());
+  return out;
+}
 
 Result<ObjectInfo> Client::CreateObject(const ObjectInfo& object) {
   proto::Request r;

@@ -32,6 +32,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kUserAdd:
     case proto::Request::kUserPassword:
     case proto::Request::kUserDelete:
+    case proto::Request::kMemberAdd:
+    case proto::Request::kMemberDelete:
     case proto::Request::kContainerAttach:
     case proto::Request::kContainerDetach:
     case proto::Request::kContainerExport:

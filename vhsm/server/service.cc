@@ -138,6 +138,18 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
     case ops::Need::kLogin:
       if (!session.user) return Unauthenticated("log in first");
       break;
+    case ops::Need::kContainerAdmin: {
+      // The role as stored now (a demotion counts at once), of the user
+      // this session logged in as, in the caller's own container.
+      if (!session.user) return Unauthenticated("log in first");
+      Result<storage::UserRecord> u = env.store->GetUser(caller.client.container, *session.user);
+      if (!u.ok() || u->role != "admin") {
+        return PermissionDenied(std::string(OpName(call.req)) +
+                                " is for the container's admins; '" + *session.user +
+                                "' is not one");
+      }
+      break;
+    }
     case ops::Need::kSession:
       break;
   }

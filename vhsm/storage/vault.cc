@@ -86,10 +86,14 @@ bool ValidKeyLabel(const std::string& label) {
 Vault::Vault(RecordStore* store, VaultOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Status Vault::CreateUser(const std::string& container, const std::string& user, ByteView password) {
+bool ValidRole(const std::string& role) { return role == "user" || role == "admin"; }
+
+Status Vault::CreateUser(const std::string& container, const std::string& user, ByteView password,
+                         const std::string& role) {
   if (!ValidUserName(user)) {
     return InvalidArgument("invalid user name '" + user + "' (1-64 of A-Z a-z 0-9 . _ - @)");
   }
+  if (!ValidRole(role)) return InvalidArgument("unknown role '" + role + "' (user, admin)");
   VHSM_RETURN_IF_ERROR(CheckPassword(password));
   VHSM_ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltSize));
   VHSM_ASSIGN_OR_RETURN(SecretBytes master, crypto::RandomSecret(kMasterKeySize));
@@ -104,6 +108,7 @@ Status Vault::CreateUser(const std::string& container, const std::string& user, 
   u.salt = salt;
   u.iterations = options_.pbkdf2_iterations;
   u.wrapped_master_key = wrapped;
+  u.role = role;
   u.created_unix = static_cast<int64_t>(std::time(nullptr));
   return store_->InsertUser(u);
 }

@@ -77,9 +77,10 @@ class Vault {
 
   RecordStore* store() { return store_; }
 
-  // CreateUser makes a fresh master key and wraps it under password.
+  // CreateUser makes a fresh master key and wraps it under password; role
+  // is "user" or "admin" (ValidRole).
   Status CreateUser(const std::string& container, const std::string& user,
-                    crypto::ByteView password);
+                    crypto::ByteView password, const std::string& role = "user");
   // Login returns the user's master key, or Unauthenticated (unknown user or
   // wrong password: the same message, and an unknown user costs the same
   // PBKDF2 as a real one).
@@ -153,6 +154,8 @@ bool ValidKeyId(const std::string& id);
 // ValidKeyLabel: at most 128 bytes, no control characters (labels are shown
 // in lists and logs of their owner).
 bool ValidKeyLabel(const std::string& label);
+// ValidRole: "user" or "admin".
+bool ValidRole(const std::string& role);
 
 }  // namespace vhsm::storage
 

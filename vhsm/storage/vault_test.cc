@@ -309,5 +309,15 @@ TEST_F(VaultTest, FormatOneBlobsStillOpenFlaggedUnbound) {
   EXPECT_TRUE(crypto::ConstantTimeEquals(k->material.view(), material));
 }
 
+TEST_F(VaultTest, UsersHaveARole) {
+  ASSERT_TRUE(store_->PutContainer({"ct1", "", 0}).ok());
+  ASSERT_TRUE(vault_->CreateUser("ct1", "ann", "pw", "admin").ok());
+  ASSERT_TRUE(vault_->CreateUser("ct1", "bob", "pw").ok());
+  EXPECT_EQ(store_->GetUser("ct1", "ann")->role, "admin");
+  EXPECT_EQ(store_->GetUser("ct1", "bob")->role, "user");
+  EXPECT_EQ(vault_->CreateUser("ct1", "eve", "pw", "root").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetUser("ct1", "eve").status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace vhsm::storage

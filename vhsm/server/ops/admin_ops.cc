@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "vhsm/server/netns_pin.h"
+#include "vhsm/server/ops/key_access.h"
 #include "vhsm/server/ops/ops.h"
 
 namespace vhsm::server::ops {
@@ -93,7 +94,8 @@ Status ContainerList(Env& env, Call& call) {
 
 Status UserAdd(Env& env, Call& call) {
   const auto& u = call.req.user_add();
-  return env.vault->CreateUser(u.container(), u.user(), u.password());
+  return env.vault->CreateUser(u.container(), u.user(), u.password(),
+                               u.role().empty() ? "user" : u.role());
 }
 
 Status UserDelete(Env& env, Call& call) {
@@ -110,10 +112,7 @@ Status UserList(Env& env, Call& call) {
   size_t limit = PageLimit(req.limit());
   VHSM_ASSIGN_OR_RETURN(std::vector<std::string> users,
                         env.store->ListUsers(req.container(), req.after(), limit + 1));
-  auto* list = call.resp->mutable_user_list();
-  for (size_t i = 0; i < users.size() && i < limit; ++i) list->add_users(users[i]);
-  if (users.size() > limit) list->set_next_after(users[limit - 1]);
-  return Status::Ok();
+  return FillUserList(env, req.container(), users, limit, call.resp->mutable_user_list());
 }
 
 Status UserPassword(Env& env, Call& call) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vhsm/crypto/bytes.h"
 #include "vhsm/crypto/digest.h"
@@ -50,6 +51,11 @@ inline uint32_t FlagsOf(bool exportable_wrapped) {
 // StoreNewKey seals and stores a new key of the session's user (within the
 // container's max-keys), answering its id.
 Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& material);
+
+// FillUserList answers a page of user names (at most limit of users, the
+// rest marking more) with each one's role (member_ops.cc).
+Status FillUserList(Env& env, const std::string& container, const std::vector<std::string>& users,
+                    size_t limit, proto::UserListResult* out);
 
 Status NeedLogin(const Session& s);
 void SetBytes(proto::Response* resp, const crypto::Bytes& data);

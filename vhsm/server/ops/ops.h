@@ -74,10 +74,11 @@ struct Call {
 };
 
 enum class Need {
-  kNothing,   // open_session, server_key
-  kSession,   // a session of the caller's, logged in or not
-  kLogin,     // a session logged in as a user
-  kHostRoot,  // uid 0 in the host namespace (administration)
+  kNothing,         // open_session, server_key
+  kSession,         // a session of the caller's, logged in or not
+  kLogin,           // a session logged in as a user
+  kContainerAdmin,  // a session logged in as an admin of its container
+  kHostRoot,        // uid 0 in the host namespace (administration)
 };
 
 // Which operations are slow is vhsm/proto/slow_ops.h's (clients need it too).
@@ -135,6 +136,10 @@ Status UserAdd(Env& env, Call& call);
 Status UserDelete(Env& env, Call& call);
 Status UserList(Env& env, Call& call);
 Status UserPassword(Env& env, Call& call);
+
+Status MemberAdd(Env& env, Call& call);
+Status MemberDelete(Env& env, Call& call);
+Status MemberList(Env& env, Call& call);
 
 }  // namespace ops
 }  // namespace vhsm::server

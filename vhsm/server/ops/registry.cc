@@ -53,6 +53,9 @@ const std::unordered_map<int, Op>& Table() {
       {R::kUserDelete, {UserDelete, Need::kHostRoot}},
       {R::kUserList, {UserList, Need::kHostRoot}},
       {R::kUserPassword, {UserPassword, Need::kHostRoot}},
+      {R::kMemberAdd, {MemberAdd, Need::kContainerAdmin}},
+      {R::kMemberDelete, {MemberDelete, Need::kContainerAdmin}},
+      {R::kMemberList, {MemberList, Need::kContainerAdmin}},
   };
   return *table;
 }

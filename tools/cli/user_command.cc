@@ -1,0 +1,52 @@
+#include "tools/cli/user_command.h"
+
+#include <cstdio>
+
+namespace vhsm::cli {
+
+void CheckUserCommand(const char* prog, const Args& args, const std::string& sub) {
+  if (sub == "add" || sub == "delete") {
+    Word(prog, args, 2, "user name");
+    std::string role = args.Get("role", "user");
+    if (role != "user" && role != "admin") Die(prog, "unknown role '" + role + "' (user, admin)");
+    return;
+  }
+  if (sub == "list" || sub == "password") return;
+  Die(prog, "unknown command 'user " + sub + "' (try --help)");
+}
+
+Args LoginArgsForUser(const Args& args, const std::string& sub) {
+  Args login = args;
+  login.options.erase("password-file");
+  if (sub == "password" && args.options.count("old-password-file") != 0) {
+    login.options["password-file"] = args.Get("old-password-file");
+  }
+  return login;
+}
+
+void UserCommand(const char* prog, const Args& args, const std::string& sub,
+                 const std::string& current, Client* client) {
+  if (sub == "add") {
+    const std::string user = Word(prog, args, 2, "user name");
+    std::string pw = Must(
+        prog, ReadPassword(args, "password-file", "password for new user " + user + ": ", false));
+    Status s = client->AddMember(user, pw, args.Get("role", "user"));
+    WipeString(&pw);
+    Must(prog, s);
+  } else if (sub == "delete") {
+    Must(prog, client->DeleteMember(Word(prog, args, 2, "user name")));
+  } else if (sub == "list") {
+    for (const auto& [name, role] : Must(prog, client->ListMembers())) {
+      std::printf("%s\t%s\n", name.c_str(), role.c_str());
+    }
+  } else if (sub == "password") {
+    std::string fresh =
+        Must(prog, ReadPassword(args, "password-file", "new VHSM password: ", false));
+    Status s = client->ChangePassword(current, fresh);
+    WipeString(&fresh);
+    Must(prog, s);
+    std::printf("password changed\n");
+  }
+}
+
+}  // namespace vhsm::cli

@@ -258,7 +258,8 @@ def _slow_ops():
     """The operations clients mark slow: vhsm/proto/slow_ops.h's list (one
     list for both sides), each `case proto::Request::kKeyGenerate:` as
     "key_generate"."""
-    with open("vhsm/proto/slow_ops.h") as f:
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "vhsm", "proto", "slow_ops.h")) as f:
         names = re.findall(r"case proto::Request::k(\w+):", f.read())
     return {re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower() for n in names}
 
@@ -407,10 +408,12 @@ class DaemonTestCase(unittest.TestCase):
     """Starts one daemon per test; stops it (asserting a clean exit) after."""
     iterations = 10000
     threads = 2
+    daemon_flags = ()
 
     def setUp(self):
         require_root(self)
-        self.daemon = Daemon(iterations=self.iterations, threads=self.threads).start()
+        self.daemon = Daemon(iterations=self.iterations, threads=self.threads,
+                             extra=self.daemon_flags).start()
         self.containers = []
 
     def tearDown(self):

@@ -157,6 +157,10 @@ class Client {
   Result<Bytes> Rewrap(const std::string& key_id, std::string_view ciphertext,
                        std::string_view aad = {});
 
+  // LockedOut: is `user` of this container locked out for this process's
+  // uid after failed logins (no login needed; an unknown user is not)?
+  Result<bool> LockedOut(const std::string& user);
+
   // The container's users, for its admins (client_objects.cc): the
   // container is the caller's own. Roles are "user" and "admin".
   Status AddMember(const std::string& user, std::string_view password,

@@ -33,6 +33,13 @@ ObjectInfo FromProto(const proto::ObjectInfo& o) {
 
 }  // namespace
 
+Result<bool> Client::LockedOut(const std::string& user) {
+  proto::Request r;
+  r.mutable_user_status()->set_user(user);
+  VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
+  return resp.user_status().locked();
+}
+
 Status Client::AddMember(const std::string& user, std::string_view password,
                          const std::string& role) {
   proto::Request r;

@@ -38,6 +38,14 @@ bool LoginThrottle::Trusted(const PerUser& u, uid_t uid) const {
   return std::find(u.trusted.begin(), u.trusted.end(), uid) != u.trusted.end();
 }
 
+int64_t LoginThrottle::LockedUntil(const std::string& container, const std::string& user, uid_t uid,
+                                   int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto su = sender_user_.find(Key(container, user, uid));
+  if (su == sender_user_.end() || su->second.locked_until_ms <= now_ms) return 0;
+  return su->second.locked_until_ms;
+}
+
 Status LoginThrottle::Begin(const std::string& container, const std::string& user, uid_t uid,
                             int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -68,6 +68,11 @@ class LoginThrottle {
   Status Begin(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
   void Succeeded(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
   void Failed(const std::string& container, const std::string& user, uid_t uid, int64_t now_ms);
+  // LockedUntil: when the lock-out of (container, user) for uid ends (unix
+  // ms), or 0 when it is not locked out (short delays between guesses are
+  // not a lock-out).
+  int64_t LockedUntil(const std::string& container, const std::string& user, uid_t uid,
+                      int64_t now_ms);
   // Forget drops everything about (container, user) (user deleted).
   void Forget(const std::string& container, const std::string& user);
   // Sweep forgets entries that have fully recovered; returns how many remain.

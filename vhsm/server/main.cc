@@ -69,6 +69,10 @@ const char kUsage[] =
     "                          sessions are closed (default 256)\n"
     "  --log-rate N            request log lines per second per container (default 50)\n"
     "  --idle-timeout-s N      sessions idle this long are closed, keys wiped (default 900)\n"
+    "Failed logins (per container, user and sender uid):\n"
+    "  --login-delay-ms N      wait after the second failure, doubling (default 250)\n"
+    "  --lockout-failures N    failures that lock the user out for that uid (default 10)\n"
+    "  --lockout-s N           how long a lock-out lasts (default 900)\n"
     "Prints 'vhsmd: ready' on stderr once it serves requests.\n";
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -166,6 +170,9 @@ Config ParseArgs(int argc, char** argv) {
       {"max-dropped-replies", 1, 1000000, 256},
       {"log-rate", 1, 1000000, 50},
       {"idle-timeout-s", 1, 7 * 24 * 3600, 15 * 60},
+      {"login-delay-ms", 1, 60 * 1000, 250},
+      {"lockout-failures", 2, 1000, 10},
+      {"lockout-s", 1, 7 * 24 * 3600, 15 * 60},
   };
   std::set<std::string> numeric_names;
   for (const Numeric& o : numeric) numeric_names.insert(o.name);
@@ -293,7 +300,11 @@ int main(int argc, char** argv) {
   server::SessionManager::Limits session_limits;
   session_limits.idle_timeout_ms = static_cast<int64_t>(cfg["idle-timeout-s"]) * 1000;
   server::SessionManager sessions(session_limits, &ledger);
-  server::LoginThrottle throttle(server::ThrottleOptions{});
+  server::ThrottleOptions throttle_options;
+  throttle_options.base_delay_ms = static_cast<int64_t>(cfg["login-delay-ms"]);
+  throttle_options.lockout_failures = static_cast<int32_t>(cfg["lockout-failures"]);
+  throttle_options.lockout_ms = static_cast<int64_t>(cfg["lockout-s"]) * 1000;
+  server::LoginThrottle throttle(throttle_options);
   server::RequestScheduler scheduler(SchedulingOf(cfg), &ledger);
   server::RequestLog log(stderr, LogOf(cfg));
 

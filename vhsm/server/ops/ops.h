@@ -96,6 +96,7 @@ Status ServerKey(Env& env, Call& call);
 Status CloseSession(Env& env, Call& call);
 Status Login(Env& env, Call& call);
 Status Logout(Env& env, Call& call);
+Status UserStatus(Env& env, Call& call);
 
 Status KeyGenerate(Env& env, Call& call);
 Status KeyImport(Env& env, Call& call);

@@ -15,6 +15,7 @@ const std::unordered_map<int, Op>& Table() {
       {R::kCloseSession, {CloseSession, Need::kSession}},
       {R::kLogin, {Login, Need::kSession}},
       {R::kLogout, {Logout, Need::kSession}},
+      {R::kUserStatus, {UserStatus, Need::kSession}},
       {R::kPasswordChange, {PasswordChange, Need::kLogin}},
       {R::kKeyGenerate, {KeyGenerate, Need::kLogin}},
       {R::kKeyImport, {KeyImport, Need::kLogin}},

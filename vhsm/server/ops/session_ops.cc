@@ -108,4 +108,16 @@ Status PasswordChange(Env& env, Call& call) {
   return st;
 }
 
+Status UserStatus(Env& env, Call& call) {
+  const std::string& user = call.req.user_status().user();
+  uid_t uid = call.caller.has_creds ? call.caller.uid : static_cast<uid_t>(-1);
+  int64_t until =
+      storage::ValidUserName(user)
+          ? env.throttle->LockedUntil(call.caller.client.container, user, uid, env.now_ms)
+          : 0;
+  call.resp->mutable_user_status()->set_locked(until != 0);
+  call.resp->mutable_user_status()->set_locked_until_unix_ms(until);
+  return Status::Ok();
+}
+
 }  // namespace vhsm::server::ops

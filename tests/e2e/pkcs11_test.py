@@ -132,6 +132,12 @@ class Pkcs11Test(harness.DaemonTestCase):
                       self.vhsm("alice", "pin-alice", "key", "info", "24").stdout.decode())
 
     def test_public_keys_read_back(self):
+        if sanitized():
+            # pkcs11-tool 0.23 itself frees the curve name it then hands to
+            # EVP_PKEY_fromdata (ASan reports the use after free in
+            # pkcs11-tool, not in the module); the same bug makes it fail on
+            # P-384 keys from any module.
+            self.skipTest("pkcs11-tool --read-object of a public key reads freed memory")
         # (pkcs11-tool 0.23 cannot read a P-384 public key back from any
         # module: "cannot create EVP_PKEY" with SoftHSM2 too.)
         for kid, spec in (("41", "EC:prime256v1"), ("43", "rsa:2048")):

@@ -44,6 +44,10 @@ struct UserRecord {
   int64_t locked_until_ms = 0;  // unix ms; 0: not locked
   std::string role = "user";
   int64_t created_unix = 0;
+  // The user's X25519 key pair for key sharing (empty until made): the
+  // public half, and the private half sealed under the master key.
+  Blob share_public;
+  Blob share_private;
 };
 
 struct KeyRecord {
@@ -66,6 +70,18 @@ struct KeyVersionRecord {
   uint32_t version = 0;
   int64_t created_unix = 0;
   Blob blob;  // empty in lists
+};
+
+// A grant: one version of owner's key, sealed by vhsmd to the grantee's
+// share key, for the operations `ops` (KeyOp bits) only.
+struct GrantRecord {
+  std::string container;
+  std::string owner;
+  std::string key_id;
+  uint32_t version = 0;
+  std::string grantee;
+  uint32_t ops = 0;
+  Blob blob;  // ephemeral X25519 public || AES-256-GCM(..., material)
 };
 
 // A public object (certificate, data): not secret; `mac` is the vault's
@@ -180,6 +196,24 @@ class RecordStore {
   // below it, in one transaction (version 1's blob becomes empty).
   virtual Status RetireKeyVersions(const std::string& container, const std::string& user,
                                    const std::string& key_id, uint32_t min) = 0;
+
+  // Key sharing. SetShareKeys stores a user's share key pair (NotFound
+  // without the user). PutGrant inserts or replaces one version's grant
+  // (NotFound without the key or the grantee); grants go with their key,
+  // their grantee, and (RetireKeyVersions) their retired versions.
+  virtual Status SetShareKeys(const std::string& container, const std::string& user,
+                              const Blob& share_public, const Blob& share_private) = 0;
+  virtual Status PutGrant(const GrantRecord& g) = 0;
+  virtual Result<GrantRecord> GetGrant(const std::string& container, const std::string& owner,
+                                       const std::string& key_id, uint32_t version,
+                                       const std::string& grantee) = 0;
+  // ListGrants: a key's grants (every version, every grantee), with blobs.
+  virtual Result<std::vector<GrantRecord>> ListGrants(const std::string& container,
+                                                      const std::string& owner,
+                                                      const std::string& key_id) = 0;
+  // DeleteGrants removes the grantee's grants of a key (NotFound if none).
+  virtual Status DeleteGrants(const std::string& container, const std::string& owner,
+                              const std::string& key_id, const std::string& grantee) = 0;
 
   // Public objects: unique per (container, user, handle). InsertObject:
   // AlreadyExists for a taken handle, NotFound without the user.

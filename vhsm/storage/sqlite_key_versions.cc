@@ -115,6 +115,10 @@ Status SqliteRecordStore::RetireKeyVersions(const std::string& container, const 
            " AND version < ?");
     d.Bind(container).Bind(user).Bind(key_id).Bind(int64_t{min});
     VHSM_RETURN_IF_ERROR(StepChange(db_, d, "versions of key '" + key_id + "'"));
+    Stmt g(db_,
+           "DELETE FROM grants WHERE container = ? AND owner = ? AND key_id = ? AND version < ?");
+    g.Bind(container).Bind(user).Bind(key_id).Bind(int64_t{min});
+    VHSM_RETURN_IF_ERROR(StepChange(db_, g, "grants of key '" + key_id + "'"));
     VHSM_RETURN_IF_ERROR(tx.Commit());
   }
   return Checkpoint();  // retired material must not linger in the WAL

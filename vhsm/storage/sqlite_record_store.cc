@@ -91,6 +91,22 @@ const char* const kMigrations[] = {
     "CREATE INDEX objects_by_label ON objects (container, user, label, handle);"
     "CREATE INDEX objects_by_id ON objects (container, user, id, handle);"
     "CREATE INDEX keys_by_label ON keys (container, user, label, key_id);",
+    // Version 7: key sharing. Each user's X25519 share key pair, and grants
+    // (one per key version and grantee), gone with their key or grantee.
+    "ALTER TABLE users ADD COLUMN share_public BLOB NOT NULL DEFAULT x'';"
+    "ALTER TABLE users ADD COLUMN share_private BLOB NOT NULL DEFAULT x'';"
+    "CREATE TABLE grants ("
+    "  container TEXT NOT NULL,"
+    "  owner TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  grantee TEXT NOT NULL,"
+    "  ops INTEGER NOT NULL,"
+    "  blob BLOB NOT NULL,"
+    "  PRIMARY KEY (container, owner, key_id, version, grantee),"
+    "  FOREIGN KEY (container, owner, key_id) REFERENCES keys(container, user, key_id)"
+    "    ON DELETE CASCADE,"
+    "  FOREIGN KEY (container, grantee) REFERENCES users(container, name) ON DELETE CASCADE);",
 };
 
 }  // namespace
@@ -237,7 +253,8 @@ Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
          "SELECT salt, iterations, wrapped_master_key, failed_logins, locked_until_ms,"
-         " role, created FROM users WHERE container = ? AND name = ?");
+         " role, created, share_public, share_private FROM users"
+         " WHERE container = ? AND name = ?");
   s.Bind(container).Bind(name);
   int rc = s.Step();
   if (rc == SQLITE_DONE) {
@@ -254,6 +271,8 @@ Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
   u.locked_until_ms = s.Int(4);
   u.role = s.Text(5);
   u.created_unix = s.Int(6);
+  u.share_public = s.GetBlob(7);
+  u.share_private = s.GetBlob(8);
   return u;
 }
 

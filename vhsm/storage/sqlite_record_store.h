@@ -73,6 +73,19 @@ class SqliteRecordStore : public RecordStore {
   Status RetireKeyVersions(const std::string& container, const std::string& user,
                            const std::string& key_id, uint32_t min) override;
 
+  // Key sharing (sqlite_grants.cc).
+  Status SetShareKeys(const std::string& container, const std::string& user,
+                      const Blob& share_public, const Blob& share_private) override;
+  Status PutGrant(const GrantRecord& g) override;
+  Result<GrantRecord> GetGrant(const std::string& container, const std::string& owner,
+                               const std::string& key_id, uint32_t version,
+                               const std::string& grantee) override;
+  Result<std::vector<GrantRecord>> ListGrants(const std::string& container,
+                                              const std::string& owner,
+                                              const std::string& key_id) override;
+  Status DeleteGrants(const std::string& container, const std::string& owner,
+                      const std::string& key_id, const std::string& grantee) override;
+
   // Public objects (sqlite_objects.cc).
   Status InsertObject(const ObjectRecord& o) override;
   Result<ObjectRecord> GetObject(const std::string& container, const std::string& user,

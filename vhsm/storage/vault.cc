@@ -110,7 +110,8 @@ Status Vault::CreateUser(const std::string& container, const std::string& user, 
   u.wrapped_master_key = wrapped;
   u.role = role;
   u.created_unix = static_cast<int64_t>(std::time(nullptr));
-  return store_->InsertUser(u);
+  VHSM_RETURN_IF_ERROR(store_->InsertUser(u));
+  return EnsureShareKeys({container, user}, master);
 }
 
 Result<SecretBytes> Vault::Login(const std::string& container, const std::string& user,

@@ -109,6 +109,24 @@ class Vault {
   // between the current minimum and the latest version.
   Status RetireVersions(const Owner& owner, const std::string& key_id, uint32_t min);
 
+  // Key sharing (vault_sharing.cc). Every user has an X25519 share key
+  // pair, its private half sealed under their master key (EnsureShareKeys
+  // makes it once; CreateUser does). Share seals every live version of
+  // owner's key to the grantee's share key for `ops` (a subset of the key's
+  // allowed operations): FailedPrecondition while the grantee has no share
+  // key yet (they log in once). ExtendShares seals a new version for every
+  // grantee (after a rotation). OpenShared opens `version` (0: the latest)
+  // of owner_name's key for the grantee: its allowed_ops are the grant's;
+  // NotFound without a grant, DataLoss for a grant that does not open.
+  Status EnsureShareKeys(const Owner& owner, const crypto::SecretBytes& master_key);
+  Status Share(const Owner& owner, const crypto::SecretBytes& master_key, const std::string& key_id,
+               const std::string& grantee, uint32_t ops);
+  Status ExtendShares(const Owner& owner, const crypto::SecretBytes& master_key,
+                      const std::string& key_id, uint32_t version);
+  Result<OpenedKey> OpenShared(const Owner& grantee, const crypto::SecretBytes& master_key,
+                               const std::string& owner_name, const std::string& key_id,
+                               uint32_t version = 0);
+
   // Public objects (vault_objects.cc). PutObject checks the fields (id and
   // oid at most 128 bytes, label and application as ValidKeyLabel, value 1
   // to kMaxObjectValue bytes), gives the object a random handle, its time,
@@ -140,6 +158,13 @@ crypto::Bytes KeyBlobAad(const std::string& container, const std::string& user,
                          const std::string& key_id, const std::string& type, uint8_t version,
                          uint32_t allowed_ops, const KeyExtras& extras = {},
                          uint32_t key_version = 1);
+
+// GrantAad: "vhsm-grant", container, owner, key id, type, grantee (fields),
+// then version and ops (4 bytes big-endian each). A grant's blob is the
+// ephemeral X25519 public key || nonce || AES-256-GCM(K, material) || tag,
+// K = HKDF-SHA256(X25519(ephemeral, grantee's share key), salt: ephemeral
+// public || grantee's public, info "vhsm grant 1").
+crypto::Bytes GrantAad(const GrantRecord& g, const std::string& type);
 
 // ObjectMac: HMAC-SHA256 under HKDF-SHA256(master key, info "vhsm object
 // mac 1") over "vhsm-object", container, user, handle (8 bytes), class,

@@ -46,6 +46,10 @@ const char kUsageHead[] =
     "  key rotate ID                          add a version; it signs, MACs, encrypts\n"
     "  key set ID --min-version N             retire (wipe) every version below N\n"
     "  key delete ID                          delete a key\n"
+    "  key share ID --with USER --ops OP,...  let USER (this container) use it as\n"
+    "                                         YOU/ID for OP (mac, encrypt, decrypt,\n"
+    "                                         sign, verify, derive)\n"
+    "  key unshare ID --with USER             end that\n"
     "  key public ID [--version N]            print a key's public key (SPKI PEM)\n"
     "  password [--new-password-file F]       change your password (the current one\n"
     "                                         from the usual sources; the new one\n"
@@ -88,7 +92,7 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
   bool known = (command == "key" &&
                 (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
                  sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
-                 sub == "set" || sub == "export")) ||
+                 sub == "set" || sub == "export" || sub == "share" || sub == "unshare")) ||
                command == "rewrap" || command == "password" || command == "digest" ||
                command == "mac" || command == "sign" || command == "verify" ||
                command == "encrypt" || command == "decrypt";
@@ -112,6 +116,11 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
     Word(kProg, args, 2, "key id");
   }
   if (command == "key" && sub == "set") Need(kProg, args, "min-version");
+  if (command == "key" && (sub == "share" || sub == "unshare")) {
+    Word(kProg, args, 2, "key id");
+    Need(kProg, args, "with");
+    if (sub == "share") Need(kProg, args, "ops");
+  }
   if (command == "key" && sub == "derive") Need(kProg, args, "peer");
   if (command == "password") return false;
   return command != "key" || (sub == "import" && !wrapped);
@@ -279,6 +288,11 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
     }
   } else if (sub == "delete") {
     Must(kProg, client->DeleteKey(Word(kProg, args, 2, "key id")));
+  } else if (sub == "share") {
+    Must(kProg, client->ShareKey(Word(kProg, args, 2, "key id"), Need(kProg, args, "with"),
+                                 Need(kProg, args, "ops")));
+  } else if (sub == "unshare") {
+    Must(kProg, client->UnshareKey(Word(kProg, args, 2, "key id"), Need(kProg, args, "with")));
   } else if (sub == "public" || sub == "info" || sub == "rotate" || sub == "set") {
     KeyVersionCommand(args, sub, client);
   } else if (sub == "derive") {
@@ -336,7 +350,8 @@ int main(int argc, char** argv) {
                    "version",   "wrapped",
                    "wrap-with", "new-password-file",
                    "class",     "application",
-                   "role",      "old-password-file"},
+                   "role",      "old-password-file",
+                   "with"},
       {"help", "json", "trust-on-first-use", "exportable-wrapped", "private", "raw"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();

@@ -140,6 +140,10 @@ class Client {
   Result<std::string> DeriveKey(const std::string& key_id, std::string_view peer_public_key,
                                 const DeriveOptions& options = {});
   Status DeleteKey(const std::string& id);
+  // ShareKey lets another user of this container use key_id, as
+  // "OWNER/ID", for ops (e.g. "sign,verify"); UnshareKey ends it.
+  Status ShareKey(const std::string& key_id, const std::string& grantee, const std::string& ops);
+  Status UnshareKey(const std::string& key_id, const std::string& grantee);
   Result<std::vector<KeyInfo>> ListKeys();
   // ListKeysLabelled: the keys labelled exactly `label` (filtered in vhsmd).
   Result<std::vector<KeyInfo>> ListKeysLabelled(const std::string& label);

@@ -212,4 +212,22 @@ Result<std::string> Client::DeriveKey(const std::string& key_id, std::string_vie
   return resp.key_id().id();
 }
 
+Status Client::ShareKey(const std::string& key_id, const std::string& grantee,
+                        const std::string& ops) {
+  if (ops.empty()) return InvalidArgument("name the operations to share (e.g. sign,verify)");
+  VHSM_ASSIGN_OR_RETURN(uint32_t bits, internal::KeyOpsOf(ops));
+  proto::Request r;
+  r.mutable_key_share()->set_key_id(key_id);
+  r.mutable_key_share()->set_grantee(grantee);
+  r.mutable_key_share()->set_ops(bits);
+  return impl_->Call(r).status();
+}
+
+Status Client::UnshareKey(const std::string& key_id, const std::string& grantee) {
+  proto::Request r;
+  r.mutable_key_unshare()->set_key_id(key_id);
+  r.mutable_key_unshare()->set_grantee(grantee);
+  return impl_->Call(r).status();
+}
+
 }  // namespace vhsm

@@ -24,6 +24,8 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kKeyDerive:
     case proto::Request::kKeyRotate:
     case proto::Request::kKeySet:
+    case proto::Request::kKeyShare:
+    case proto::Request::kKeyUnshare:
     case proto::Request::kKeyImportWrapped:
     case proto::Request::kObjectCreate:
     case proto::Request::kObjectDelete:

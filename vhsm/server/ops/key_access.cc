@@ -52,8 +52,15 @@ void CacheKey(Env& env, Session& s, const std::string& cache_key,
 Result<std::shared_ptr<const LoadedKey>> OpenKey(Env& env, Session& s, const std::string& key_id,
                                                  uint32_t version) {
   auto loaded = std::make_shared<LoadedKey>();
-  VHSM_ASSIGN_OR_RETURN(loaded->opened,
-                        env.vault->GetKey(s.owner_of_keys(), s.master_key, key_id, version));
+  size_t slash = key_id.find('/');
+  if (slash != std::string::npos) {  // OWNER/ID: another user's key shared with this one
+    VHSM_ASSIGN_OR_RETURN(loaded->opened, env.vault->OpenShared(s.owner_of_keys(), s.master_key,
+                                                                key_id.substr(0, slash),
+                                                                key_id.substr(slash + 1), version));
+  } else {
+    VHSM_ASSIGN_OR_RETURN(loaded->opened,
+                          env.vault->GetKey(s.owner_of_keys(), s.master_key, key_id, version));
+  }
   std::optional<proto::KeyType> type = ParseKeyTypeName(loaded->opened.type);
   if (!type) return DataLoss("key '" + key_id + "' has an unknown type");
   // A format-1 blob: its allowed_ops were never in the AAD, but format 1
@@ -71,6 +78,13 @@ Result<std::shared_ptr<const LoadedKey>> OpenKey(Env& env, Session& s, const std
 }
 
 }  // namespace
+
+bool ValidKeyName(const std::string& name) {
+  size_t slash = name.find('/');
+  if (slash == std::string::npos) return storage::ValidKeyId(name);
+  return storage::ValidUserName(name.substr(0, slash)) &&
+         storage::ValidKeyId(name.substr(slash + 1));
+}
 
 Status NeedLogin(const Session& s) {
   if (!s.user) return Unauthenticated("log in first");
@@ -100,7 +114,7 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
                                                  uint32_t needed_op, uint32_t version) {
   Session& s = *call.session;
   VHSM_RETURN_IF_ERROR(NeedLogin(s));
-  if (!storage::ValidKeyId(key_id)) return NotFound("no key '" + key_id + "'");
+  if (!ValidKeyName(key_id)) return NotFound("no key '" + key_id + "'");
   call.key_for_log = key_id;
   storage::Owner owner = s.owner_of_keys();
   uint64_t generation = env.sessions->KeyGeneration(owner.container, owner.user);

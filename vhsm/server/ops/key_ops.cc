@@ -83,9 +83,12 @@ Status KeyRotate(Env& env, Call& call) {
   std::optional<proto::KeyType> type = ParseKeyTypeName(k.type);
   if (!type) return DataLoss("key '" + id + "' has an unknown type");
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes material, GenerateKeyMaterial(*type));
-  VHSM_RETURN_IF_ERROR(
-      env.vault->AddKeyVersion(owner, call.session->master_key, id, material.view()).status());
+  VHSM_ASSIGN_OR_RETURN(uint32_t version, env.vault->AddKeyVersion(owner, call.session->master_key,
+                                                                   id, material.view()));
+  // The grantees get the new version too (sealed to each of them).
+  VHSM_RETURN_IF_ERROR(env.vault->ExtendShares(owner, call.session->master_key, id, version));
   env.sessions->KeysChanged(owner.container, owner.user);
+  GranteesChanged(env, owner, id);
   return FillKeyInfoWithVersions(env, owner, id, call.resp->mutable_key_info());
 }
 
@@ -97,6 +100,7 @@ Status KeySet(Env& env, Call& call) {
   if (r.min_version() == 0) return InvalidArgument("give the new minimum version");
   VHSM_RETURN_IF_ERROR(env.vault->RetireVersions(owner, r.id(), r.min_version()));
   env.sessions->KeysChanged(owner.container, owner.user);
+  GranteesChanged(env, owner, r.id());
   return FillKeyInfoWithVersions(env, owner, r.id(), call.resp->mutable_key_info());
 }
 
@@ -147,6 +151,7 @@ Status KeyDelete(Env& env, Call& call) {
   if (!storage::ValidKeyId(id)) return NotFound("no key '" + id + "'");
   call.key_for_log = id;
   storage::Owner owner = call.session->owner_of_keys();
+  GranteesChanged(env, owner, id);  // before the grants go with the key
   VHSM_RETURN_IF_ERROR(env.store->DeleteKey(owner.container, owner.user, id));
   env.sessions->KeysChanged(owner.container, owner.user);
   return Status::Ok();

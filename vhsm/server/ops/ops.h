@@ -114,6 +114,12 @@ Status ContainerImport(Env& env, Call& call);
 Status KeySet(Env& env, Call& call);
 Status Rewrap(Env& env, Call& call);
 
+Status KeyShare(Env& env, Call& call);
+Status KeyUnshare(Env& env, Call& call);
+// GranteesChanged: every grantee of a key forgets it in their sessions
+// (share_ops.cc; after a rotation, retirement or deletion by the owner).
+void GranteesChanged(Env& env, const storage::Owner& owner, const std::string& key_id);
+
 Status ObjectCreate(Env& env, Call& call);
 Status ObjectList(Env& env, Call& call);
 Status ObjectGet(Env& env, Call& call);

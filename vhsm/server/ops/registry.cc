@@ -26,6 +26,8 @@ const std::unordered_map<int, Op>& Table() {
       {R::kKeyDerive, {KeyDerive, Need::kLogin}},
       {R::kKeyRotate, {KeyRotate, Need::kLogin}},
       {R::kKeySet, {KeySet, Need::kLogin}},
+      {R::kKeyShare, {KeyShare, Need::kLogin}},
+      {R::kKeyUnshare, {KeyUnshare, Need::kLogin}},
       {R::kKeyExport, {KeyExport, Need::kLogin}},
       {R::kKeyImportWrapped, {KeyImportWrapped, Need::kLogin}},
       {R::kRewrap, {Rewrap, Need::kLogin}},

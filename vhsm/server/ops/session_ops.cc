@@ -82,6 +82,9 @@ Status Login(Env& env, Call& call) {
   s.user = user;
   s.master_key = std::move(master).value();
   s.master_key_locked = std::move(locked);
+  // Users from before sharing get their share key pair at their next login
+  // (best effort: a login does not fail for it; sharing with them waits).
+  (void)env.vault->EnsureShareKeys(s.owner_of_keys(), s.master_key);
   return Status::Ok();
 }
 

@@ -84,6 +84,9 @@ Result<std::shared_ptr<const LoadedKey>> LoadKek(Env& env, Call& call, const std
 Status KeyExport(Env& env, Call& call) {
   const auto& r = call.req.key_export();
   if (r.id() == r.wrap_with()) return InvalidArgument("a key cannot wrap itself");
+  if (r.id().find('/') != std::string::npos) {
+    return PermissionDenied("key '" + r.id() + "' is shared with you: only its owner exports it");
+  }
   VHSM_ASSIGN_OR_RETURN(auto kek, LoadKek(env, call, r.wrap_with(), proto::KEY_OP_WRAP));
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.id(), ~0u));
   if ((key->opened.flags & proto::KEY_FLAG_EXPORTABLE_WRAPPED) == 0) {

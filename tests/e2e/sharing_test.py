@@ -77,6 +77,32 @@ class SharingTest(harness.DaemonTestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(b"corrupted", r.stderr)
 
+    def test_grants_move_with_the_container(self):
+        self.v("alice", "key", "generate", "--type", "hmac-sha256", "--id", "k")
+        self.v("alice", "key", "share", "k", "--with", "bob", "--ops", "mac")
+        mac = self.v("alice", "mac", "--key", "k", input=b"data").stdout
+        out = self.path("shop.vhsmexport")
+        self.admin("container", "export", "shop", "--out", out)
+        other = harness.Daemon().start()
+        try:
+            harness.run_cli(other, ("vhsm-admin", "container", "import", "shop", "--in", out),
+                            env=other.env())
+            env = other.env(VHSM_USER="bob", VHSM_PASSWORD="pw-bob")
+            # On the new host, in the host's own container for simplicity:
+            # the import keeps the name, so attach a fresh namespace as shop.
+            c2 = harness.Container()
+            try:
+                harness.run_cli(other, ("vhsm-admin", "container", "attach", "shop", "--pid",
+                                        str(c2.pid)), env=other.env())
+                got = harness.run_cli(other, ("vhsm", "mac", "--key", "alice/k"), input=b"data",
+                                      container=c2, env=env).stdout
+                self.assertEqual(got, mac)
+            finally:
+                c2.close()
+        finally:
+            other.stop()
+            other.cleanup()
+
     def test_other_containers_do_not_reach_it(self):
         self.v("alice", "key", "generate", "--type", "hmac-sha256", "--id", "k")
         self.v("alice", "key", "share", "k", "--with", "bob", "--ops", "mac")

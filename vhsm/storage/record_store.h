@@ -125,6 +125,7 @@ struct ContainerImage {
   std::vector<KeyRecord> keys;  // with latest_version and min_version
   std::vector<KeyVersionRow> versions;
   std::vector<ObjectRecord> objects;
+  std::vector<GrantRecord> grants;
 };
 
 class RecordStore {

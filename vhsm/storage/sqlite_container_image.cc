@@ -41,14 +41,16 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
   for (const UserRecord& u : image.users) {
     Stmt s(db_,
            "INSERT INTO users (container, name, salt, iterations, wrapped_master_key, role,"
-           " created) VALUES (?,?,?,?,?,?,?)");
+           " created, share_public, share_private) VALUES (?,?,?,?,?,?,?,?,?)");
     s.Bind(name)
         .Bind(u.name)
         .Bind(u.salt)
         .Bind(int64_t{u.iterations})
         .Bind(u.wrapped_master_key)
         .Bind(u.role)
-        .Bind(u.created_unix);
+        .Bind(u.created_unix)
+        .Bind(u.share_public)
+        .Bind(u.share_private);
     VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + u.name + "'"));
   }
   for (const KeyRecord& k : image.keys) {
@@ -82,6 +84,19 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
   }
   for (const ObjectRecord& o : image.objects) {
     VHSM_RETURN_IF_ERROR(internal::InsertObjectRow(db_, name, o));
+  }
+  for (const GrantRecord& g : image.grants) {
+    Stmt s(db_,
+           "INSERT INTO grants (container, owner, key_id, version, grantee, ops, blob)"
+           " VALUES (?,?,?,?,?,?,?)");
+    s.Bind(name)
+        .Bind(g.owner)
+        .Bind(g.key_id)
+        .Bind(int64_t{g.version})
+        .Bind(g.grantee)
+        .Bind(int64_t{g.ops})
+        .Bind(g.blob);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "grant of key '" + g.key_id + "'"));
   }
   return tx.Commit();
 }

@@ -37,6 +37,8 @@ void AddUser(const storage::UserRecord& u, proto::ContainerExportResult* out) {
   r->set_wrapped_master_key(u.wrapped_master_key.data(), u.wrapped_master_key.size());
   r->set_role(u.role);
   r->set_created_unix(u.created_unix);
+  r->set_share_public(u.share_public.data(), u.share_public.size());
+  r->set_share_private(u.share_private.data(), u.share_private.size());
 }
 
 Status AddKey(Env& env, const std::string& container, const storage::KeyRecord& listed,
@@ -63,6 +65,17 @@ Status AddKey(Env& env, const std::string& container, const storage::KeyRecord& 
     rv->set_version(v);
     rv->set_created_unix(kv.created_unix);
     rv->set_blob(kv.blob.data(), kv.blob.size());
+  }
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::GrantRecord> grants,
+                        env.store->ListGrants(container, k.user, k.key_id));
+  for (const auto& g : grants) {
+    auto* rg = out->add_records()->mutable_grant();
+    rg->set_owner(g.owner);
+    rg->set_key_id(g.key_id);
+    rg->set_version(g.version);
+    rg->set_grantee(g.grantee);
+    rg->set_ops(g.ops);
+    rg->set_blob(g.blob.data(), g.blob.size());
   }
   return Status::Ok();
 }
@@ -184,6 +197,8 @@ Status Stage(const proto::ExportRecord& rec, storage::ContainerImage* image) {
     out.wrapped_master_key.assign(u.wrapped_master_key().begin(), u.wrapped_master_key().end());
     out.role = u.role().empty() ? "user" : u.role();
     out.created_unix = u.created_unix();
+    out.share_public.assign(u.share_public().begin(), u.share_public().end());
+    out.share_private.assign(u.share_private().begin(), u.share_private().end());
     image->users.push_back(std::move(out));
   } else if (rec.has_key()) {
     const auto& k = rec.key();
@@ -217,6 +232,16 @@ Status Stage(const proto::ExportRecord& rec, storage::ContainerImage* image) {
     out.version.created_unix = v.created_unix();
     out.version.blob.assign(v.blob().begin(), v.blob().end());
     image->versions.push_back(std::move(out));
+  } else if (rec.has_grant()) {
+    const auto& g = rec.grant();
+    if (!storage::ValidUserName(g.owner()) || !storage::ValidUserName(g.grantee()) ||
+        !storage::ValidKeyId(g.key_id()) || g.version() == 0 || g.ops() == 0 || g.blob().empty() ||
+        g.blob().size() > kMaxBlob) {
+      return InvalidArgument("malformed grant record");
+    }
+    image->grants.push_back(storage::GrantRecord{"", g.owner(), g.key_id(), g.version(),
+                                                 g.grantee(), g.ops(),
+                                                 storage::Blob(g.blob().begin(), g.blob().end())});
   } else if (rec.has_object()) {
     const auto& o = rec.object();
     if (!storage::ValidUserName(o.user()) || o.handle() == 0 || o.value().empty() ||

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "tools/cli/audit_command.h"
 #include "tools/cli/cli_util.h"
 #include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
@@ -40,11 +41,16 @@ const char kUsage[] =
     "                          restore it here (detached: attach it to serve it); users\n"
     "                          log in with the same passwords. A damaged, truncated or\n"
     "                          (with a passphrase) edited file is refused\n"
-    "  user add --container NAME USER       (password: --password-file, VHSM_PASSWORD,\n"
+    "  user add --container NAME [--role user|admin] USER\n"
+    "                                       (password: --password-file, VHSM_PASSWORD,\n"
     "                                        VHSM_PASSWORD_FILE or a prompt)\n"
     "  user delete --container NAME USER    deletes the user and all their keys\n"
     "  user list --container NAME\n"
     "  user password --container NAME USER --old-password-file F [--password-file F]\n"
+    "  audit verify [--container NAME]      check the audit log of one container, or all\n"
+    "  audit export --container NAME --out F\n"
+    "                                       write it as JSON (tools/audit_verify.py checks\n"
+    "                                       such a file offline)\n"
     "\n"
     "The host's own container is named 'host'. Every command but server-key talks to\n"
     "vhsmd over a secure channel pinned to its key (--server-key, VHSM_SERVER_KEY, or\n"
@@ -167,10 +173,12 @@ int main(int argc, char** argv) {
   bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list" ||
                                         verb == "export" || verb == "import")) ||
                (noun == "user" &&
-                (verb == "add" || verb == "delete" || verb == "list" || verb == "password"));
+                (verb == "add" || verb == "delete" || verb == "list" || verb == "password")) ||
+               (noun == "audit" && (verb == "verify" || verb == "export"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
   std::unique_ptr<vhsm::Admin> admin =
       Must(kProg, vhsm::Admin::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
+  if (noun == "audit") return vhsm::cli::AdminAuditCommand(kProg, args, verb, admin.get());
   if (noun == "container") {
     ContainerCommand(args, verb, admin.get());
   } else {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/cli/audit_command.h"
 #include "tools/cli/cli_util.h"
 #include "tools/cli/object_command.h"
 #include "tools/cli/user_command.h"
@@ -89,6 +90,7 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
     vhsm::cli::CheckUserCommand(kProg, args, sub);
     return false;
   }
+  if (command == "audit") return vhsm::cli::CheckAuditCommand(kProg, args, sub);
   bool known = (command == "key" &&
                 (sub == "generate" || sub == "import" || sub == "list" || sub == "delete" ||
                  sub == "public" || sub == "info" || sub == "derive" || sub == "rotate" ||
@@ -360,6 +362,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsageHead, out);
     std::fputs(vhsm::cli::kObjectUsage, out);
     std::fputs(vhsm::cli::kUserUsage, out);
+    std::fputs(vhsm::cli::kAuditUsage, out);
     std::fputs(kUsageTail, out);
     return args.Has("help") ? 0 : 2;
   }
@@ -382,6 +385,8 @@ int main(int argc, char** argv) {
     std::printf("password changed\n");
   } else if (command == "key") {
     KeyCommand(args, sub, input, client.get());
+  } else if (command == "audit") {
+    vhsm::cli::AuditCommand(kProg, args, sub, client.get());
   } else if (command == "object") {
     vhsm::cli::ObjectCommand(kProg, args, sub, input, client.get());
   } else {

@@ -6,6 +6,7 @@
 
 #include "vhsm/api/channel.h"
 #include "vhsm/api/container_file.h"
+#include "vhsm/api/internal/audit_calls.h"
 #include "vhsm/proto/vhsm.pb.h"
 
 namespace vhsm {
@@ -22,6 +23,16 @@ struct Admin::Impl {
 };
 
 Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<AuditLogCopy> Admin::ReadAudit(const std::string& container) {
+  return internal::ReadAudit([this](proto::Request& r) { return impl_->channel->Call(r); },
+                             container);
+}
+
+Result<AuditVerdict> Admin::VerifyAudit(const std::string& container) {
+  return internal::VerifyAudit([this](proto::Request& r) { return impl_->channel->Call(r); },
+                               container);
+}
 
 Result<std::unique_ptr<Admin>> Admin::Connect(const ClientOptions& options) {
   auto impl = std::make_unique<Impl>();

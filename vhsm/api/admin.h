@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "vhsm/api/audit.h"
 #include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
 
@@ -38,6 +39,9 @@ class Admin {
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
   Result<std::vector<ContainerInfo>> ListContainers();
+  // A container's audit log (audit.h), and vhsmd's check of its chain.
+  Result<AuditLogCopy> ReadAudit(const std::string& container);
+  Result<AuditVerdict> VerifyAudit(const std::string& container);
   // AddUser: role "user" or "admin" (a container admin manages the
   // container's users from inside it).
   Status AddUser(const std::string& container, const std::string& user, std::string_view password,

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vhsm/api/audit.h"
 #include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
 
@@ -164,6 +165,10 @@ class Client {
   // LockedOut: is `user` of this container locked out for this process's
   // uid after failed logins (no login needed; an unknown user is not)?
   Result<bool> LockedOut(const std::string& user);
+
+  // The container's audit log, for its admins (audit.h).
+  Result<AuditLogCopy> ReadAudit();
+  Result<AuditVerdict> VerifyAudit();
 
   // The container's users, for its admins (client_objects.cc): the
   // container is the caller's own. Roles are "user" and "admin".

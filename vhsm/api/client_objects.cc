@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vhsm/api/client.h"
+#include "vhsm/api/internal/audit_calls.h"
 #include "vhsm/api/internal/client_impl.h"
 
 namespace vhsm {
@@ -38,6 +39,14 @@ Result<bool> Client::LockedOut(const std::string& user) {
   r.mutable_user_status()->set_user(user);
   VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->Call(r));
   return resp.user_status().locked();
+}
+
+Result<AuditLogCopy> Client::ReadAudit() {
+  return internal::ReadAudit([this](proto::Request& r) { return impl_->Call(r); }, "");
+}
+
+Result<AuditVerdict> Client::VerifyAudit() {
+  return internal::VerifyAudit([this](proto::Request& r) { return impl_->Call(r); }, "");
 }
 
 Status Client::AddMember(const std::string& user, std::string_view password,

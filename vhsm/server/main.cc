@@ -23,6 +23,7 @@
 
 #include "vhsm/base/flags.h"
 #include "vhsm/crypto/self_test.h"
+#include "vhsm/server/audit_log.h"
 #include "vhsm/server/daemon.h"
 #include "vhsm/server/identity.h"
 #include "vhsm/server/login_throttle.h"
@@ -313,13 +314,16 @@ int main(int argc, char** argv) {
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
   service_options.run_dir = cfg.run_dir;
+  auto audit = server::AuditLog::Open(store.get(), cfg.data_dir);
+  if (!audit.ok()) Fail("audit log: " + audit.status().message());
   server::ServiceDeps deps{&*identity,
                            &vault,
                            &sessions,
                            listener->get(),
                            &ledger,
                            &throttle,
-                           cfg.quiet ? nullptr : &log};
+                           cfg.quiet ? nullptr : &log,
+                           audit->get()};
   server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());

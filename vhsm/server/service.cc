@@ -13,7 +13,7 @@
 namespace vhsm::server {
 
 Service::Service(const ServiceDeps& deps, ServiceOptions options)
-    : log_(deps.log), options_(std::move(options)) {
+    : log_(deps.log), audit_(deps.audit), options_(std::move(options)) {
   env_.vault = deps.vault;
   env_.store = deps.vault->store();
   env_.sessions = deps.sessions;
@@ -22,6 +22,7 @@ Service::Service(const ServiceDeps& deps, ServiceOptions options)
   env_.throttle = deps.throttle;
   env_.options = &options_;
   env_.identity = deps.identity;
+  env_.audit = deps.audit;
 }
 
 int64_t Service::Now() const {
@@ -120,6 +121,16 @@ Status Service::Plain(const ops::Op& op, ops::Call& call) {
   return op.handle(env, call);
 }
 
+namespace {
+
+// IsHostRoot: uid 0 in the host's network namespace, in the kernel's words.
+bool IsHostRoot(const Caller& caller) {
+  return caller.client.container == transport::kHostContainer && caller.has_creds &&
+         caller.uid == 0;
+}
+
+}  // namespace
+
 Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& session) {
   const Caller& caller = call.caller;
   ops::Env env = env_;
@@ -130,14 +141,16 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
     case ops::Need::kHostRoot:
       // Who may administer comes from the kernel (the socket's namespace and
       // SCM_CREDENTIALS), never from the message.
-      if (caller.client.container != transport::kHostContainer || !caller.has_creds ||
-          caller.uid != 0) {
+      if (!IsHostRoot(caller)) {
         return PermissionDenied("administration is allowed only to root on the host");
       }
       break;
     case ops::Need::kLogin:
       if (!session.user) return Unauthenticated("log in first");
       break;
+    case ops::Need::kAdminOrHost:
+      if (IsHostRoot(caller)) break;
+      [[fallthrough]];
     case ops::Need::kContainerAdmin: {
       // The role as stored now (a demotion counts at once), of the user
       // this session logged in as, in the caller's own container.
@@ -155,7 +168,14 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
   }
   call.session = &session;
   Status s = op.handle(env, call);
-  if (session.user) call.user_for_log = *session.user;
+  if (session.user) {
+    call.user_for_log = *session.user;
+    call.role_for_log = session.role;
+  }
+  if (op.need == ops::Need::kHostRoot ||
+      (op.need == ops::Need::kAdminOrHost && IsHostRoot(caller) && !session.user)) {
+    call.role_for_log = "operator";
+  }
   call.session = nullptr;
   return s;
 }
@@ -205,6 +225,7 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto:
           "the session is closed");
     } else {
       s = RunInner(outer, &plain, &inner, call, *session);
+      if (inner_resp.has_bytes()) call.version_for_log = inner_resp.bytes().key_version();
       close = s.ok() && inner.has_close_session();
       WipeSecrets(&inner);
       // The answer, sealed: whatever the status, it came from this vhsmd.
@@ -231,6 +252,7 @@ Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto:
 }
 
 void Service::Log(const ops::Call& call, const Status& status) const {
+  Audit(call, status);
   if (log_ == nullptr) return;
   // Names and ids only, and only valid ones: never passwords, data or key
   // material, never a string a tenant chose freely (the log escapes anyway).
@@ -244,6 +266,35 @@ void Service::Log(const ops::Call& call, const Status& status) const {
   e.result = StatusCodeName(status.code());
   if (!status.ok()) e.message = status.message();
   log_->Write(std::move(e));
+}
+
+void Service::Audit(const ops::Call& call, const Status& status) const {
+  if (audit_ == nullptr) return;
+  storage::AuditRecord r;
+  r.container = call.caller.client.container;
+  r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  r.uid = call.caller.uid;
+  r.pid = call.caller.pid;
+  if (storage::ValidUserName(call.user_for_log)) r.user = call.user_for_log;
+  r.role = call.role_for_log;
+  r.op = OpName(call.req);
+  if (ops::ValidKeyName(call.key_for_log) || call.key_for_log.rfind("object:", 0) == 0) {
+    r.key_id = call.key_for_log;
+  }
+  r.key_version = call.version_for_log;
+  r.result = StatusCodeName(status.code());
+  // State-changing (slow) operations are on disk before their answer goes.
+  Status written = audit_->Append(std::move(r), IsSlowOp(call.req.op_case()));
+  if (!written.ok() && log_ != nullptr) {
+    LogEntry e;
+    e.container = call.caller.client.container;
+    e.op = "audit";
+    e.result = StatusCodeName(written.code());
+    e.message = "audit record not written yet: " + written.message();
+    log_->Write(std::move(e));
+  }
 }
 
 std::vector<std::string> Service::RestoreAttachments() {

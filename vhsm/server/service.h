@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/server/audit_log.h"
 #include "vhsm/server/login_throttle.h"
 #include "vhsm/server/ops/ops.h"
 #include "vhsm/server/request_log.h"
@@ -40,6 +41,7 @@ struct ServiceDeps {
   ResourceLedger* ledger = nullptr;
   LoginThrottle* throttle = nullptr;
   RequestLog* log = nullptr;
+  AuditLog* audit = nullptr;  // null: no audit log (tests)
 };
 
 class Service {
@@ -81,10 +83,12 @@ class Service {
   Status RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
                   ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
+  void Audit(const ops::Call& call, const Status& status) const;
   Status Restore(storage::ContainerRecord& c, const std::string& boot);
 
   ops::Env env_;
   RequestLog* log_;
+  AuditLog* audit_;
   ServiceOptions options_;
 };
 

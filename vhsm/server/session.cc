@@ -8,6 +8,7 @@ namespace vhsm::server {
 void Session::Logout() {
   // The channel stays: logging out is a request answered through it.
   user.reset();
+  role.clear();
   master_key.Wipe();
   master_key_locked.Release();
   contexts.clear();  // libcrypto wipes the HMAC keys inside the contexts

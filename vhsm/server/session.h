@@ -74,6 +74,7 @@ class Session {
   std::mutex mu;
   // Guarded by mu.
   std::optional<std::string> user;
+  std::string role;  // the logged-in user's role when they logged in
   crypto::SecretBytes master_key;
   ResourceLedger::Token master_key_locked;  // kLockedBytes while logged in
   std::map<uint32_t, Context> contexts;

@@ -84,6 +84,30 @@ struct GrantRecord {
   Blob blob;  // ephemeral X25519 public || AES-256-GCM(..., material)
 };
 
+// The audit log (vhsm/server/audit_log.h): one hash chain per container.
+struct AuditRecord {
+  std::string container;
+  uint64_t seq = 0;  // 1, 2, ... per container
+  int64_t time_ms = 0;
+  uint32_t uid = 0;
+  int32_t pid = 0;
+  std::string user;
+  std::string role;
+  std::string op;
+  std::string key_id;
+  uint32_t key_version = 0;
+  std::string result;
+  Blob hash;  // SHA-256(previous hash || encoding)
+};
+// A checkpoint: vhsmd's Ed25519 signature over (container, seq, hash).
+struct AuditCheckpoint {
+  std::string container;
+  uint64_t seq = 0;
+  Blob hash;
+  Blob signature;
+  int64_t time_ms = 0;
+};
+
 // A public object (certificate, data): not secret; `mac` is the vault's
 // HMAC over everything else (vault.h), so the store cannot alter it.
 struct ObjectRecord {
@@ -215,6 +239,17 @@ class RecordStore {
   // DeleteGrants removes the grantee's grants of a key (NotFound if none).
   virtual Status DeleteGrants(const std::string& container, const std::string& owner,
                               const std::string& key_id, const std::string& grantee) = 0;
+
+  // Audit. AppendAudit writes records and checkpoints in one transaction.
+  // ListAudit: a container's records with seq > after, by seq, at most limit.
+  // AuditHeads: every container's last record (seq and hash), for restarts.
+  virtual Status AppendAudit(const std::vector<AuditRecord>& records,
+                             const std::vector<AuditCheckpoint>& checkpoints) = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& container, uint64_t after,
+                                                     size_t limit) = 0;
+  virtual Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(
+      const std::string& container) = 0;
+  virtual Result<std::vector<AuditRecord>> AuditHeads() = 0;
 
   // Public objects: unique per (container, user, handle). InsertObject:
   // AlreadyExists for a taken handle, NotFound without the user.

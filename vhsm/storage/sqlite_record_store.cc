@@ -107,6 +107,29 @@ const char* const kMigrations[] = {
     "  FOREIGN KEY (container, owner, key_id) REFERENCES keys(container, user, key_id)"
     "    ON DELETE CASCADE,"
     "  FOREIGN KEY (container, grantee) REFERENCES users(container, name) ON DELETE CASCADE);",
+    // Version 8: the audit log, a hash chain per container, and checkpoints
+    // signed by vhsmd's audit key. No foreign keys: the log outlives users.
+    "CREATE TABLE audit ("
+    "  container TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  time_ms INTEGER NOT NULL,"
+    "  uid INTEGER NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  key_version INTEGER NOT NULL,"
+    "  result TEXT NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  PRIMARY KEY (container, seq));"
+    "CREATE TABLE audit_checkpoints ("
+    "  container TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  signature BLOB NOT NULL,"
+    "  time_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (container, seq));",
 };
 
 }  // namespace

@@ -86,6 +86,14 @@ class SqliteRecordStore : public RecordStore {
   Status DeleteGrants(const std::string& container, const std::string& owner,
                       const std::string& key_id, const std::string& grantee) override;
 
+  // Audit (sqlite_audit.cc).
+  Status AppendAudit(const std::vector<AuditRecord>& records,
+                     const std::vector<AuditCheckpoint>& checkpoints) override;
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& container, uint64_t after,
+                                             size_t limit) override;
+  Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(const std::string& container) override;
+  Result<std::vector<AuditRecord>> AuditHeads() override;
+
   // Public objects (sqlite_objects.cc).
   Status InsertObject(const ObjectRecord& o) override;
   Result<ObjectRecord> GetObject(const std::string& container, const std::string& user,

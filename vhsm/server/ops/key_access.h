@@ -21,10 +21,6 @@ inline constexpr size_t kContextBytes = 2048;
 inline constexpr size_t kCachedKeyOverhead = 2048;
 inline constexpr size_t kPage = 4096;
 
-// ValidKeyName: a key id of the session's user, or OWNER/ID for a key
-// another user of the container shared with them.
-bool ValidKeyName(const std::string& name);
-
 // LoadKey opens version `version` (0: the latest) of key_id of the
 // session's user (or OWNER/ID, shared with them: the grant's operations)
 // for needed_op (a KeyOp bit): Unauthenticated before login,

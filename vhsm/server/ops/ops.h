@@ -23,6 +23,7 @@
 #include "vhsm/base/status.h"
 #include "vhsm/crypto/x25519.h"
 #include "vhsm/proto/vhsm.pb.h"
+#include "vhsm/server/audit_log.h"
 #include "vhsm/server/login_throttle.h"
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/session.h"
@@ -60,6 +61,7 @@ struct Env {
   LoginThrottle* throttle = nullptr;
   const ServiceOptions* options = nullptr;
   const crypto::X25519KeyPair* identity = nullptr;  // vhsmd's long-term key
+  AuditLog* audit = nullptr;                        // null: none (tests)
   int64_t now_ms = 0;                               // this request's time
 };
 
@@ -71,6 +73,8 @@ struct Call {
   proto::Response* resp;
   std::string key_for_log;
   std::string user_for_log;
+  std::string role_for_log;      // "user", "admin", "operator" (host root)
+  uint32_t version_for_log = 0;  // the key version a result came from
 };
 
 enum class Need {
@@ -78,6 +82,7 @@ enum class Need {
   kSession,         // a session of the caller's, logged in or not
   kLogin,           // a session logged in as a user
   kContainerAdmin,  // a session logged in as an admin of its container
+  kAdminOrHost,     // either of those and kHostRoot (the audit log)
   kHostRoot,        // uid 0 in the host namespace (administration)
 };
 
@@ -86,6 +91,10 @@ struct Op {
   Status (*handle)(Env& env, Call& call);
   Need need;
 };
+
+// ValidKeyName: a key id of the session's user, or OWNER/ID for a key
+// another user of the container shared with them (key_access.cc).
+bool ValidKeyName(const std::string& name);
 
 // Find returns the operation's entry, or null for an unknown operation.
 const Op* Find(proto::Request::OpCase op);
@@ -143,6 +152,9 @@ Status UserAdd(Env& env, Call& call);
 Status UserDelete(Env& env, Call& call);
 Status UserList(Env& env, Call& call);
 Status UserPassword(Env& env, Call& call);
+
+Status AuditRead(Env& env, Call& call);
+Status AuditVerify(Env& env, Call& call);
 
 Status MemberAdd(Env& env, Call& call);
 Status MemberDelete(Env& env, Call& call);

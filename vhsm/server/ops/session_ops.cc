@@ -80,6 +80,8 @@ Status Login(Env& env, Call& call) {
   s.Logout();  // start from nothing: no context survives a login either
   env.sessions->SetLoggedIn(s, user);
   s.user = user;
+  Result<storage::UserRecord> record = env.store->GetUser(container, user);
+  s.role = record.ok() ? record->role : "user";
   s.master_key = std::move(master).value();
   s.master_key_locked = std::move(locked);
   // Users from before sharing get their share key pair at their next login

@@ -1,0 +1,282 @@
+#include "vhsm/server/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "vhsm/crypto/constant_time.h"
+#include "vhsm/crypto/digest.h"
+
+namespace vhsm::server {
+
+using crypto::Bytes;
+using crypto::ByteView;
+
+namespace {
+
+constexpr size_t kBatch = 256;
+constexpr auto kFlushEvery = std::chrono::milliseconds(50);
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Str(Bytes& out, const std::string& s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+void Num(Bytes& out, uint64_t v, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
+    out.push_back(static_cast<uint8_t>(v >> shift));
+  }
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("no " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status WriteFile(const std::string& path, ByteView data, mode_t mode) {
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
+  fchmod(fd, mode);
+  bool ok =
+      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && fsync(fd) == 0;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    return Internal("cannot write " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<crypto::PrivateKey> LoadOrCreateKey(const std::string& data_dir) {
+  const std::string path = data_dir + "/audit.key";
+  Result<std::string> der = ReadFile(path);
+  if (der.ok()) {
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      return FailedPrecondition(path + " may be read by others (chmod 600 it)");
+    }
+    Result<crypto::PrivateKey> key = crypto::PrivateKey::FromPkcs8Der(ByteView(*der));
+    explicit_bzero(der->data(), der->size());
+    return key;
+  }
+  VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                        crypto::PrivateKey::Generate(crypto::KeyAlg::kEd25519));
+  VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pkcs8, key.ToPkcs8Der());
+  VHSM_RETURN_IF_ERROR(WriteFile(path, pkcs8.view(), 0600));
+  return key;
+}
+
+}  // namespace
+
+Bytes EncodeAuditRecord(const storage::AuditRecord& r) {
+  Bytes out;
+  Str(out, "vhsm-audit-1");
+  Str(out, r.container);
+  Num(out, r.seq, 8);
+  Num(out, static_cast<uint64_t>(r.time_ms), 8);
+  Num(out, r.uid, 4);
+  Num(out, static_cast<uint32_t>(r.pid), 4);
+  Str(out, r.user);
+  Str(out, r.role);
+  Str(out, r.op);
+  Str(out, r.key_id);
+  Num(out, r.key_version, 4);
+  Str(out, r.result);
+  return out;
+}
+
+Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq, ByteView hash) {
+  Bytes out(std::string_view("vhsm-audit-checkpoint-1").begin(),
+            std::string_view("vhsm-audit-checkpoint-1").end());
+  Str(out, container);
+  Num(out, seq, 8);
+  out.insert(out.end(), hash.begin(), hash.end());
+  return out;
+}
+
+AuditLog::AuditLog(storage::RecordStore* store, crypto::PrivateKey key, std::string public_pem)
+    : store_(store), key_(std::move(key)), public_pem_(std::move(public_pem)) {}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
+                                                 const std::string& data_dir) {
+  VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadOrCreateKey(data_dir));
+  VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key.GetPublicKey());
+  VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
+  VHSM_RETURN_IF_ERROR(WriteFile(data_dir + "/audit.pub", ByteView(pem), 0644));
+  std::unique_ptr<AuditLog> log(new AuditLog(store, std::move(key), pem));
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditRecord> heads, store->AuditHeads());
+  for (const auto& r : heads) {
+    Head& h = log->heads_[r.container];
+    h.seq = r.seq;
+    h.hash = r.hash;
+    h.checkpointed = r.seq;  // a restart starts a new checkpoint period
+    h.checkpoint_ms = NowMs();
+  }
+  log->flusher_ = std::thread([l = log.get()] { l->Run(); });
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  (void)Flush();
+}
+
+Result<storage::AuditCheckpoint> AuditLog::Checkpoint(const std::string& container, Head& head,
+                                                      int64_t now_ms) {
+  storage::AuditCheckpoint c;
+  c.container = container;
+  c.seq = head.seq;
+  c.hash = head.hash;
+  c.time_ms = now_ms;
+  VHSM_ASSIGN_OR_RETURN(c.signature,
+                        key_.Sign(AuditCheckpointMessage(container, head.seq, head.hash)));
+  head.checkpointed = head.seq;
+  head.checkpoint_ms = now_ms;
+  return c;
+}
+
+Status AuditLog::Append(storage::AuditRecord r, bool sync) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Head& head = heads_[r.container];
+    if (head.checkpoint_ms == 0) head.checkpoint_ms = r.time_ms;
+    r.seq = head.seq + 1;
+    Bytes in = head.hash;
+    Bytes enc = EncodeAuditRecord(r);
+    in.insert(in.end(), enc.begin(), enc.end());
+    VHSM_ASSIGN_OR_RETURN(r.hash, crypto::ComputeDigest(crypto::DigestAlg::kSha256, in));
+    head.seq = r.seq;
+    head.hash = r.hash;
+    pending_.push_back(std::move(r));
+    if (head.seq - head.checkpointed >= kAuditCheckpointEvery) {
+      VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c,
+                            Checkpoint(pending_.back().container, head, pending_.back().time_ms));
+      pending_checkpoints_.push_back(std::move(c));
+    }
+    if (!sync && pending_.size() < kBatch) return Status::Ok();
+  }
+  if (!sync) {
+    wake_.notify_one();
+    return Status::Ok();
+  }
+  return Flush();
+}
+
+Status AuditLog::Flush() {
+  std::lock_guard<std::mutex> writing(write_mu_);
+  std::vector<storage::AuditRecord> records;
+  std::vector<storage::AuditCheckpoint> checkpoints;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = NowMs();
+    for (auto& [container, head] : heads_) {
+      if (head.seq > head.checkpointed && now - head.checkpoint_ms >= kAuditCheckpointMs) {
+        VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c, Checkpoint(container, head, now));
+        pending_checkpoints_.push_back(std::move(c));
+      }
+    }
+    records.swap(pending_);
+    checkpoints.swap(pending_checkpoints_);
+  }
+  if (records.empty() && checkpoints.empty()) return Status::Ok();
+  Status written = store_->AppendAudit(records, checkpoints);
+  if (!written.ok()) {
+    // Kept, in order, for the next write: a record is never dropped.
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.insert(pending_.begin(), std::make_move_iterator(records.begin()),
+                    std::make_move_iterator(records.end()));
+    pending_checkpoints_.insert(pending_checkpoints_.begin(),
+                                std::make_move_iterator(checkpoints.begin()),
+                                std::make_move_iterator(checkpoints.end()));
+  }
+  return written;
+}
+
+void AuditLog::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    wake_.wait_for(lock, kFlushEvery);
+    if (stop_) break;
+    lock.unlock();
+    (void)Flush();  // a failed write keeps its records for the next one
+    lock.lock();
+  }
+}
+
+Result<AuditVerdict> AuditLog::Verify(const std::string& container) {
+  VHSM_RETURN_IF_ERROR(Flush());
+  AuditVerdict v;
+  VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditCheckpoint> cps,
+                        store_->ListAuditCheckpoints(container));
+  std::map<uint64_t, const storage::AuditCheckpoint*> by_seq;
+  for (const auto& c : cps) by_seq[c.seq] = &c;
+  v.checkpoints = cps.size();
+  VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key_.GetPublicKey());
+  auto fail = [&v](uint64_t seq, const std::string& why) {
+    if (!v.intact) return;
+    v.intact = false;
+    v.bad_record = seq;
+    v.problem = why;
+  };
+  Bytes hash(32, 0);
+  uint64_t expected = 1;
+  while (v.intact) {
+    VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditRecord> page,
+                          store_->ListAudit(container, expected - 1, 1000));
+    if (page.empty()) break;
+    for (const auto& r : page) {
+      if (r.seq != expected) {
+        fail(expected, "record " + std::to_string(expected) + " is missing");
+        break;
+      }
+      Bytes in = hash;
+      Bytes enc = EncodeAuditRecord(r);
+      in.insert(in.end(), enc.begin(), enc.end());
+      VHSM_ASSIGN_OR_RETURN(hash, crypto::ComputeDigest(crypto::DigestAlg::kSha256, in));
+      if (!crypto::ConstantTimeEquals(hash, r.hash)) {
+        fail(r.seq, "record " + std::to_string(r.seq) + " was altered or moved");
+        break;
+      }
+      auto cp = by_seq.find(r.seq);
+      if (cp != by_seq.end()) {
+        const auto& c = *cp->second;
+        Result<bool> ok = pub.Verify(AuditCheckpointMessage(container, c.seq, c.hash), c.signature);
+        if (!ok.ok() || !*ok || !crypto::ConstantTimeEquals(c.hash, hash)) {
+          fail(r.seq, "the checkpoint at record " + std::to_string(r.seq) + " does not hold");
+          break;
+        }
+      }
+      ++v.records;
+      ++expected;
+    }
+  }
+  // A checkpoint beyond the last record: records were cut from the end.
+  if (v.intact && !cps.empty() && cps.back().seq >= expected) {
+    fail(expected, "records from " + std::to_string(expected) + " to " +
+                       std::to_string(cps.back().seq) + " (checkpointed) are missing");
+  }
+  return v;
+}
+
+}  // namespace vhsm::server

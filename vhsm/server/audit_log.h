@@ -1,0 +1,97 @@
+// The tamper-evident audit log: every request's outcome (time, container,
+// sender uid/pid, user, role, operation, key id and version, result; never
+// data or secrets) as a record in the store, one hash chain per container:
+//
+//   hash_n = SHA-256(hash_{n-1} || Encode(record_n)),  hash_0 = 32 zero bytes
+//   Encode = "vhsm-audit-1", then container, seq (8), time_ms (8), uid (4),
+//            pid (4), user, role, op, key_id, key_version (4), result;
+//            strings as a 4-byte length and their bytes, numbers big-endian
+//
+// and, at least every 1,000 records or 60 s of a container's activity, a
+// checkpoint: vhsmd's Ed25519 audit key signs "vhsm-audit-checkpoint-1" ||
+// container (4-byte length and bytes) || seq (8) || hash_seq (32). The key
+// lives in DATA_DIR/audit.key (PKCS#8, 0600); its public half in
+// DATA_DIR/audit.pub (SPKI PEM). Verify recomputes a chain from its first
+// record and reports the first record that is missing, altered or out of
+// place, and any checkpoint whose signature or hash does not hold.
+//
+// Records of state-changing (slow) operations are written before their
+// answer goes out; the rest are batched (a background thread writes every
+// 50 ms, or at 256 pending) so fast operations pay for a hash and a queue.
+#ifndef VHSM_SERVER_AUDIT_LOG_H_
+#define VHSM_SERVER_AUDIT_LOG_H_
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vhsm/base/status.h"
+#include "vhsm/crypto/asymmetric_key.h"
+#include "vhsm/crypto/bytes.h"
+#include "vhsm/storage/record_store.h"
+
+namespace vhsm::server {
+
+inline constexpr uint64_t kAuditCheckpointEvery = 1000;
+inline constexpr int64_t kAuditCheckpointMs = 60 * 1000;
+
+crypto::Bytes EncodeAuditRecord(const storage::AuditRecord& r);
+crypto::Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq,
+                                     crypto::ByteView hash);
+
+struct AuditVerdict {
+  bool intact = true;
+  uint64_t records = 0;
+  uint64_t checkpoints = 0;
+  uint64_t bad_record = 0;  // the first record at fault (0: none)
+  std::string problem;      // what is wrong, for people
+};
+
+class AuditLog {
+ public:
+  // Open loads or makes the audit key in data_dir and the chains' heads.
+  static Result<std::unique_ptr<AuditLog>> Open(storage::RecordStore* store,
+                                                const std::string& data_dir);
+  ~AuditLog();
+
+  // Append chains r (container, time and fields set; seq and hash are set
+  // here) and queues it; with sync, it and all queued are written first.
+  Status Append(storage::AuditRecord r, bool sync);
+  // Flush writes what is queued, with the checkpoints that are due.
+  Status Flush();
+  Result<AuditVerdict> Verify(const std::string& container);
+  const std::string& public_pem() const { return public_pem_; }
+
+ private:
+  struct Head {
+    uint64_t seq = 0;
+    crypto::Bytes hash = crypto::Bytes(32, 0);
+    uint64_t checkpointed = 0;  // seq of the last checkpoint
+    int64_t checkpoint_ms = 0;
+  };
+  AuditLog(storage::RecordStore* store, crypto::PrivateKey key, std::string public_pem);
+  void Run();
+  Status FlushLocked(int64_t now_ms);
+  Result<storage::AuditCheckpoint> Checkpoint(const std::string& container, Head& head,
+                                              int64_t now_ms);
+
+  storage::RecordStore* store_;
+  crypto::PrivateKey key_;
+  std::string public_pem_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::map<std::string, Head> heads_;                          // guarded by mu_
+  std::vector<storage::AuditRecord> pending_;                  // guarded by mu_
+  std::vector<storage::AuditCheckpoint> pending_checkpoints_;  // guarded by mu_
+  bool stop_ = false;                                          // guarded by mu_
+  std::mutex write_mu_;  // one writer to the store at a time, in order
+  std::thread flusher_;
+};
+
+}  // namespace vhsm::server
+
+#endif  // VHSM_SERVER_AUDIT_LOG_H_

@@ -1,0 +1,125 @@
+// SqliteRecordStore: the audit log's records and checkpoints.
+#include <mutex>
+
+#include "vhsm/storage/internal/sqlite_util.h"
+#include "vhsm/storage/sqlite_record_store.h"
+
+namespace vhsm::storage {
+
+using internal::SqlError;
+using internal::SqlLimit;
+using internal::StepChange;
+using internal::Stmt;
+using internal::Transaction;
+
+namespace {
+
+constexpr char kColumns[] =
+    "container, seq, time_ms, uid, pid, user, role, op, key_id, key_version, result, hash";
+
+AuditRecord ReadRecord(const Stmt& s) {
+  AuditRecord r;
+  r.container = s.Text(0);
+  r.seq = static_cast<uint64_t>(s.Int(1));
+  r.time_ms = s.Int(2);
+  r.uid = static_cast<uint32_t>(s.Int(3));
+  r.pid = static_cast<int32_t>(s.Int(4));
+  r.user = s.Text(5);
+  r.role = s.Text(6);
+  r.op = s.Text(7);
+  r.key_id = s.Text(8);
+  r.key_version = static_cast<uint32_t>(s.Int(9));
+  r.result = s.Text(10);
+  r.hash = s.GetBlob(11);
+  return r;
+}
+
+}  // namespace
+
+Status SqliteRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
+                                      const std::vector<AuditCheckpoint>& checkpoints) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  VHSM_RETURN_IF_ERROR(tx.status());
+  std::string sql =
+      std::string("INSERT INTO audit (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+  for (const AuditRecord& r : records) {
+    Stmt s(db_, sql.c_str());
+    s.Bind(r.container)
+        .Bind(static_cast<int64_t>(r.seq))
+        .Bind(r.time_ms)
+        .Bind(int64_t{r.uid})
+        .Bind(int64_t{r.pid})
+        .Bind(r.user)
+        .Bind(r.role)
+        .Bind(r.op)
+        .Bind(r.key_id)
+        .Bind(int64_t{r.key_version})
+        .Bind(r.result)
+        .Bind(r.hash);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "audit record " + std::to_string(r.seq)));
+  }
+  for (const AuditCheckpoint& c : checkpoints) {
+    Stmt s(db_,
+           "INSERT INTO audit_checkpoints (container, seq, hash, signature, time_ms)"
+           " VALUES (?,?,?,?,?)");
+    s.Bind(c.container)
+        .Bind(static_cast<int64_t>(c.seq))
+        .Bind(c.hash)
+        .Bind(c.signature)
+        .Bind(c.time_ms);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "audit checkpoint " + std::to_string(c.seq)));
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<AuditRecord>> SqliteRecordStore::ListAudit(const std::string& container,
+                                                              uint64_t after, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string sql = std::string("SELECT ") + kColumns +
+                    " FROM audit WHERE container = ? AND seq > ? ORDER BY seq LIMIT ?";
+  Stmt s(db_, sql.c_str());
+  s.Bind(container).Bind(static_cast<int64_t>(after)).Bind(SqlLimit(limit));
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRecord(s));
+  if (rc != SQLITE_DONE) return SqlError(db_, "reading the audit log");
+  return out;
+}
+
+Result<std::vector<AuditCheckpoint>> SqliteRecordStore::ListAuditCheckpoints(
+    const std::string& container) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT seq, hash, signature, time_ms FROM audit_checkpoints WHERE container = ?"
+         " ORDER BY seq");
+  s.Bind(container);
+  std::vector<AuditCheckpoint> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    AuditCheckpoint c;
+    c.container = container;
+    c.seq = static_cast<uint64_t>(s.Int(0));
+    c.hash = s.GetBlob(1);
+    c.signature = s.GetBlob(2);
+    c.time_ms = s.Int(3);
+    out.push_back(std::move(c));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "reading audit checkpoints");
+  return out;
+}
+
+Result<std::vector<AuditRecord>> SqliteRecordStore::AuditHeads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string sql = std::string("SELECT ") + kColumns +
+                    " FROM audit a WHERE seq = (SELECT MAX(seq) FROM audit b"
+                    " WHERE b.container = a.container)";
+  Stmt s(db_, sql.c_str());
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRecord(s));
+  if (rc != SQLITE_DONE) return SqlError(db_, "reading audit heads");
+  return out;
+}
+
+}  // namespace vhsm::storage

@@ -10,10 +10,12 @@ import vhsm_pb2 as pb
 
 # The documented table (README "Roles"): who may call each operation.
 #   host:  the host operator only;  admin: a container admin (logged in);
+#   admin or host: the audit log;
 #   login: any logged-in user (admins included);  any: any session.
 HOST = {"container_attach", "container_detach", "container_list", "container_export",
         "container_import", "user_add", "user_delete", "user_list", "user_password"}
 ADMIN = {"member_add", "member_delete", "member_list"}
+ADMIN_OR_HOST = {"audit_read", "audit_verify"}
 ANY = {"digest_init", "digest_update", "digest_final", "digest", "mac_update", "mac_final",
        "logout", "user_status"}
 # Not in the table: they open or close sessions, or take a password.
@@ -31,6 +33,8 @@ def expected(op, caller):
         return caller == "host"
     if op in ADMIN:
         return caller == "admin"
+    if op in ADMIN_OR_HOST:
+        return caller in ("admin", "host")
     if op in ANY:
         return True
     return caller in ("user", "admin")  # everything else needs a login

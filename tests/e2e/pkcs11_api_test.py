@@ -10,25 +10,10 @@ import subprocess
 
 import harness
 
-MODULE = os.path.abspath("vhsm/pkcs11/libvhsm-pkcs11.so")
+from pkcs11_test import MODULE, Pkcs11Case
 
 
-class Pkcs11ApiTest(harness.DaemonTestCase):
-    def setUp(self):
-        super().setUp()
-        self.admin("user", "add", "--container", "host", "alice", password="pin-alice")
-
-    def tool(self, *args, pin="pin-alice", check=True, env=None):
-        login = ["--login", "--pin", pin] if pin else []
-        p = subprocess.run(["pkcs11-tool", "--module", MODULE] + login + list(args),
-                           env=env or self.env(), capture_output=True, timeout=120)
-        if check:
-            self.assertEqual(p.returncode, 0, (args, p.stdout + p.stderr))
-        return p
-
-    def env(self):
-        return harness.sanitizer_preload_env(MODULE, self.daemon.env(VHSM_USER="alice"))
-
+class Pkcs11ApiTest(Pkcs11Case):
     def probe(self, *args, input=b"", check=True):
         p = subprocess.run([os.path.abspath("tests/e2e/pkcs11_probe"), MODULE, "pin-alice"] +
                            list(args), env=self.env(), input=input, capture_output=True,

@@ -17,7 +17,9 @@ def sanitized():
     return "LD_PRELOAD" in harness.sanitizer_preload_env(MODULE, {})
 
 
-class Pkcs11Test(harness.DaemonTestCase):
+class Pkcs11Case(harness.DaemonTestCase):
+    """A daemon with alice (PIN pin-alice), pkcs11-tool on the module."""
+
     def setUp(self):
         super().setUp()
         self.admin("user", "add", "--container", "host", "alice", password="pin-alice")
@@ -36,6 +38,9 @@ class Pkcs11Test(harness.DaemonTestCase):
     def public_pem(self, key_id):
         return self.write(key_id + ".pem",
                           self.vhsm("alice", "pin-alice", "key", "public", key_id).stdout)
+
+
+class Pkcs11Test(Pkcs11Case):
 
     def test_secret_key_import(self):
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 namespace vhsm::cli {
 namespace {
@@ -57,28 +56,20 @@ void AuditCommand(const char* prog, const Args& args, const std::string& sub, Cl
   }
   const int64_t since = SinceMs(prog, args);
   AuditLogCopy log = Must(prog, client->ReadAudit());
-  nlohmann::json list = nlohmann::json::array();
-  for (const AuditEntry& e : log.records) {
-    if (e.time_ms < since) continue;
-    if (args.Has("json")) {
-      list.push_back({{"seq", e.seq},
-                      {"time_ms", e.time_ms},
-                      {"uid", e.uid},
-                      {"pid", e.pid},
-                      {"user", e.user},
-                      {"role", e.role},
-                      {"op", e.op},
-                      {"key_id", e.key_id},
-                      {"key_version", e.key_version},
-                      {"result", e.result}});
-    } else {
-      std::printf("%llu\t%s\t%s\t%s\t%s\t%s\t%s\n", static_cast<unsigned long long>(e.seq),
-                  Utc(e.time_ms).c_str(), e.user.empty() ? "-" : e.user.c_str(),
-                  e.role.empty() ? "-" : e.role.c_str(), e.op.c_str(),
-                  e.key_id.empty() ? "-" : e.key_id.c_str(), e.result.c_str());
-    }
+  std::vector<AuditEntry> shown;
+  for (AuditEntry& e : log.records) {
+    if (e.time_ms >= since) shown.push_back(std::move(e));
   }
-  if (args.Has("json")) std::printf("%s\n", list.dump().c_str());
+  if (args.Has("json")) {
+    std::printf("%s\n", AuditRecordsJson(shown).c_str());
+    return;
+  }
+  for (const AuditEntry& e : shown) {
+    std::printf("%llu\t%s\t%s\t%s\t%s\t%s\t%s\n", static_cast<unsigned long long>(e.seq),
+                Utc(e.time_ms).c_str(), e.user.empty() ? "-" : e.user.c_str(),
+                e.role.empty() ? "-" : e.role.c_str(), e.op.c_str(),
+                e.key_id.empty() ? "-" : e.key_id.c_str(), e.result.c_str());
+  }
 }
 
 int AdminAuditCommand(const char* prog, const Args& args, const std::string& verb, Admin* admin) {

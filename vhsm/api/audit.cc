@@ -10,23 +10,27 @@ namespace {
 
 std::string Hex(const std::string& s) { return crypto::HexEncode(crypto::ByteView(s)); }
 
+nlohmann::json Records(const std::vector<AuditEntry>& entries, bool with_hash) {
+  nlohmann::json records = nlohmann::json::array();
+  for (const AuditEntry& e : entries) {
+    nlohmann::json r = {{"seq", e.seq},      {"time_ms", e.time_ms}, {"uid", e.uid},
+                        {"pid", e.pid},      {"user", e.user},       {"role", e.role},
+                        {"op", e.op},        {"key_id", e.key_id},   {"key_version", e.key_version},
+                        {"result", e.result}};
+    if (with_hash) r["hash"] = Hex(e.hash);
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
 }  // namespace
 
+std::string AuditRecordsJson(const std::vector<AuditEntry>& records) {
+  return Records(records, false).dump();
+}
+
 std::string AuditExportJson(const AuditLogCopy& log) {
-  nlohmann::json records = nlohmann::json::array(), checkpoints = nlohmann::json::array();
-  for (const AuditEntry& e : log.records) {
-    records.push_back({{"seq", e.seq},
-                       {"time_ms", e.time_ms},
-                       {"uid", e.uid},
-                       {"pid", e.pid},
-                       {"user", e.user},
-                       {"role", e.role},
-                       {"op", e.op},
-                       {"key_id", e.key_id},
-                       {"key_version", e.key_version},
-                       {"result", e.result},
-                       {"hash", Hex(e.hash)}});
-  }
+  nlohmann::json records = Records(log.records, true), checkpoints = nlohmann::json::array();
   for (const AuditCheckpoint& c : log.checkpoints) {
     checkpoints.push_back({{"seq", c.seq},
                            {"hash", Hex(c.hash)},

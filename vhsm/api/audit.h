@@ -49,8 +49,10 @@ struct AuditVerdict {
   std::string problem;
 };
 
-// AuditExportJson: the export file's text.
+// AuditExportJson: the export file's text. AuditRecordsJson: records as a
+// JSON array the same way, without their hashes (for listing).
 std::string AuditExportJson(const AuditLogCopy& log);
+std::string AuditRecordsJson(const std::vector<AuditEntry>& records);
 
 }  // namespace vhsm
 

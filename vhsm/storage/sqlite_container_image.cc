@@ -54,21 +54,7 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
     VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + u.name + "'"));
   }
   for (const KeyRecord& k : image.keys) {
-    Stmt s(db_,
-           "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob, label,"
-           " flags, latest_version, min_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(name)
-        .Bind(k.user)
-        .Bind(k.key_id)
-        .Bind(k.type)
-        .Bind(int64_t{k.allowed_ops})
-        .Bind(k.created_unix)
-        .Bind(k.blob)
-        .Bind(k.label)
-        .Bind(int64_t{k.flags})
-        .Bind(int64_t{k.latest_version})
-        .Bind(int64_t{k.min_version});
-    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "key '" + k.key_id + "' of '" + k.user + "'"));
+    VHSM_RETURN_IF_ERROR(internal::InsertKeyRow(db_, name, k));
   }
   for (const KeyVersionRow& v : image.versions) {
     Stmt s(db_,
@@ -86,17 +72,7 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
     VHSM_RETURN_IF_ERROR(internal::InsertObjectRow(db_, name, o));
   }
   for (const GrantRecord& g : image.grants) {
-    Stmt s(db_,
-           "INSERT INTO grants (container, owner, key_id, version, grantee, ops, blob)"
-           " VALUES (?,?,?,?,?,?,?)");
-    s.Bind(name)
-        .Bind(g.owner)
-        .Bind(g.key_id)
-        .Bind(int64_t{g.version})
-        .Bind(g.grantee)
-        .Bind(int64_t{g.ops})
-        .Bind(g.blob);
-    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "grant of key '" + g.key_id + "'"));
+    VHSM_RETURN_IF_ERROR(internal::InsertGrantRow(db_, name, g));
   }
   return tx.Commit();
 }

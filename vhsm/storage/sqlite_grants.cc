@@ -39,19 +39,27 @@ Status SqliteRecordStore::SetShareKeys(const std::string& container, const std::
   return Status::Ok();
 }
 
-Status SqliteRecordStore::PutGrant(const GrantRecord& g) {
-  std::lock_guard<std::mutex> lock(mu_);
+namespace internal {
+
+Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g) {
   std::string sql =
       std::string("INSERT OR REPLACE INTO grants (") + kGrantColumns + ") VALUES (?,?,?,?,?,?,?)";
-  Stmt s(db_, sql.c_str());
-  s.Bind(g.container)
+  Stmt s(db, sql.c_str());
+  s.Bind(container)
       .Bind(g.owner)
       .Bind(g.key_id)
       .Bind(int64_t{g.version})
       .Bind(g.grantee)
       .Bind(int64_t{g.ops})
       .Bind(g.blob);
-  return StepChange(db_, s, "grant of key '" + g.key_id + "' to '" + g.grantee + "'");
+  return StepChange(db, s, "grant of key '" + g.key_id + "' to '" + g.grantee + "'");
+}
+
+}  // namespace internal
+
+Status SqliteRecordStore::PutGrant(const GrantRecord& g) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return internal::InsertGrantRow(db_, g.container, g);
 }
 
 Result<GrantRecord> SqliteRecordStore::GetGrant(const std::string& container,

@@ -11,12 +11,13 @@ using internal::SqlLimit;
 using internal::StepChange;
 using internal::Stmt;
 
-Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
+namespace internal {
+
+Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k) {
+  Stmt s(db,
          "INSERT INTO keys (container, user, key_id, type, allowed_ops, created, blob, label,"
-         " flags) VALUES (?,?,?,?,?,?,?,?,?)");
-  s.Bind(k.container)
+         " flags, latest_version, min_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(container)
       .Bind(k.user)
       .Bind(k.key_id)
       .Bind(k.type)
@@ -24,8 +25,17 @@ Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
       .Bind(k.created_unix)
       .Bind(k.blob)
       .Bind(k.label)
-      .Bind(int64_t{k.flags});
-  return StepChange(db_, s, "key '" + k.key_id + "'");
+      .Bind(int64_t{k.flags})
+      .Bind(int64_t{k.latest_version})
+      .Bind(int64_t{k.min_version});
+  return StepChange(db, s, "key '" + k.key_id + "'");
+}
+
+}  // namespace internal
+
+Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return internal::InsertKeyRow(db_, k.container, k);
 }
 
 Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const std::string& user,

@@ -96,8 +96,12 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 }
 
 // Transaction: BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
-// InsertObjectRow inserts a public object of container (sqlite_objects.cc).
+// InsertObjectRow inserts a public object of container (sqlite_objects.cc);
+// InsertGrantRow a grant (or replaces it; sqlite_grants.cc); InsertKeyRow
+// a key (sqlite_keys.cc).
 Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
+Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g);
+Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k);
 
 class Transaction {
  public:

@@ -55,6 +55,8 @@ const char kUsage[] =
     "  --public-key-file PATH  also write vhsmd's public key there (e.g. /etc/vhsm/vhsmd.pub,\n"
     "                          to bind-mount into containers); always in DIR/vhsmd.pub\n"
     "  --quiet                 do not log one line per request\n"
+    "  --no-audit              keep no audit log (for measuring what it costs; audit\n"
+    "                          requests then fail)\n"
     "Limits (what one tenant may hold; each refusal names its limit):\n"
     "  --max-sessions N        open sessions per container (default 256)\n"
     "  --max-keys N            stored keys per container (default 10000)\n"
@@ -121,6 +123,7 @@ struct Config {
   std::string public_key_file;
   std::string run_dir;
   bool quiet = false;
+  bool no_audit = false;
   std::map<std::string, uint64_t> n;
   uint64_t operator[](const char* name) const { return n.at(name); }
 };
@@ -134,7 +137,8 @@ std::map<std::string, std::string> ReadFlags(int argc, char** argv,
                                              const std::set<std::string>& numeric) {
   std::set<std::string> names(numeric);
   names.insert(std::begin(kTextOptions), std::end(kTextOptions));
-  vhsm::Result<vhsm::Args> args = vhsm::ParseFlags(argc, argv, names, {"help", "quiet"});
+  vhsm::Result<vhsm::Args> args =
+      vhsm::ParseFlags(argc, argv, names, {"help", "quiet", "no-audit"});
   if (!args.ok()) Fail(args.status().message());
   if (args->Has("help")) {
     std::fputs(kUsage, stdout);
@@ -143,6 +147,7 @@ std::map<std::string, std::string> ReadFlags(int argc, char** argv,
   if (!args->words.empty()) Fail("unexpected argument '" + args->words[0] + "' (try --help)");
   std::map<std::string, std::string> opts = args->options;
   if (args->Has("quiet")) opts["quiet"] = "1";
+  if (args->Has("no-audit")) opts["no-audit"] = "1";
   if (opts.count("config")) {
     std::string config = opts["config"];
     opts.erase("config");
@@ -181,11 +186,13 @@ Config ParseArgs(int argc, char** argv) {
   Config c;
   c.data_dir = opts["data-dir"];
   c.quiet = opts.count("quiet") != 0;
+  c.no_audit = opts.count("no-audit") != 0;
   c.public_key_file = opts["public-key-file"];
   c.run_dir = opts.count("run-dir") ? opts["run-dir"] : "/run/vhsm";
   opts.erase("run-dir");
   opts.erase("data-dir");
   opts.erase("quiet");
+  opts.erase("no-audit");
   opts.erase("public-key-file");
   for (Numeric& o : numeric) {
     auto it = opts.find(o.name);
@@ -314,8 +321,12 @@ int main(int argc, char** argv) {
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
   service_options.run_dir = cfg.run_dir;
-  auto audit = server::AuditLog::Open(store.get(), cfg.data_dir);
-  if (!audit.ok()) Fail("audit log: " + audit.status().message());
+  std::unique_ptr<server::AuditLog> audit;
+  if (!cfg.no_audit) {
+    auto opened = server::AuditLog::Open(store.get(), cfg.data_dir);
+    if (!opened.ok()) Fail("audit log: " + opened.status().message());
+    audit = std::move(opened).value();
+  }
   server::ServiceDeps deps{&*identity,
                            &vault,
                            &sessions,
@@ -323,7 +334,7 @@ int main(int argc, char** argv) {
                            &ledger,
                            &throttle,
                            cfg.quiet ? nullptr : &log,
-                           audit->get()};
+                           audit.get()};
   server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());

@@ -15,7 +15,8 @@
 // record and reports the first record that is missing, altered or out of
 // place, and any checkpoint whose signature or hash does not hold.
 //
-// Records of state-changing (slow) operations are written before their
+// Records of state-changing operations (keys, objects, users, containers,
+// passwords, grants) are written before their
 // answer goes out; the rest are batched (a background thread writes every
 // 50 ms, or at 256 pending) so fast operations pay for a hash and a queue.
 #ifndef VHSM_SERVER_AUDIT_LOG_H_

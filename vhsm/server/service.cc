@@ -123,6 +123,37 @@ Status Service::Plain(const ops::Op& op, ops::Call& call) {
 
 namespace {
 
+// ChangesState: the operations that change what the store holds (their
+// audit record is written before their answer goes out).
+bool ChangesState(proto::Request::OpCase op) {
+  using R = proto::Request;
+  switch (op) {
+    case R::kPasswordChange:
+    case R::kKeyGenerate:
+    case R::kKeyImport:
+    case R::kKeyDelete:
+    case R::kKeyDerive:
+    case R::kKeyRotate:
+    case R::kKeySet:
+    case R::kKeyShare:
+    case R::kKeyUnshare:
+    case R::kKeyImportWrapped:
+    case R::kObjectCreate:
+    case R::kObjectDelete:
+    case R::kContainerAttach:
+    case R::kContainerDetach:
+    case R::kContainerImport:
+    case R::kUserAdd:
+    case R::kUserDelete:
+    case R::kUserPassword:
+    case R::kMemberAdd:
+    case R::kMemberDelete:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // IsHostRoot: uid 0 in the host's network namespace, in the kernel's words.
 bool IsHostRoot(const Caller& caller) {
   return caller.client.container == transport::kHostContainer && caller.has_creds &&
@@ -285,8 +316,8 @@ void Service::Audit(const ops::Call& call, const Status& status) const {
   }
   r.key_version = call.version_for_log;
   r.result = StatusCodeName(status.code());
-  // State-changing (slow) operations are on disk before their answer goes.
-  Status written = audit_->Append(std::move(r), IsSlowOp(call.req.op_case()));
+  // State-changing operations are on disk before their answer goes.
+  Status written = audit_->Append(std::move(r), ChangesState(call.req.op_case()));
   if (!written.ok() && log_ != nullptr) {
     LogEntry e;
     e.container = call.caller.client.container;

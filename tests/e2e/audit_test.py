@@ -87,6 +87,24 @@ class AuditTest(harness.DaemonTestCase):
         self.assertIn("BROKEN at record 800", out)
         self.assertEqual(self.offline()[1], "record 800 was altered or moved")
 
+    def test_the_chain_goes_on_across_restarts(self):
+        macs(self.daemon.port, 10)
+        self.daemon.stop()  # a clean stop checkpoints every chain
+        self.daemon.start()
+        rc, out = self.verdict()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("1 checkpoints: intact", out)
+        first = int(out.split(": ")[1].split()[0])
+        c = harness.RawClient(self.daemon.port)
+        c.open_session()
+        self.assertEqual(c.login("alice", "pw-alice").status, pb.OK)
+        self.assertEqual(c.mac("k", b"after").status, pb.OK)
+        c.close()
+        rc, out = self.verdict()
+        self.assertEqual(rc, 0, out)
+        self.assertGreater(int(out.split(": ")[1].split()[0]), first)
+        self.assertEqual(self.offline()[0], 0)
+
     def test_admins_read_their_containers_log_users_do_not(self):
         c = self.container("shop")
         self.admin("user", "add", "--container", "shop", "--role", "admin", "ann",

@@ -125,8 +125,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
     Head& h = log->heads_[r.container];
     h.seq = r.seq;
     h.hash = r.hash;
-    h.checkpointed = r.seq;  // a restart starts a new checkpoint period
-    h.checkpoint_ms = NowMs();
+    VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditCheckpoint> cps,
+                          store->ListAuditCheckpoints(r.container));
+    h.checkpointed = cps.empty() ? 0 : cps.back().seq;
+    h.checkpoint_ms = 0;  // records not yet checkpointed get one at the first flush
   }
   log->flusher_ = std::thread([l = log.get()] { l->Run(); });
   return log;
@@ -139,7 +141,7 @@ AuditLog::~AuditLog() {
   }
   wake_.notify_all();
   if (flusher_.joinable()) flusher_.join();
-  (void)Flush();
+  (void)Flush(/*checkpoint_all=*/true);  // a clean stop leaves every chain checkpointed
 }
 
 Result<storage::AuditCheckpoint> AuditLog::Checkpoint(const std::string& container, Head& head,
@@ -183,7 +185,7 @@ Status AuditLog::Append(storage::AuditRecord r, bool sync) {
   return Flush();
 }
 
-Status AuditLog::Flush() {
+Status AuditLog::Flush(bool checkpoint_all) {
   std::lock_guard<std::mutex> writing(write_mu_);
   std::vector<storage::AuditRecord> records;
   std::vector<storage::AuditCheckpoint> checkpoints;
@@ -191,7 +193,8 @@ Status AuditLog::Flush() {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = NowMs();
     for (auto& [container, head] : heads_) {
-      if (head.seq > head.checkpointed && now - head.checkpoint_ms >= kAuditCheckpointMs) {
+      if (head.seq > head.checkpointed &&
+          (checkpoint_all || now - head.checkpoint_ms >= kAuditCheckpointMs)) {
         VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c, Checkpoint(container, head, now));
         pending_checkpoints_.push_back(std::move(c));
       }

@@ -62,8 +62,9 @@ class AuditLog {
   // Append chains r (container, time and fields set; seq and hash are set
   // here) and queues it; with sync, it and all queued are written first.
   Status Append(storage::AuditRecord r, bool sync);
-  // Flush writes what is queued, with the checkpoints that are due.
-  Status Flush();
+  // Flush writes what is queued, with the checkpoints that are due (every
+  // chain's, with checkpoint_all: at a clean stop).
+  Status Flush(bool checkpoint_all = false);
   Result<AuditVerdict> Verify(const std::string& container);
   const std::string& public_pem() const { return public_pem_; }
 

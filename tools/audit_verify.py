@@ -26,8 +26,16 @@ def encode(container, r):
 def verify(log, pem):
     key = load_pem_public_key(pem.encode())
     container = log["container"]
-    checkpoints = {c["seq"]: c for c in log["checkpoints"]}
+    checkpoints = {c["seq"]: c for c in log["checkpoints"] if c.get("kind") != "truncated"}
     h, expected = bytes(32), 1
+    for t in [c for c in log["checkpoints"] if c.get("kind") == "truncated"]:
+        # Records up to t's seq were dropped; the chain goes on from its hash.
+        msg = b"vhsm-audit-truncated-1" + s(container) + struct.pack(">Q", t["seq"])
+        try:
+            key.verify(bytes.fromhex(t["signature"]), msg + bytes.fromhex(t["hash"]))
+        except Exception:
+            return t["seq"] + 1, "the truncation marker at record %d does not hold" % t["seq"]
+        h, expected = bytes.fromhex(t["hash"]), t["seq"] + 1
     for r in log["records"]:
         if r["seq"] != expected:
             return expected, "record %d is missing" % expected

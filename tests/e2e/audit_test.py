@@ -28,7 +28,9 @@ def macs(port, n):
     c.close()
 
 
-class AuditTest(harness.DaemonTestCase):
+class AuditCase(harness.DaemonTestCase):
+    """A daemon with alice on the host; verdicts by vhsmd and offline."""
+
     def setUp(self):
         super().setUp()
         self.admin("user", "add", "--container", "host", "alice", password="pw-alice")
@@ -51,6 +53,8 @@ class AuditTest(harness.DaemonTestCase):
         db.close()
         return rows
 
+
+class AuditTest(AuditCase):
     def test_chain_and_what_breaks_it(self):
         macs(self.daemon.port, 10000)
         rc, out = self.verdict()
@@ -140,6 +144,36 @@ class AuditTest(harness.DaemonTestCase):
         out = self.admin("audit", "verify").stdout.decode()
         self.assertIn("host:", out)
         self.assertIn("shop:", out)
+
+
+class AuditRetentionTest(AuditCase):
+    """With --audit-retention 1000, the oldest records go (in steps) behind a
+    signed truncation marker; the rest still verify, tampering still shows."""
+    daemon_flags = ("--audit-retention", "1000")
+
+    def test_old_records_go_behind_a_signed_marker(self):
+        macs(self.daemon.port, 3500)
+        rc, out = self.verdict()
+        self.assertEqual(rc, 0, out)
+        first = self.sql("SELECT MIN(seq), MAX(seq), COUNT(*) FROM audit WHERE container = 'host'")
+        low, high, count = first[0]
+        self.assertGreater(low, 1000)  # dropped
+        self.assertEqual(count, high - low + 1)
+        self.assertGreaterEqual(count, 1000)  # kept
+        kinds = self.sql("SELECT seq, kind FROM audit_checkpoints WHERE container = 'host'"
+                         " ORDER BY seq")
+        self.assertEqual(kinds[0], (low - 1, "truncated"))
+        self.assertEqual(self.offline()[0], 0)
+        # A forged marker, or a record missing after it, still shows.
+        gone = low + 100
+        self.sql("DELETE FROM audit WHERE container = 'host' AND seq = ?", (gone,))
+        rc, out = self.verdict()
+        self.assertIn("BROKEN at record %d: record %d is missing" % (gone, gone), out)
+        self.assertEqual(self.offline(), (1, "record %d is missing" % gone))
+        self.sql("UPDATE audit_checkpoints SET signature = zeroblob(64) WHERE kind = 'truncated'")
+        rc, out = self.verdict()
+        self.assertIn("truncation marker", out)
+        self.assertIn("truncation marker", self.offline()[1])
 
 
 if __name__ == "__main__":

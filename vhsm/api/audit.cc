@@ -35,7 +35,8 @@ std::string AuditExportJson(const AuditLogCopy& log) {
     checkpoints.push_back({{"seq", c.seq},
                            {"hash", Hex(c.hash)},
                            {"signature", Hex(c.signature)},
-                           {"time_ms", c.time_ms}});
+                           {"time_ms", c.time_ms},
+                           {"kind", c.truncation ? "truncated" : "checkpoint"}});
   }
   nlohmann::json j = {{"format", "vhsm-audit-export-1"},
                       {"container", log.container},
@@ -60,7 +61,7 @@ Result<AuditLogCopy> ReadAudit(const CallFn& call, const std::string& container)
       out.container = page.container();
       out.public_key_pem = page.public_key_pem();
       for (const auto& c : page.checkpoints()) {
-        out.checkpoints.push_back({c.seq(), c.hash(), c.signature(), c.time_ms()});
+        out.checkpoints.push_back({c.seq(), c.hash(), c.signature(), c.time_ms(), c.truncation()});
       }
     }
     for (const auto& e : page.records()) {

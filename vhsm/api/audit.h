@@ -3,7 +3,8 @@
 // JSON {"format": "vhsm-audit-export-1", "container", "public_key_pem",
 // "records": [{"seq", "time_ms", "uid", "pid", "user", "role", "op",
 // "key_id", "key_version", "result", "hash" (hex)}], "checkpoints": [{"seq",
-// "hash", "signature" (hex), "time_ms"}]} that tools/audit_verify.py checks
+// "hash", "signature" (hex), "time_ms", "kind" ("checkpoint" or
+// "truncated")}]} that tools/audit_verify.py checks
 // offline (the chain's format: vhsm/server/audit_log.h).
 #ifndef VHSM_API_AUDIT_H_
 #define VHSM_API_AUDIT_H_
@@ -32,6 +33,7 @@ struct AuditCheckpoint {
   uint64_t seq = 0;
   std::string hash, signature;
   int64_t time_ms = 0;
+  bool truncation = false;  // records up to seq were dropped (retention)
 };
 
 struct AuditLogCopy {

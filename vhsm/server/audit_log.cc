@@ -101,25 +101,37 @@ Bytes EncodeAuditRecord(const storage::AuditRecord& r) {
   return out;
 }
 
-Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq, ByteView hash) {
-  Bytes out(std::string_view("vhsm-audit-checkpoint-1").begin(),
-            std::string_view("vhsm-audit-checkpoint-1").end());
+namespace {
+
+Bytes Signed(std::string_view label, const std::string& container, uint64_t seq, ByteView hash) {
+  Bytes out(label.begin(), label.end());
   Str(out, container);
   Num(out, seq, 8);
   out.insert(out.end(), hash.begin(), hash.end());
   return out;
 }
 
+}  // namespace
+
+Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq, ByteView hash) {
+  return Signed("vhsm-audit-checkpoint-1", container, seq, hash);
+}
+
+Bytes AuditTruncationMessage(const std::string& container, uint64_t seq, ByteView hash) {
+  return Signed("vhsm-audit-truncated-1", container, seq, hash);
+}
+
 AuditLog::AuditLog(storage::RecordStore* store, crypto::PrivateKey key, std::string public_pem)
     : store_(store), key_(std::move(key)), public_pem_(std::move(public_pem)) {}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
-                                                 const std::string& data_dir) {
+                                                 const std::string& data_dir, uint64_t retention) {
   VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadOrCreateKey(data_dir));
   VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key.GetPublicKey());
   VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
   VHSM_RETURN_IF_ERROR(WriteFile(data_dir + "/audit.pub", ByteView(pem), 0644));
   std::unique_ptr<AuditLog> log(new AuditLog(store, std::move(key), pem));
+  log->retention_ = retention;
   VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditRecord> heads, store->AuditHeads());
   for (const auto& r : heads) {
     Head& h = log->heads_[r.container];
@@ -128,6 +140,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
     VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditCheckpoint> cps,
                           store->ListAuditCheckpoints(r.container));
     h.checkpointed = cps.empty() ? 0 : cps.back().seq;
+    for (const auto& c : cps) {
+      if (c.truncation) h.truncated_at = c.seq;
+    }
     h.checkpoint_ms = 0;  // records not yet checkpointed get one at the first flush
   }
   log->flusher_ = std::thread([l = log.get()] { l->Run(); });
@@ -204,7 +219,8 @@ Status AuditLog::Flush(bool checkpoint_all) {
   }
   if (records.empty() && checkpoints.empty()) return Status::Ok();
   Status written = store_->AppendAudit(records, checkpoints);
-  if (!written.ok()) {
+  if (written.ok()) return Truncate();
+  {
     // Kept, in order, for the next write: a record is never dropped.
     std::lock_guard<std::mutex> lock(mu_);
     pending_.insert(pending_.begin(), std::make_move_iterator(records.begin()),
@@ -214,6 +230,37 @@ Status AuditLog::Flush(bool checkpoint_all) {
                                 std::make_move_iterator(checkpoints.end()));
   }
   return written;
+}
+
+Status AuditLog::Truncate() {
+  if (retention_ == 0) return Status::Ok();
+  std::vector<std::pair<std::string, uint64_t>> due;  // container, newest seq
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [container, head] : heads_) {
+      if (head.seq > head.truncated_at + retention_ + kAuditCheckpointEvery) {
+        due.emplace_back(container, head.seq);
+      }
+    }
+  }
+  for (const auto& [container, newest] : due) {
+    VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditCheckpoint> cps,
+                          store_->ListAuditCheckpoints(container));
+    const storage::AuditCheckpoint* cut = nullptr;
+    for (const auto& c : cps) {
+      if (c.seq + retention_ <= newest) cut = &c;
+    }
+    if (cut == nullptr) continue;
+    storage::AuditCheckpoint marker = *cut;
+    marker.truncation = true;
+    marker.time_ms = NowMs();
+    VHSM_ASSIGN_OR_RETURN(marker.signature,
+                          key_.Sign(AuditTruncationMessage(container, marker.seq, marker.hash)));
+    VHSM_RETURN_IF_ERROR(store_->TruncateAudit(marker));
+    std::lock_guard<std::mutex> lock(mu_);
+    heads_[container].truncated_at = marker.seq;
+  }
+  return Status::Ok();
 }
 
 void AuditLog::Run() {
@@ -244,6 +291,18 @@ Result<AuditVerdict> AuditLog::Verify(const std::string& container) {
   };
   Bytes hash(32, 0);
   uint64_t expected = 1;
+  for (const auto& c : cps) {
+    if (!c.truncation) continue;
+    // The chain starts after the newest truncation marker, from its hash.
+    Result<bool> ok = pub.Verify(AuditTruncationMessage(container, c.seq, c.hash), c.signature);
+    if (!ok.ok() || !*ok) {
+      fail(c.seq + 1,
+           "the truncation marker at record " + std::to_string(c.seq) + " does not hold");
+    }
+    hash = c.hash;
+    expected = c.seq + 1;
+    by_seq.erase(c.seq);
+  }
   while (v.intact) {
     VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditRecord> page,
                           store_->ListAudit(container, expected - 1, 1000));

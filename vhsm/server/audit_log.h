@@ -13,7 +13,10 @@
 // lives in DATA_DIR/audit.key (PKCS#8, 0600); its public half in
 // DATA_DIR/audit.pub (SPKI PEM). Verify recomputes a chain from its first
 // record and reports the first record that is missing, altered or out of
-// place, and any checkpoint whose signature or hash does not hold.
+// place, and any checkpoint whose signature or hash does not hold. With a
+// retention setting, the oldest records go in steps of at least 1,000,
+// behind a truncation marker signed like a checkpoint (see below) at the
+// newest checkpoint the cut reaches; a chain then starts from its hash.
 //
 // Records of state-changing operations (keys, objects, users, containers,
 // passwords, grants) are written before their
@@ -43,6 +46,10 @@ inline constexpr int64_t kAuditCheckpointMs = 60 * 1000;
 crypto::Bytes EncodeAuditRecord(const storage::AuditRecord& r);
 crypto::Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq,
                                      crypto::ByteView hash);
+// A truncation marker's signed message: "vhsm-audit-truncated-1", then as
+// a checkpoint's. Records up to seq were dropped; the chain goes on from hash.
+crypto::Bytes AuditTruncationMessage(const std::string& container, uint64_t seq,
+                                     crypto::ByteView hash);
 
 struct AuditVerdict {
   bool intact = true;
@@ -55,8 +62,11 @@ struct AuditVerdict {
 class AuditLog {
  public:
   // Open loads or makes the audit key in data_dir and the chains' heads.
+  // retention: records kept per container (0: all); older ones are dropped
+  // in steps, behind a signed truncation marker at a checkpoint.
   static Result<std::unique_ptr<AuditLog>> Open(storage::RecordStore* store,
-                                                const std::string& data_dir);
+                                                const std::string& data_dir,
+                                                uint64_t retention = 0);
   ~AuditLog();
 
   // Append chains r (container, time and fields set; seq and hash are set
@@ -74,14 +84,18 @@ class AuditLog {
     crypto::Bytes hash = crypto::Bytes(32, 0);
     uint64_t checkpointed = 0;  // seq of the last checkpoint
     int64_t checkpoint_ms = 0;
+    uint64_t truncated_at = 0;  // records up to here were dropped
   };
   AuditLog(storage::RecordStore* store, crypto::PrivateKey key, std::string public_pem);
+  // Truncate drops what retention no longer keeps (write_mu_ held).
+  Status Truncate();
   void Run();
   Status FlushLocked(int64_t now_ms);
   Result<storage::AuditCheckpoint> Checkpoint(const std::string& container, Head& head,
                                               int64_t now_ms);
 
   storage::RecordStore* store_;
+  uint64_t retention_ = 0;
   crypto::PrivateKey key_;
   std::string public_pem_;
   std::mutex mu_;

@@ -55,6 +55,8 @@ const char kUsage[] =
     "  --public-key-file PATH  also write vhsmd's public key there (e.g. /etc/vhsm/vhsmd.pub,\n"
     "                          to bind-mount into containers); always in DIR/vhsmd.pub\n"
     "  --quiet                 do not log one line per request\n"
+    "  --audit-retention N     audit records kept per container (default 1000000); older\n"
+    "                          ones go behind a signed truncation marker\n"
     "  --no-audit              keep no audit log (for measuring what it costs; audit\n"
     "                          requests then fail)\n"
     "Limits (what one tenant may hold; each refusal names its limit):\n"
@@ -179,6 +181,7 @@ Config ParseArgs(int argc, char** argv) {
       {"login-delay-ms", 1, 60 * 1000, 250},
       {"lockout-failures", 2, 1000, 10},
       {"lockout-s", 1, 7 * 24 * 3600, 15 * 60},
+      {"audit-retention", 1000, 1000000000, 1000000},
   };
   std::set<std::string> numeric_names;
   for (const Numeric& o : numeric) numeric_names.insert(o.name);
@@ -323,7 +326,7 @@ int main(int argc, char** argv) {
   service_options.run_dir = cfg.run_dir;
   std::unique_ptr<server::AuditLog> audit;
   if (!cfg.no_audit) {
-    auto opened = server::AuditLog::Open(store.get(), cfg.data_dir);
+    auto opened = server::AuditLog::Open(store.get(), cfg.data_dir, cfg["audit-retention"]);
     if (!opened.ok()) Fail("audit log: " + opened.status().message());
     audit = std::move(opened).value();
   }

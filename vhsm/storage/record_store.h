@@ -99,13 +99,16 @@ struct AuditRecord {
   std::string result;
   Blob hash;  // SHA-256(previous hash || encoding)
 };
-// A checkpoint: vhsmd's Ed25519 signature over (container, seq, hash).
+// A checkpoint: vhsmd's Ed25519 signature over (container, seq, hash); a
+// truncation marker says the records up to seq were dropped (retention),
+// the chain going on from hash.
 struct AuditCheckpoint {
   std::string container;
   uint64_t seq = 0;
   Blob hash;
   Blob signature;
   int64_t time_ms = 0;
+  bool truncation = false;
 };
 
 // A public object (certificate, data): not secret; `mac` is the vault's
@@ -250,6 +253,9 @@ class RecordStore {
   virtual Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(
       const std::string& container) = 0;
   virtual Result<std::vector<AuditRecord>> AuditHeads() = 0;
+  // TruncateAudit drops a container's records up to marker.seq and the
+  // checkpoints before it, and stores the marker, in one transaction.
+  virtual Status TruncateAudit(const AuditCheckpoint& marker) = 0;
 
   // Public objects: unique per (container, user, handle). InsertObject:
   // AlreadyExists for a taken handle, NotFound without the user.

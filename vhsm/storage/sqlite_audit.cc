@@ -34,6 +34,19 @@ AuditRecord ReadRecord(const Stmt& s) {
   return r;
 }
 
+Status InsertCheckpoint(sqlite3* db, const AuditCheckpoint& c) {
+  Stmt s(db,
+         "INSERT INTO audit_checkpoints (container, seq, hash, signature, time_ms, kind)"
+         " VALUES (?,?,?,?,?,?)");
+  s.Bind(c.container)
+      .Bind(static_cast<int64_t>(c.seq))
+      .Bind(c.hash)
+      .Bind(c.signature)
+      .Bind(c.time_ms)
+      .Bind(std::string(c.truncation ? "truncated" : "checkpoint"));
+  return StepChange(db, s, "audit checkpoint " + std::to_string(c.seq));
+}
+
 }  // namespace
 
 Status SqliteRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
@@ -60,17 +73,26 @@ Status SqliteRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
     VHSM_RETURN_IF_ERROR(StepChange(db_, s, "audit record " + std::to_string(r.seq)));
   }
   for (const AuditCheckpoint& c : checkpoints) {
-    Stmt s(db_,
-           "INSERT INTO audit_checkpoints (container, seq, hash, signature, time_ms)"
-           " VALUES (?,?,?,?,?)");
-    s.Bind(c.container)
-        .Bind(static_cast<int64_t>(c.seq))
-        .Bind(c.hash)
-        .Bind(c.signature)
-        .Bind(c.time_ms);
-    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "audit checkpoint " + std::to_string(c.seq)));
+    VHSM_RETURN_IF_ERROR(InsertCheckpoint(db_, c));
   }
   return tx.Commit();
+}
+
+Status SqliteRecordStore::TruncateAudit(const AuditCheckpoint& marker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    Transaction tx(db_);
+    VHSM_RETURN_IF_ERROR(tx.status());
+    Stmt r(db_, "DELETE FROM audit WHERE container = ? AND seq <= ?");
+    r.Bind(marker.container).Bind(static_cast<int64_t>(marker.seq));
+    VHSM_RETURN_IF_ERROR(StepChange(db_, r, "audit records"));
+    Stmt c(db_, "DELETE FROM audit_checkpoints WHERE container = ? AND seq <= ?");
+    c.Bind(marker.container).Bind(static_cast<int64_t>(marker.seq));
+    VHSM_RETURN_IF_ERROR(StepChange(db_, c, "audit checkpoints"));
+    VHSM_RETURN_IF_ERROR(InsertCheckpoint(db_, marker));
+    VHSM_RETURN_IF_ERROR(tx.Commit());
+  }
+  return Checkpoint();
 }
 
 Result<std::vector<AuditRecord>> SqliteRecordStore::ListAudit(const std::string& container,
@@ -91,8 +113,8 @@ Result<std::vector<AuditCheckpoint>> SqliteRecordStore::ListAuditCheckpoints(
     const std::string& container) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
-         "SELECT seq, hash, signature, time_ms FROM audit_checkpoints WHERE container = ?"
-         " ORDER BY seq");
+         "SELECT seq, hash, signature, time_ms, kind FROM audit_checkpoints"
+         " WHERE container = ? ORDER BY seq");
   s.Bind(container);
   std::vector<AuditCheckpoint> out;
   int rc;
@@ -103,6 +125,7 @@ Result<std::vector<AuditCheckpoint>> SqliteRecordStore::ListAuditCheckpoints(
     c.hash = s.GetBlob(1);
     c.signature = s.GetBlob(2);
     c.time_ms = s.Int(3);
+    c.truncation = s.Text(4) == "truncated";
     out.push_back(std::move(c));
   }
   if (rc != SQLITE_DONE) return SqlError(db_, "reading audit checkpoints");

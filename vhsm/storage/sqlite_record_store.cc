@@ -130,6 +130,8 @@ const char* const kMigrations[] = {
     "  signature BLOB NOT NULL,"
     "  time_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (container, seq));",
+    // Version 9: retention; a checkpoint may be a truncation marker.
+    "ALTER TABLE audit_checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'checkpoint';",
 };
 
 }  // namespace

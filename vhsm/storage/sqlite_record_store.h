@@ -93,6 +93,7 @@ class SqliteRecordStore : public RecordStore {
                                              size_t limit) override;
   Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(const std::string& container) override;
   Result<std::vector<AuditRecord>> AuditHeads() override;
+  Status TruncateAudit(const AuditCheckpoint& marker) override;
 
   // Public objects (sqlite_objects.cc).
   Status InsertObject(const ObjectRecord& o) override;

@@ -64,6 +64,7 @@ Status AuditRead(Env& env, Call& call) {
       e->set_hash(c.hash.data(), c.hash.size());
       e->set_signature(c.signature.data(), c.signature.size());
       e->set_time_ms(c.time_ms);
+      e->set_truncation(c.truncation);
     }
     out->set_public_key_pem(env.audit->public_pem());
   }

@@ -127,6 +127,11 @@ class AuditTest(AuditCase):
         j = json.loads(self.vhsm("ann", "pw-ann", "audit", "list", "--json",
                                  container=c).stdout)
         self.assertTrue(all(e["op"] != "" for e in j))
+        # --since: nothing is newer than the future; everything newer than 1970.
+        self.assertEqual(self.vhsm("ann", "pw-ann", "audit", "list", "--since",
+                                   "2999-01-01T00:00:00Z", container=c).stdout, b"")
+        later = self.vhsm("ann", "pw-ann", "audit", "list", "--since", "1", container=c)
+        self.assertGreaterEqual(len(later.stdout.splitlines()), len(lines))
         self.assertIn("intact", self.vhsm("ann", "pw-ann", "audit", "verify",
                                           container=c).stdout.decode())
         r = self.vhsm("bob", "pw-bob", "audit", "list", container=c, check=False)

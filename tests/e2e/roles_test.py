@@ -13,8 +13,9 @@ import vhsm_pb2 as pb
 #   admin or host: the audit log;
 #   login: any logged-in user (admins included);  any: any session.
 HOST = {"container_attach", "container_detach", "container_list", "container_export",
-        "container_import", "user_add", "user_delete", "user_list", "user_password"}
-ADMIN = {"member_add", "member_delete", "member_list"}
+        "container_import", "container_quota", "user_add", "user_delete", "user_list",
+        "user_password"}
+ADMIN = {"member_add", "member_delete", "member_list", "member_quota"}
 ADMIN_OR_HOST = {"audit_read", "audit_verify"}
 ANY = {"digest_init", "digest_update", "digest_final", "digest", "mac_update", "mac_final",
        "logout", "user_status"}
@@ -130,6 +131,30 @@ class RolesTest(harness.DaemonTestCase):
         self.assertEqual(self.vhsm("zed", "pw-zed", "user", "list", container=other).stdout,
                          b"zed\tadmin\n")
         self.vhsm("bob", "pw-bob", "key", "list", container=self.c)  # bob untouched
+
+    def test_quotas(self):
+        gen = lambda user, kid, **kw: self.vhsm(user, "pw-" + user, "key", "generate", "--type",
+                                                "hmac-sha256", "--id", kid, container=self.c,
+                                                **kw)
+        self.admin("container", "quota", "shop", "--max-keys", "3")
+        for kid in ("a", "b", "c"):
+            gen("bob", kid)
+        r = gen("ann", "d", check=False)
+        self.assertIn(b"holds 3 keys, the limit", r.stderr)
+        # Above the container's: refused; within it: bob is held to it.
+        ann = lambda *a, **kw: self.vhsm("ann", "pw-ann", *a, container=self.c, **kw)
+        r = ann("user", "quota", "bob", "--max-keys", "5", check=False)
+        self.assertIn(b"cannot exceed the container's, 3 keys", r.stderr)
+        self.admin("container", "quota", "shop", "--max-keys", "0")  # back to --max-keys
+        ann("user", "quota", "bob", "--max-keys", "3")
+        r = gen("bob", "d", check=False)
+        self.assertIn(b"user 'bob' holds 3 keys, the quota the container's admins set", r.stderr)
+        gen("ann", "d")  # ann has no quota of her own
+        ann("user", "quota", "bob", "--max-keys", "0")
+        gen("bob", "d")
+        r = self.vhsm("bob", "pw-bob", "user", "quota", "bob", "--max-keys", "100",
+                      container=self.c, check=False)
+        self.assertIn(b"is for the container's admins", r.stderr)
 
     def test_own_password(self):
         old, new = self.write("old", b"pw-bob\n"), self.write("new", b"pw-bob-2\n")

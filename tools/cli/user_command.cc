@@ -1,14 +1,32 @@
 #include "tools/cli/user_command.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace vhsm::cli {
+namespace {
+
+uint64_t ParseCount(const char* prog, const std::string& text) {
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] < '0' || text[0] > '9' || *end != '\0') {
+    Die(prog, "--max-keys takes a number");
+  }
+  return v;
+}
+
+}  // namespace
 
 void CheckUserCommand(const char* prog, const Args& args, const std::string& sub) {
   if (sub == "add" || sub == "delete") {
     Word(prog, args, 2, "user name");
     std::string role = args.Get("role", "user");
     if (role != "user" && role != "admin") Die(prog, "unknown role '" + role + "' (user, admin)");
+    return;
+  }
+  if (sub == "quota") {
+    Word(prog, args, 2, "user name");
+    Need(prog, args, "max-keys");
     return;
   }
   if (sub == "list" || sub == "password") return;
@@ -35,6 +53,9 @@ void UserCommand(const char* prog, const Args& args, const std::string& sub,
     Must(prog, s);
   } else if (sub == "delete") {
     Must(prog, client->DeleteMember(Word(prog, args, 2, "user name")));
+  } else if (sub == "quota") {
+    Must(prog, client->SetMemberQuota(Word(prog, args, 2, "user name"),
+                                      ParseCount(prog, Need(prog, args, "max-keys"))));
   } else if (sub == "list") {
     for (const auto& [name, role] : Must(prog, client->ListMembers())) {
       std::printf("%s\t%s\n", name.c_str(), role.c_str());

@@ -17,6 +17,8 @@ inline constexpr char kUserUsage[] =
     "                                         (a container admin, inside the container;\n"
     "                                         the new user's password from --password-file\n"
     "                                         or a prompt, yours from the environment)\n"
+    "  user quota USER --max-keys N           at most N keys for USER (0: no quota;\n"
+    "                                         within the container's; admins)\n"
     "  user password [--old-password-file F] [--password-file F]\n"
     "                                         change your own password\n";
 

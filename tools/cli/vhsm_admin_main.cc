@@ -33,6 +33,8 @@ const char kUsage[] =
     "                          serve the container whose network namespace is PID's\n"
     "                          (/proc/PID/ns/net) or PATH (e.g. /run/netns/NAME)\n"
     "  container detach NAME   stop serving it (its users and keys are kept)\n"
+    "  container quota NAME --max-keys N\n"
+    "                          at most N keys (and N objects) there (0: vhsmd's --max-keys)\n"
     "  container list          NAME, ATTACHED, NAMESPACE\n"
     "  container export NAME --out FILE [--passphrase-file F]\n"
     "                          write the container's users, keys and versions (all\n"
@@ -109,6 +111,13 @@ void ContainerCommand(const Args& args, const std::string& verb, vhsm::Admin* ad
     Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
   } else if (verb == "export" || verb == "import") {
     TransferCommand(args, verb, admin);
+  } else if (verb == "quota") {
+    std::string n = Need(kProg, args, "max-keys");
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 12) {
+      Die(kProg, "--max-keys takes a number (0: vhsmd's --max-keys)");
+    }
+    Must(kProg, admin->SetContainerQuota(Word(kProg, args, 2, "container name"),
+                                         std::strtoull(n.c_str(), nullptr, 10)));
   } else {
     for (const auto& c : Must(kProg, admin->ListContainers())) {
       std::printf("%s\t%s\t%s\n", c.name.c_str(), c.attached ? "attached" : "detached",
@@ -158,7 +167,7 @@ int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
       {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
-       "server-key", "out", "in", "passphrase-file", "role"},
+       "server-key", "out", "in", "passphrase-file", "role", "max-keys"},
       {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
@@ -171,7 +180,7 @@ int main(int argc, char** argv) {
   }
   std::string noun = args.words[0], verb = args.words[1];
   bool known = (noun == "container" && (verb == "attach" || verb == "detach" || verb == "list" ||
-                                        verb == "export" || verb == "import")) ||
+                                        verb == "export" || verb == "import" || verb == "quota")) ||
                (noun == "user" &&
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password")) ||
                (noun == "audit" && (verb == "verify" || verb == "export"));

@@ -353,7 +353,8 @@ int main(int argc, char** argv) {
                    "wrap-with", "new-password-file",
                    "class",     "application",
                    "role",      "old-password-file",
-                   "with"},
+                   "with",      "since",
+                   "max-keys"},
       {"help", "json", "trust-on-first-use", "exportable-wrapped", "private", "raw"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();

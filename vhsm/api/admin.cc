@@ -24,6 +24,13 @@ struct Admin::Impl {
 
 Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+Status Admin::SetContainerQuota(const std::string& container, uint64_t max_keys) {
+  proto::Request r;
+  r.mutable_container_quota()->set_name(container);
+  r.mutable_container_quota()->set_max_keys(max_keys);
+  return impl_->channel->Call(r).status();
+}
+
 Result<AuditLogCopy> Admin::ReadAudit(const std::string& container) {
   return internal::ReadAudit([this](proto::Request& r) { return impl_->channel->Call(r); },
                              container);

@@ -39,6 +39,9 @@ class Admin {
   Status AttachContainer(const std::string& name, const std::string& netns_path);
   Status DetachContainer(const std::string& name);
   Result<std::vector<ContainerInfo>> ListContainers();
+  // SetContainerQuota: at most max_keys stored keys (and as many objects)
+  // in the container; 0 goes back to vhsmd's --max-keys.
+  Status SetContainerQuota(const std::string& container, uint64_t max_keys);
   // A container's audit log (audit.h), and vhsmd's check of its chain.
   Result<AuditLogCopy> ReadAudit(const std::string& container);
   Result<AuditVerdict> VerifyAudit(const std::string& container);

@@ -175,6 +175,9 @@ class Client {
   Status AddMember(const std::string& user, std::string_view password,
                    const std::string& role = "user");
   Status DeleteMember(const std::string& user);
+  // SetMemberQuota: at most max_keys keys for user (0: no quota of theirs);
+  // at most the container's.
+  Status SetMemberQuota(const std::string& user, uint64_t max_keys);
   // ListMembers: (name, role) of every user of the container.
   Result<std::vector<std::pair<std::string, std::string>>> ListMembers();
 

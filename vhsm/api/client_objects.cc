@@ -67,6 +67,13 @@ Status Client::DeleteMember(const std::string& user) {
   return impl_->Call(r).status();
 }
 
+Status Client::SetMemberQuota(const std::string& user, uint64_t max_keys) {
+  proto::Request r;
+  r.mutable_member_quota()->set_user(user);
+  r.mutable_member_quota()->set_max_keys(max_keys);
+  return impl_->Call(r).status();
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> Client::ListMembers() {
   std::vector<std::pair<std::string, std::string>> out;
   std::string after;

@@ -80,6 +80,7 @@ bool IsAdminOp(const proto::Request& request) {
     case proto::Request::kContainerList:
     case proto::Request::kContainerExport:
     case proto::Request::kContainerImport:
+    case proto::Request::kContainerQuota:
     case proto::Request::kUserAdd:
     case proto::Request::kUserDelete:
     case proto::Request::kUserList:

@@ -148,6 +148,8 @@ bool ChangesState(proto::Request::OpCase op) {
     case R::kUserPassword:
     case R::kMemberAdd:
     case R::kMemberDelete:
+    case R::kMemberQuota:
+    case R::kContainerQuota:
       return true;
     default:
       return false;

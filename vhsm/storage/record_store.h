@@ -31,7 +31,8 @@ struct ContainerRecord {
   uint64_t netns_ino = 0;
   uint64_t netns_cookie = 0;
   std::string pin_path;
-  std::string boot_id;  // the host boot the identity belongs to
+  std::string boot_id;   // the host boot the identity belongs to
+  int64_t max_keys = 0;  // the host operator's quota (0: vhsmd's --max-keys)
 };
 
 struct UserRecord {
@@ -48,6 +49,7 @@ struct UserRecord {
   // public half, and the private half sealed under the master key.
   Blob share_public;
   Blob share_private;
+  int64_t max_keys = 0;  // a container admin's quota for the user (0: none)
 };
 
 struct KeyRecord {
@@ -206,6 +208,11 @@ class RecordStore {
                                                           const std::string& after,
                                                           size_t limit) = 0;
   virtual Result<int64_t> CountKeys(const std::string& container) = 0;
+  virtual Result<int64_t> CountUserKeys(const std::string& container, const std::string& user) = 0;
+  // Quotas: NotFound without the container or user.
+  virtual Status SetContainerQuota(const std::string& container, int64_t max_keys) = 0;
+  virtual Status SetUserQuota(const std::string& container, const std::string& user,
+                              int64_t max_keys) = 0;
 
   // Key versions. AddKeyVersion inserts version v.version of a key whose
   // latest is v.version - 1 and makes it the latest (FailedPrecondition

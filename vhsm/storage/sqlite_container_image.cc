@@ -13,7 +13,7 @@ using internal::Transaction;
 
 Result<ContainerRecord> SqliteRecordStore::GetContainer(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT netns_path, created FROM containers WHERE name = ?");
+  Stmt s(db_, "SELECT netns_path, created, max_keys FROM containers WHERE name = ?");
   s.Bind(name);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return NotFound("no container '" + name + "'");
@@ -22,6 +22,7 @@ Result<ContainerRecord> SqliteRecordStore::GetContainer(const std::string& name)
   c.name = name;
   c.netns_path = s.Text(0);
   c.created_unix = s.Int(1);
+  c.max_keys = s.Int(2);
   return c;
 }
 
@@ -41,7 +42,7 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
   for (const UserRecord& u : image.users) {
     Stmt s(db_,
            "INSERT INTO users (container, name, salt, iterations, wrapped_master_key, role,"
-           " created, share_public, share_private) VALUES (?,?,?,?,?,?,?,?,?)");
+           " created, share_public, share_private, max_keys) VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.Bind(name)
         .Bind(u.name)
         .Bind(u.salt)
@@ -50,7 +51,8 @@ Status SqliteRecordStore::ImportContainer(const ContainerImage& image) {
         .Bind(u.role)
         .Bind(u.created_unix)
         .Bind(u.share_public)
-        .Bind(u.share_private);
+        .Bind(u.share_private)
+        .Bind(u.max_keys);
     VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + u.name + "'"));
   }
   for (const KeyRecord& k : image.keys) {

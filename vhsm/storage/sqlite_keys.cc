@@ -131,4 +131,32 @@ Result<int64_t> SqliteRecordStore::CountKeys(const std::string& container) {
   return s.Int(0);
 }
 
+Result<int64_t> SqliteRecordStore::CountUserKeys(const std::string& container,
+                                                 const std::string& user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "SELECT COUNT(*) FROM keys WHERE container = ? AND user = ?");
+  s.Bind(container).Bind(user);
+  if (s.Step() != SQLITE_ROW) return SqlError(db_, "counting keys");
+  return s.Int(0);
+}
+
+Status SqliteRecordStore::SetContainerQuota(const std::string& container, int64_t max_keys) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "UPDATE containers SET max_keys = ? WHERE name = ?");
+  s.Bind(max_keys).Bind(container);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "container '" + container + "'"));
+  if (sqlite3_changes(db_) == 0) return NotFound("no container '" + container + "'");
+  return Status::Ok();
+}
+
+Status SqliteRecordStore::SetUserQuota(const std::string& container, const std::string& user,
+                                       int64_t max_keys) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "UPDATE users SET max_keys = ? WHERE container = ? AND name = ?");
+  s.Bind(max_keys).Bind(container).Bind(user);
+  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + user + "'"));
+  if (sqlite3_changes(db_) == 0) return NotFound("no user '" + user + "' here");
+  return Status::Ok();
+}
+
 }  // namespace vhsm::storage

@@ -132,6 +132,10 @@ const char* const kMigrations[] = {
     "  PRIMARY KEY (container, seq));",
     // Version 9: retention; a checkpoint may be a truncation marker.
     "ALTER TABLE audit_checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'checkpoint';",
+    // Version 10: quotas, the host operator's per container and a container
+    // admin's per user (0: none of its own).
+    "ALTER TABLE containers ADD COLUMN max_keys INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN max_keys INTEGER NOT NULL DEFAULT 0;",
 };
 
 }  // namespace
@@ -278,7 +282,7 @@ Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_,
          "SELECT salt, iterations, wrapped_master_key, failed_logins, locked_until_ms,"
-         " role, created, share_public, share_private FROM users"
+         " role, created, share_public, share_private, max_keys FROM users"
          " WHERE container = ? AND name = ?");
   s.Bind(container).Bind(name);
   int rc = s.Step();
@@ -298,6 +302,7 @@ Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
   u.created_unix = s.Int(6);
   u.share_public = s.GetBlob(7);
   u.share_private = s.GetBlob(8);
+  u.max_keys = s.Int(9);
   return u;
 }
 

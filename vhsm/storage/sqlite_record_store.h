@@ -57,6 +57,10 @@ class SqliteRecordStore : public RecordStore {
                                                   const std::string& user, const std::string& label,
                                                   const std::string& after, size_t limit) override;
   Result<int64_t> CountKeys(const std::string& container) override;
+  Result<int64_t> CountUserKeys(const std::string& container, const std::string& user) override;
+  Status SetContainerQuota(const std::string& container, int64_t max_keys) override;
+  Status SetUserQuota(const std::string& container, const std::string& user,
+                      int64_t max_keys) override;
 
   // Whole containers (sqlite_container_image.cc).
   Result<ContainerRecord> GetContainer(const std::string& name) override;

@@ -49,6 +49,10 @@ inline uint32_t FlagsOf(bool exportable_wrapped) {
   return exportable_wrapped ? proto::KEY_FLAG_EXPORTABLE_WRAPPED : 0;
 }
 
+// ContainerKeyLimit: how many keys (and, apart, objects) a container may
+// hold: its quota, else vhsmd's --max-keys.
+Result<int64_t> ContainerKeyLimit(Env& env, const std::string& container);
+
 // StoreNewKey seals and stores a new key of the session's user (within the
 // container's max-keys), answering its id.
 Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& material);

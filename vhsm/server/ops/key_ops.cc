@@ -35,9 +35,18 @@ Status StoreNewKey(Env& env, Call& call, NewKey k, const crypto::SecretBytes& ma
   Session& s = *call.session;
   storage::Owner owner = s.owner_of_keys();
   VHSM_ASSIGN_OR_RETURN(int64_t count, env.store->CountKeys(owner.container));
-  if (count >= env.options->max_keys_per_container) {
+  VHSM_ASSIGN_OR_RETURN(int64_t limit, ContainerKeyLimit(env, owner.container));
+  if (count >= limit) {
     return ResourceExhausted("container '" + owner.container + "' holds " + std::to_string(count) +
-                             " keys, the limit (max-keys)");
+                             " keys, the limit (its quota, or max-keys)");
+  }
+  VHSM_ASSIGN_OR_RETURN(storage::UserRecord user, env.store->GetUser(owner.container, owner.user));
+  if (user.max_keys > 0) {
+    VHSM_ASSIGN_OR_RETURN(int64_t mine, env.store->CountUserKeys(owner.container, owner.user));
+    if (mine >= user.max_keys) {
+      return ResourceExhausted("user '" + owner.user + "' holds " + std::to_string(mine) +
+                               " keys, the quota the container's admins set");
+    }
   }
   if (id.empty()) {
     VHSM_ASSIGN_OR_RETURN(crypto::Bytes raw, crypto::RandomBytes(8));

@@ -57,6 +57,31 @@ Status MemberDelete(Env& env, Call& call) {
   return Status::Ok();
 }
 
+Result<int64_t> ContainerKeyLimit(Env& env, const std::string& container) {
+  Result<storage::ContainerRecord> c = env.store->GetContainer(container);
+  if (c.ok() && c->max_keys > 0) return c->max_keys;
+  if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
+  return env.options->max_keys_per_container;
+}
+
+Status ContainerQuota(Env& env, Call& call) {
+  const auto& r = call.req.container_quota();
+  if (r.max_keys() > 100000000) return InvalidArgument("a quota of at most 100000000 keys");
+  return env.store->SetContainerQuota(r.name(), static_cast<int64_t>(r.max_keys()));
+}
+
+Status MemberQuota(Env& env, Call& call) {
+  const auto& r = call.req.member_quota();
+  const std::string& container = call.caller.client.container;
+  VHSM_ASSIGN_OR_RETURN(int64_t limit, ContainerKeyLimit(env, container));
+  if (static_cast<int64_t>(r.max_keys()) > limit) {
+    return InvalidArgument("a user's quota cannot exceed the container's, " +
+                           std::to_string(limit) + " keys");
+  }
+  if (!storage::ValidUserName(r.user())) return NotFound("no user '" + r.user() + "' here");
+  return env.store->SetUserQuota(container, r.user(), static_cast<int64_t>(r.max_keys()));
+}
+
 Status MemberList(Env& env, Call& call) {
   const auto& r = call.req.member_list();
   const std::string& container = call.caller.client.container;

@@ -38,7 +38,8 @@ Status ObjectCreate(Env& env, Call& call) {
   }
   storage::Owner owner = call.session->owner_of_keys();
   VHSM_ASSIGN_OR_RETURN(int64_t count, env.store->CountObjects(owner.container));
-  if (count >= env.options->max_keys_per_container) {
+  VHSM_ASSIGN_OR_RETURN(int64_t limit, ContainerKeyLimit(env, owner.container));
+  if (count >= limit) {
     return ResourceExhausted("container '" + owner.container + "' holds " + std::to_string(count) +
                              " objects, the limit (max-keys)");
   }

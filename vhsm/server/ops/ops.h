@@ -159,6 +159,8 @@ Status AuditVerify(Env& env, Call& call);
 Status MemberAdd(Env& env, Call& call);
 Status MemberDelete(Env& env, Call& call);
 Status MemberList(Env& env, Call& call);
+Status MemberQuota(Env& env, Call& call);
+Status ContainerQuota(Env& env, Call& call);
 
 }  // namespace ops
 }  // namespace vhsm::server

@@ -59,6 +59,8 @@ const std::unordered_map<int, Op>& Table() {
       {R::kMemberAdd, {MemberAdd, Need::kContainerAdmin}},
       {R::kMemberDelete, {MemberDelete, Need::kContainerAdmin}},
       {R::kMemberList, {MemberList, Need::kContainerAdmin}},
+      {R::kMemberQuota, {MemberQuota, Need::kContainerAdmin}},
+      {R::kContainerQuota, {ContainerQuota, Need::kHostRoot}},
       {R::kAuditRead, {AuditRead, Need::kAdminOrHost}},
       {R::kAuditVerify, {AuditVerify, Need::kAdminOrHost}},
   };

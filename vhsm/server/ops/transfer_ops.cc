@@ -3,6 +3,7 @@
 // the store's own rows: every secret in them is still sealed under its
 // user's master key and bound to container, user and key id, so neither
 // the file nor the operator moving it learns a key.
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@ void AddUser(const storage::UserRecord& u, proto::ContainerExportResult* out) {
   r->set_created_unix(u.created_unix);
   r->set_share_public(u.share_public.data(), u.share_public.size());
   r->set_share_private(u.share_private.data(), u.share_private.size());
+  r->set_max_keys(static_cast<uint64_t>(u.max_keys));
 }
 
 Status AddKey(Env& env, const std::string& container, const storage::KeyRecord& listed,
@@ -199,6 +201,7 @@ Status Stage(const proto::ExportRecord& rec, storage::ContainerImage* image) {
     out.created_unix = u.created_unix();
     out.share_public.assign(u.share_public().begin(), u.share_public().end());
     out.share_private.assign(u.share_private().begin(), u.share_private().end());
+    out.max_keys = static_cast<int64_t>(std::min<uint64_t>(u.max_keys(), 100000000));
     image->users.push_back(std::move(out));
   } else if (rec.has_key()) {
     const auto& k = rec.key();

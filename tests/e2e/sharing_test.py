@@ -9,6 +9,43 @@ import sqlite3
 import subprocess
 
 import harness
+import vhsm_pb2 as pb
+
+
+def grantee_tries(port):
+    """Every operation that names a key, by bob on alice/k (granted: sign)."""
+    c = harness.RawClient(port)
+    c.open_session()
+    assert c.login("bob", "pw-bob").status == pb.OK
+    tries = {
+        "sign": {"key_id": "alice/k", "message": b"m"},
+        "verify": {"key_id": "alice/k", "message": b"m", "signature": b"s"},
+        "mac": {"key_id": "alice/k", "data": b"m"},
+        "mac_init": {"key_id": "alice/k"},
+        "encrypt": {"key_id": "alice/k", "plaintext": b"m"},
+        "decrypt": {"key_id": "alice/k", "ciphertext": b"m" * 40},
+        "rewrap": {"key_id": "alice/k", "ciphertext": b"m" * 40},
+        "key_public": {"id": "alice/k"},
+        "key_info": {"id": "alice/k"},
+        "key_delete": {"id": "alice/k"},
+        "key_rotate": {"id": "alice/k"},
+        "key_set": {"id": "alice/k", "min_version": 1},
+        "key_export": {"id": "alice/k", "wrap_with": "mine"},
+        "key_share": {"key_id": "alice/k", "grantee": "carol", "ops": 8},
+        "key_unshare": {"key_id": "alice/k", "grantee": "bob"},
+        "key_derive": {"key_id": "alice/k", "peer_public_key": b"x", "new_type": pb.AES_256},
+    }
+    out = {}
+    for op, fields in tries.items():
+        r = pb.Request()
+        sub = getattr(r, op)
+        sub.SetInParent()
+        for k, v in fields.items():
+            setattr(sub, k, v)
+        resp = c.call(r)
+        out[op] = [resp.status, resp.message]
+    c.close()
+    return out
 
 
 class SharingTest(harness.DaemonTestCase):
@@ -63,6 +100,17 @@ class SharingTest(harness.DaemonTestCase):
         self.v("alice", "key", "delete", "k")
         r = self.v("carol", "sign", "--key", "alice/k", "--in", self.msg, check=False)
         self.assertIn(b"no key 'alice/k'", r.stderr)
+
+    def test_the_grantees_table(self):
+        self.v("alice", "key", "generate", "--type", "ec-p256", "--id", "k")
+        self.v("alice", "key", "share", "k", "--with", "bob", "--ops", "sign")
+        got = harness.in_namespace(self.c.netns, lambda: grantee_tries(self.daemon.port))
+        self.assertNotIn("exception", got, got)
+        allowed = {op for op, (status, _) in got.items() if status == pb.OK}
+        self.assertEqual(allowed, {"sign", "key_public"}, got)
+        # alice's key is whole afterwards: still one version, still hers.
+        info = self.v("alice", "key", "info", "k").stdout.decode()
+        self.assertIn("latest_version\t1", info)
 
     def test_a_moved_grant_is_refused(self):
         self.v("alice", "key", "generate", "--type", "hmac-sha256", "--id", "k")

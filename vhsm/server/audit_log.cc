@@ -146,10 +146,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
     h.checkpoint_ms = 0;  // records not yet checkpointed get one at the first flush
   }
   log->flusher_ = std::thread([l = log.get()] { l->Run(); });
+  store->SetAuditor(log.get());  // state changes carry their records
   return log;
 }
 
 AuditLog::~AuditLog() {
+  store_->SetAuditor(nullptr);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -173,24 +175,73 @@ Result<storage::AuditCheckpoint> AuditLog::Checkpoint(const std::string& contain
   return c;
 }
 
+Status AuditLog::ChainLocked(storage::AuditRecord& r) {
+  Head& head = heads_[r.container];
+  if (head.checkpoint_ms == 0) head.checkpoint_ms = r.time_ms;
+  r.seq = head.seq + 1;
+  Bytes in = head.hash;
+  Bytes enc = EncodeAuditRecord(r);
+  in.insert(in.end(), enc.begin(), enc.end());
+  VHSM_ASSIGN_OR_RETURN(r.hash, crypto::ComputeDigest(crypto::DigestAlg::kSha256, in));
+  head.seq = r.seq;
+  head.hash = r.hash;
+  if (head.seq - head.checkpointed >= kAuditCheckpointEvery) {
+    VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c, Checkpoint(r.container, head, r.time_ms));
+    pending_checkpoints_.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// The state-changing request this thread serves, if any (AuditLog::Arm).
+struct ArmedRequest {
+  const AuditLog* log = nullptr;
+  bool taken = false;
+  storage::AuditRecord tmpl;
+};
+thread_local ArmedRequest t_armed;
+
+}  // namespace
+
+void AuditLog::Arm(storage::AuditRecord tmpl) {
+  tmpl.result = "ok";
+  t_armed = ArmedRequest{this, false, std::move(tmpl)};
+}
+
+bool AuditLog::Disarm() {
+  bool taken = t_armed.log == this && t_armed.taken;
+  t_armed = ArmedRequest{};
+  return taken;
+}
+
+std::vector<storage::AuditRecord> AuditLog::RecordsForCommit(const std::string& key) {
+  if (t_armed.log != this || t_armed.taken) return {};
+  storage::AuditRecord r = t_armed.tmpl;
+  if (r.key_id.empty()) r.key_id = key;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!ChainLocked(r).ok()) return {};  // then written the usual way
+  t_armed.taken = true;
+  std::vector<storage::AuditRecord> out;
+  out.swap(pending_);
+  out.push_back(std::move(r));
+  return out;
+}
+
+void AuditLog::CommitFailed(std::vector<storage::AuditRecord> records) {
+  // Chained already: they must still be written (the flusher does), and the
+  // request's own outcome follows them.
+  if (t_armed.log == this) t_armed.taken = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.insert(pending_.begin(), std::make_move_iterator(records.begin()),
+                  std::make_move_iterator(records.end()));
+}
+
 Status AuditLog::Append(storage::AuditRecord r, bool sync) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    Head& head = heads_[r.container];
-    if (head.checkpoint_ms == 0) head.checkpoint_ms = r.time_ms;
-    r.seq = head.seq + 1;
-    Bytes in = head.hash;
-    Bytes enc = EncodeAuditRecord(r);
-    in.insert(in.end(), enc.begin(), enc.end());
-    VHSM_ASSIGN_OR_RETURN(r.hash, crypto::ComputeDigest(crypto::DigestAlg::kSha256, in));
-    head.seq = r.seq;
-    head.hash = r.hash;
+    VHSM_RETURN_IF_ERROR(ChainLocked(r));
     pending_.push_back(std::move(r));
-    if (head.seq - head.checkpointed >= kAuditCheckpointEvery) {
-      VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c,
-                            Checkpoint(pending_.back().container, head, pending_.back().time_ms));
-      pending_checkpoints_.push_back(std::move(c));
-    }
     if (!sync && pending_.size() < kBatch) return Status::Ok();
   }
   if (!sync) {

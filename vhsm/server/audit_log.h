@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,7 +60,7 @@ struct AuditVerdict {
   std::string problem;      // what is wrong, for people
 };
 
-class AuditLog {
+class AuditLog : public storage::Auditor {
  public:
   // Open loads or makes the audit key in data_dir and the chains' heads.
   // retention: records kept per container (0: all); older ones are dropped
@@ -76,6 +77,17 @@ class AuditLog {
   // chain's, with checkpoint_all: at a clean stop).
   Status Flush(bool checkpoint_all = false);
   Result<AuditVerdict> Verify(const std::string& container);
+
+  // A state-changing request: Arm before serving it (tmpl: its record, the
+  // result set to "ok" here); the first store transaction that changes
+  // something writes the record with the change (RecordForCommit, through
+  // the store's Auditor), with every record still queued before it (so a
+  // crash cannot leave a hole before a committed change). Disarm after it:
+  // whether a transaction did.
+  void Arm(storage::AuditRecord tmpl);
+  bool Disarm();
+  std::vector<storage::AuditRecord> RecordsForCommit(const std::string& key) override;
+  void CommitFailed(std::vector<storage::AuditRecord> records) override;
   const std::string& public_pem() const { return public_pem_; }
 
  private:
@@ -91,6 +103,9 @@ class AuditLog {
   Status Truncate();
   void Run();
   Status FlushLocked(int64_t now_ms);
+  // ChainLocked gives r its seq and hash and advances its chain (mu_ held);
+  // a due checkpoint is queued.
+  Status ChainLocked(storage::AuditRecord& r);
   Result<storage::AuditCheckpoint> Checkpoint(const std::string& container, Head& head,
                                               int64_t now_ms);
 

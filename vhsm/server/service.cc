@@ -200,7 +200,10 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
       break;
   }
   call.session = &session;
+  const bool changes = audit_ != nullptr && ChangesState(call.req.op_case());
+  if (changes) audit_->Arm(AuditTemplate(call, session, op.need));
   Status s = op.handle(env, call);
+  if (changes) call.audited = audit_->Disarm();
   if (session.user) {
     call.user_for_log = *session.user;
     call.role_for_log = session.role;
@@ -301,8 +304,29 @@ void Service::Log(const ops::Call& call, const Status& status) const {
   log_->Write(std::move(e));
 }
 
+storage::AuditRecord Service::AuditTemplate(const ops::Call& call, const Session& session,
+                                            ops::Need need) const {
+  storage::AuditRecord r;
+  r.container = call.caller.client.container;
+  r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  r.uid = call.caller.uid;
+  r.pid = call.caller.pid;
+  if (session.user) {
+    r.user = *session.user;
+    r.role = session.role;
+  } else if (need == ops::Need::kHostRoot) {
+    r.role = "operator";
+  }
+  r.op = OpName(call.req);
+  return r;
+}
+
 void Service::Audit(const ops::Call& call, const Status& status) const {
   if (audit_ == nullptr) return;
+  // Written already, in the transaction of the change it reports.
+  if (call.audited && status.ok()) return;
   storage::AuditRecord r;
   r.container = call.caller.client.container;
   r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -318,8 +342,10 @@ void Service::Audit(const ops::Call& call, const Status& status) const {
   }
   r.key_version = call.version_for_log;
   r.result = StatusCodeName(status.code());
-  // State-changing operations are on disk before their answer goes.
-  Status written = audit_->Append(std::move(r), ChangesState(call.req.op_case()));
+  // State-changing operations are on disk before their answer goes (those
+  // that changed something, with their change; a failure after a change, or
+  // a change the store did not carry, here).
+  Status written = audit_->Append(std::move(r), ChangesState(call.req.op_case()) && !call.audited);
   if (!written.ok() && log_ != nullptr) {
     LogEntry e;
     e.container = call.caller.client.container;

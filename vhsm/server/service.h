@@ -84,6 +84,8 @@ class Service {
                   ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
   void Audit(const ops::Call& call, const Status& status) const;
+  storage::AuditRecord AuditTemplate(const ops::Call& call, const Session& session,
+                                     ops::Need need) const;
   Status Restore(storage::ContainerRecord& c, const std::string& boot);
 
   ops::Env env_;

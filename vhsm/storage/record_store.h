@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -157,9 +158,25 @@ struct ContainerImage {
   std::vector<GrantRecord> grants;
 };
 
+// Auditor: the store asks it, inside a state-changing transaction, for the
+// audit record of the request this thread serves (the first change of a
+// request takes it), and writes the record in that same transaction. key
+// names what changed (a key id, "object:N", "user:NAME", ...).
+class Auditor {
+ public:
+  virtual ~Auditor() = default;
+  // RecordsForCommit: the records to write with this change (the request's
+  // own last, after any still queued), or none.
+  virtual std::vector<AuditRecord> RecordsForCommit(const std::string& key) = 0;
+  // CommitFailed takes back records whose transaction did not commit.
+  virtual void CommitFailed(std::vector<AuditRecord> records) = 0;
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
+  // SetAuditor: null (the default) writes no audit records with changes.
+  virtual void SetAuditor(Auditor* auditor) = 0;
 
   // Containers. PutContainer inserts or updates the namespace path.
   virtual Status PutContainer(const ContainerRecord& c) = 0;

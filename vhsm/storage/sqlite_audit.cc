@@ -49,29 +49,64 @@ Status InsertCheckpoint(sqlite3* db, const AuditCheckpoint& c) {
 
 }  // namespace
 
+namespace internal {
+
+Status InsertAuditRow(sqlite3* db, const AuditRecord& r) {
+  std::string sql =
+      std::string("INSERT INTO audit (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+  Stmt s(db, sql.c_str());
+  s.Bind(r.container)
+      .Bind(static_cast<int64_t>(r.seq))
+      .Bind(r.time_ms)
+      .Bind(int64_t{r.uid})
+      .Bind(int64_t{r.pid})
+      .Bind(r.user)
+      .Bind(r.role)
+      .Bind(r.op)
+      .Bind(r.key_id)
+      .Bind(int64_t{r.key_version})
+      .Bind(r.result)
+      .Bind(r.hash);
+  return StepChange(db, s, "audit record " + std::to_string(r.seq));
+}
+
+}  // namespace internal
+
+Status SqliteRecordStore::Audited(const std::string& key, const std::function<Status()>& write) {
+  Transaction tx(db_);
+  VHSM_RETURN_IF_ERROR(tx.status());
+  VHSM_RETURN_IF_ERROR(write());
+  std::vector<AuditRecord> taken;
+  VHSM_RETURN_IF_ERROR(AuditInTx(key, &taken));
+  return CommitAudited(tx, taken);
+}
+
+Status SqliteRecordStore::AuditInTx(const std::string& key, std::vector<AuditRecord>* taken) {
+  if (auditor_ == nullptr) return Status::Ok();
+  *taken = auditor_->RecordsForCommit(key);
+  for (const AuditRecord& r : *taken) {
+    Status s = internal::InsertAuditRow(db_, r);
+    if (!s.ok()) {
+      auditor_->CommitFailed(std::move(*taken));
+      taken->clear();
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status SqliteRecordStore::CommitAudited(Transaction& tx, std::vector<AuditRecord>& taken) {
+  Status s = tx.Commit();
+  if (!s.ok() && !taken.empty()) auditor_->CommitFailed(std::move(taken));
+  return s;
+}
+
 Status SqliteRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
                                       const std::vector<AuditCheckpoint>& checkpoints) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   VHSM_RETURN_IF_ERROR(tx.status());
-  std::string sql =
-      std::string("INSERT INTO audit (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-  for (const AuditRecord& r : records) {
-    Stmt s(db_, sql.c_str());
-    s.Bind(r.container)
-        .Bind(static_cast<int64_t>(r.seq))
-        .Bind(r.time_ms)
-        .Bind(int64_t{r.uid})
-        .Bind(int64_t{r.pid})
-        .Bind(r.user)
-        .Bind(r.role)
-        .Bind(r.op)
-        .Bind(r.key_id)
-        .Bind(int64_t{r.key_version})
-        .Bind(r.result)
-        .Bind(r.hash);
-    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "audit record " + std::to_string(r.seq)));
-  }
+  for (const AuditRecord& r : records) VHSM_RETURN_IF_ERROR(internal::InsertAuditRow(db_, r));
   for (const AuditCheckpoint& c : checkpoints) {
     VHSM_RETURN_IF_ERROR(InsertCheckpoint(db_, c));
   }

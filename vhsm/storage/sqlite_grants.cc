@@ -59,7 +59,7 @@ Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantReco
 
 Status SqliteRecordStore::PutGrant(const GrantRecord& g) {
   std::lock_guard<std::mutex> lock(mu_);
-  return internal::InsertGrantRow(db_, g.container, g);
+  return Audited(g.key_id, [&] { return internal::InsertGrantRow(db_, g.container, g); });
 }
 
 Result<GrantRecord> SqliteRecordStore::GetGrant(const std::string& container,
@@ -96,13 +96,16 @@ Result<std::vector<GrantRecord>> SqliteRecordStore::ListGrants(const std::string
 Status SqliteRecordStore::DeleteGrants(const std::string& container, const std::string& owner,
                                        const std::string& key_id, const std::string& grantee) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "DELETE FROM grants WHERE container = ? AND owner = ? AND key_id = ? AND grantee = ?");
-  s.Bind(container).Bind(owner).Bind(key_id).Bind(grantee);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "grants of key '" + key_id + "'"));
-  if (sqlite3_changes(db_) == 0) {
-    return NotFound("key '" + key_id + "' is not shared with '" + grantee + "'");
-  }
+  VHSM_RETURN_IF_ERROR(Audited(key_id, [&]() -> Status {
+    Stmt s(db_,
+           "DELETE FROM grants WHERE container = ? AND owner = ? AND key_id = ? AND grantee = ?");
+    s.Bind(container).Bind(owner).Bind(key_id).Bind(grantee);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "grants of key '" + key_id + "'"));
+    if (sqlite3_changes(db_) == 0) {
+      return NotFound("key '" + key_id + "' is not shared with '" + grantee + "'");
+    }
+    return Status::Ok();
+  }));
   return Checkpoint();  // the sealed copies must not linger in the WAL
 }
 

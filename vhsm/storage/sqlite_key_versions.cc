@@ -45,7 +45,9 @@ Status SqliteRecordStore::AddKeyVersion(const std::string& container, const std:
       .Bind(v.created_unix)
       .Bind(v.blob);
   VHSM_RETURN_IF_ERROR(StepChange(db_, s, "version of key '" + key_id + "'"));
-  return tx.Commit();
+  std::vector<AuditRecord> audit;
+  VHSM_RETURN_IF_ERROR(AuditInTx(key_id, &audit));
+  return CommitAudited(tx, audit);
 }
 
 Result<KeyVersionRecord> SqliteRecordStore::GetKeyVersion(const std::string& container,
@@ -119,7 +121,9 @@ Status SqliteRecordStore::RetireKeyVersions(const std::string& container, const 
            "DELETE FROM grants WHERE container = ? AND owner = ? AND key_id = ? AND version < ?");
     g.Bind(container).Bind(user).Bind(key_id).Bind(int64_t{min});
     VHSM_RETURN_IF_ERROR(StepChange(db_, g, "grants of key '" + key_id + "'"));
-    VHSM_RETURN_IF_ERROR(tx.Commit());
+    std::vector<AuditRecord> audit;
+    VHSM_RETURN_IF_ERROR(AuditInTx(key_id, &audit));
+    VHSM_RETURN_IF_ERROR(CommitAudited(tx, audit));
   }
   return Checkpoint();  // retired material must not linger in the WAL
 }

@@ -35,7 +35,7 @@ Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& 
 
 Status SqliteRecordStore::InsertKey(const KeyRecord& k) {
   std::lock_guard<std::mutex> lock(mu_);
-  return internal::InsertKeyRow(db_, k.container, k);
+  return Audited(k.key_id, [&] { return internal::InsertKeyRow(db_, k.container, k); });
 }
 
 Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const std::string& user,
@@ -67,10 +67,13 @@ Result<KeyRecord> SqliteRecordStore::GetKey(const std::string& container, const 
 Status SqliteRecordStore::DeleteKey(const std::string& container, const std::string& user,
                                     const std::string& key_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "DELETE FROM keys WHERE container = ? AND user = ? AND key_id = ?");
-  s.Bind(container).Bind(user).Bind(key_id);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "key '" + key_id + "'"));
-  if (sqlite3_changes(db_) == 0) return NotFound("no key '" + key_id + "'");
+  VHSM_RETURN_IF_ERROR(Audited(key_id, [&]() -> Status {
+    Stmt s(db_, "DELETE FROM keys WHERE container = ? AND user = ? AND key_id = ?");
+    s.Bind(container).Bind(user).Bind(key_id);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "key '" + key_id + "'"));
+    if (sqlite3_changes(db_) == 0) return NotFound("no key '" + key_id + "'");
+    return Status::Ok();
+  }));
   return Checkpoint();
 }
 
@@ -142,21 +145,25 @@ Result<int64_t> SqliteRecordStore::CountUserKeys(const std::string& container,
 
 Status SqliteRecordStore::SetContainerQuota(const std::string& container, int64_t max_keys) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE containers SET max_keys = ? WHERE name = ?");
-  s.Bind(max_keys).Bind(container);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "container '" + container + "'"));
-  if (sqlite3_changes(db_) == 0) return NotFound("no container '" + container + "'");
-  return Status::Ok();
+  return Audited("container:" + container, [&]() -> Status {
+    Stmt s(db_, "UPDATE containers SET max_keys = ? WHERE name = ?");
+    s.Bind(max_keys).Bind(container);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "container '" + container + "'"));
+    if (sqlite3_changes(db_) == 0) return NotFound("no container '" + container + "'");
+    return Status::Ok();
+  });
 }
 
 Status SqliteRecordStore::SetUserQuota(const std::string& container, const std::string& user,
                                        int64_t max_keys) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE users SET max_keys = ? WHERE container = ? AND name = ?");
-  s.Bind(max_keys).Bind(container).Bind(user);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + user + "'"));
-  if (sqlite3_changes(db_) == 0) return NotFound("no user '" + user + "' here");
-  return Status::Ok();
+  return Audited("user:" + user, [&]() -> Status {
+    Stmt s(db_, "UPDATE users SET max_keys = ? WHERE container = ? AND name = ?");
+    s.Bind(max_keys).Bind(container).Bind(user);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + user + "'"));
+    if (sqlite3_changes(db_) == 0) return NotFound("no user '" + user + "' here");
+    return Status::Ok();
+  });
 }
 
 }  // namespace vhsm::storage

@@ -64,7 +64,8 @@ Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRe
 
 Status SqliteRecordStore::InsertObject(const ObjectRecord& o) {
   std::lock_guard<std::mutex> lock(mu_);
-  return internal::InsertObjectRow(db_, o.container, o);
+  return Audited("object:" + std::to_string(o.handle),
+                 [&] { return internal::InsertObjectRow(db_, o.container, o); });
 }
 
 Result<ObjectRecord> SqliteRecordStore::GetObject(const std::string& container,
@@ -85,11 +86,13 @@ Result<ObjectRecord> SqliteRecordStore::GetObject(const std::string& container,
 Status SqliteRecordStore::DeleteObject(const std::string& container, const std::string& user,
                                        uint64_t handle) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "DELETE FROM objects WHERE container = ? AND user = ? AND handle = ?");
-  s.Bind(container).Bind(user).Bind(static_cast<int64_t>(handle));
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "object " + std::to_string(handle)));
-  if (sqlite3_changes(db_) == 0) return NotFound(NoObject(handle));
-  return Status::Ok();
+  return Audited("object:" + std::to_string(handle), [&]() -> Status {
+    Stmt s(db_, "DELETE FROM objects WHERE container = ? AND user = ? AND handle = ?");
+    s.Bind(container).Bind(user).Bind(static_cast<int64_t>(handle));
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "object " + std::to_string(handle)));
+    if (sqlite3_changes(db_) == 0) return NotFound(NoObject(handle));
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<ObjectRecord>> SqliteRecordStore::ListObjects(const std::string& container,

@@ -262,19 +262,21 @@ Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers(const std
 
 Status SqliteRecordStore::InsertUser(const UserRecord& u) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO users (container, name, salt, iterations, wrapped_master_key,"
-         " failed_logins, locked_until_ms, role, created) VALUES (?,?,?,?,?,?,?,?,?)");
-  s.Bind(u.container)
-      .Bind(u.name)
-      .Bind(u.salt)
-      .Bind(int64_t{u.iterations})
-      .Bind(u.wrapped_master_key)
-      .Bind(int64_t{u.failed_logins})
-      .Bind(u.locked_until_ms)
-      .Bind(u.role)
-      .Bind(u.created_unix);
-  return StepChange(db_, s, "user '" + u.name + "' in container '" + u.container + "'");
+  return Audited("user:" + u.name, [&] {
+    Stmt s(db_,
+           "INSERT INTO users (container, name, salt, iterations, wrapped_master_key,"
+           " failed_logins, locked_until_ms, role, created) VALUES (?,?,?,?,?,?,?,?,?)");
+    s.Bind(u.container)
+        .Bind(u.name)
+        .Bind(u.salt)
+        .Bind(int64_t{u.iterations})
+        .Bind(u.wrapped_master_key)
+        .Bind(int64_t{u.failed_logins})
+        .Bind(u.locked_until_ms)
+        .Bind(u.role)
+        .Bind(u.created_unix);
+    return StepChange(db_, s, "user '" + u.name + "' in container '" + u.container + "'");
+  });
 }
 
 Result<UserRecord> SqliteRecordStore::GetUser(const std::string& container,
@@ -311,25 +313,31 @@ Status SqliteRecordStore::UpdateUserCredentials(const std::string& container,
                                                 uint32_t iterations,
                                                 const Blob& wrapped_master_key) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "UPDATE users SET salt = ?, iterations = ?, wrapped_master_key = ?,"
-         " failed_logins = 0, locked_until_ms = 0 WHERE container = ? AND name = ?");
-  s.Bind(salt).Bind(int64_t{iterations}).Bind(wrapped_master_key).Bind(container).Bind(name);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
-  if (sqlite3_changes(db_) == 0) {
-    return NotFound("no user '" + name + "' in container '" + container + "'");
-  }
+  VHSM_RETURN_IF_ERROR(Audited("user:" + name, [&]() -> Status {
+    Stmt s(db_,
+           "UPDATE users SET salt = ?, iterations = ?, wrapped_master_key = ?,"
+           " failed_logins = 0, locked_until_ms = 0 WHERE container = ? AND name = ?");
+    s.Bind(salt).Bind(int64_t{iterations}).Bind(wrapped_master_key).Bind(container).Bind(name);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
+    if (sqlite3_changes(db_) == 0) {
+      return NotFound("no user '" + name + "' in container '" + container + "'");
+    }
+    return Status::Ok();
+  }));
   return Checkpoint();  // the old wrapping must not linger in the WAL
 }
 
 Status SqliteRecordStore::DeleteUser(const std::string& container, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "DELETE FROM users WHERE container = ? AND name = ?");
-  s.Bind(container).Bind(name);
-  VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
-  if (sqlite3_changes(db_) == 0) {
-    return NotFound("no user '" + name + "' in container '" + container + "'");
-  }
+  VHSM_RETURN_IF_ERROR(Audited("user:" + name, [&]() -> Status {
+    Stmt s(db_, "DELETE FROM users WHERE container = ? AND name = ?");
+    s.Bind(container).Bind(name);
+    VHSM_RETURN_IF_ERROR(StepChange(db_, s, "user '" + name + "'"));
+    if (sqlite3_changes(db_) == 0) {
+      return NotFound("no user '" + name + "' in container '" + container + "'");
+    }
+    return Status::Ok();
+  }));
   return Checkpoint();
 }
 

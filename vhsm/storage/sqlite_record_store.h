@@ -13,8 +13,10 @@
 #ifndef VHSM_STORAGE_SQLITE_RECORD_STORE_H_
 #define VHSM_STORAGE_SQLITE_RECORD_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "vhsm/storage/record_store.h"
@@ -22,6 +24,9 @@
 struct sqlite3;
 
 namespace vhsm::storage {
+namespace internal {
+class Transaction;
+}  // namespace internal
 
 inline constexpr int kSchemaVersion = 1;
 
@@ -31,6 +36,7 @@ class SqliteRecordStore : public RecordStore {
   // its integrity check or has a newer schema than this build knows.
   static Result<std::unique_ptr<SqliteRecordStore>> Open(const std::string& path);
   ~SqliteRecordStore() override;
+  void SetAuditor(Auditor* auditor) override { auditor_ = auditor; }
 
   Status PutContainer(const ContainerRecord& c) override;
   Status DeleteContainer(const std::string& name) override;
@@ -113,6 +119,12 @@ class SqliteRecordStore : public RecordStore {
  private:
   explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
   Status Migrate();
+  // Audited runs write (statements on db_, mu_ held) in one transaction
+  // with this thread's waiting audit record, if any (AuditInTx and
+  // CommitAudited for methods with a transaction of their own).
+  Status Audited(const std::string& key, const std::function<Status()>& write);
+  Status AuditInTx(const std::string& key, std::vector<AuditRecord>* taken);
+  Status CommitAudited(internal::Transaction& tx, std::vector<AuditRecord>& taken);
   Result<std::vector<KeyRecord>> ListKeysWhere(const std::string& container,
                                                const std::string& user, const std::string* label,
                                                const std::string& after, size_t limit);
@@ -120,6 +132,7 @@ class SqliteRecordStore : public RecordStore {
 
   std::mutex mu_;
   sqlite3* db_;  // guarded by mu_
+  Auditor* auditor_ = nullptr;
 };
 
 }  // namespace vhsm::storage

@@ -99,6 +99,62 @@ TEST(SqliteRecordStoreTest, MigratesAVersionOneStore) {
   EXPECT_EQ((*(*s)->ListContainers("", 0))[0].pin_path, "/run/vhsm/netns/ct1");
 }
 
+// An auditor with one record waiting, as the server's is for a request.
+class OneRecord : public Auditor {
+ public:
+  std::vector<AuditRecord> RecordsForCommit(const std::string& key) override {
+    if (used_) return {};
+    used_ = true;
+    AuditRecord r;
+    r.container = "ct";
+    r.seq = 1;
+    r.op = "key_generate";
+    r.key_id = key;
+    r.result = "ok";
+    r.hash = Blob(32, 7);
+    return {r};
+  }
+  void CommitFailed(std::vector<AuditRecord> records) override { failed_ += records.size(); }
+  bool used_ = false;
+  size_t failed_ = 0;
+};
+
+TEST(SqliteRecordStoreTest, AChangeCarriesItsAuditRecord) {
+  std::string dir = vhsm::testing::MakeTempDir();
+  auto st = SqliteRecordStore::Open(dir + "/a.db");
+  ASSERT_TRUE(st.ok());
+  SqliteRecordStore& s = **st;
+  ASSERT_TRUE(s.PutContainer({"ct", "", 0}).ok());
+  UserRecord u;
+  u.container = "ct";
+  u.name = "alice";
+  u.salt = Blob(16, 1);
+  u.iterations = 1;
+  u.wrapped_master_key = Blob(60, 2);
+  ASSERT_TRUE(s.InsertUser(u).ok());
+  OneRecord auditor;
+  s.SetAuditor(&auditor);
+  KeyRecord k;
+  k.container = "ct";
+  k.user = "alice";
+  k.key_id = "k1";
+  k.type = "aes-256";
+  k.blob = Blob(50, 3);
+  // A change that fails takes no record.
+  k.user = "nobody";
+  EXPECT_EQ(s.InsertKey(k).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(auditor.used_);
+  EXPECT_TRUE(s.ListAudit("ct", 0, 0)->empty());
+  // One that commits writes it with itself.
+  k.user = "alice";
+  ASSERT_TRUE(s.InsertKey(k).ok());
+  auto log = s.ListAudit("ct", 0, 0);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].key_id, "k1");
+  EXPECT_EQ(auditor.failed_, 0u);
+  s.SetAuditor(nullptr);
+}
+
 TEST(SqliteRecordStoreTest, RefusesACorruptFile) {
   std::string dir = vhsm::testing::MakeTempDir();
   std::string path = dir + "/bad.db";

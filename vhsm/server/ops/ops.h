@@ -75,6 +75,7 @@ struct Call {
   std::string user_for_log;
   std::string role_for_log;      // "user", "admin", "operator" (host root)
   uint32_t version_for_log = 0;  // the key version a result came from
+  bool audited = false;          // its audit record went in with its change
 };
 
 enum class Need {

@@ -102,6 +102,8 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
 Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g);
 Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k);
+// InsertAuditRow inserts one audit record (sqlite_audit.cc).
+Status InsertAuditRow(sqlite3* db, const AuditRecord& r);
 
 class Transaction {
  public:

@@ -18,10 +18,11 @@
 // behind a truncation marker signed like a checkpoint (see below) at the
 // newest checkpoint the cut reaches; a chain then starts from its hash.
 //
-// Records of state-changing operations (keys, objects, users, containers,
-// passwords, grants) are written before their
-// answer goes out; the rest are batched (a background thread writes every
-// 50 ms, or at 256 pending) so fast operations pay for a hash and a queue.
+// A state-changing request's record goes into the store transaction of its
+// change (Arm, and the store's Auditor calls); one that changed nothing, or
+// whose change the store does not carry, is written before its answer; the
+// rest are batched (a background thread writes every 50 ms, or at 256
+// pending) so fast operations pay for a hash and a queue.
 #ifndef VHSM_SERVER_AUDIT_LOG_H_
 #define VHSM_SERVER_AUDIT_LOG_H_
 

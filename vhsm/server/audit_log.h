@@ -82,8 +82,9 @@ class AuditLog : public storage::Auditor {
   // A state-changing request: Arm before serving it (tmpl: its record, the
   // result set to "ok" here); the first store transaction that changes
   // something writes the record with the change (RecordForCommit, through
-  // the store's Auditor), with every record still queued before it (so a
-  // crash cannot leave a hole before a committed change). Disarm after it:
+  // the store's Auditor), with every record still queued before it (a
+  // crash leaves a hole before a committed change only while the flusher's
+  // batch is in flight). Disarm after it:
   // whether a transaction did.
   void Arm(storage::AuditRecord tmpl);
   bool Disarm();

@@ -83,7 +83,9 @@ class Service {
   Status RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
                   ops::Call& call, Session& session);
   void Log(const ops::Call& call, const Status& status) const;
-  void Audit(const ops::Call& call, const Status& status) const;
+  void Audit(const ops::Call& call, const Status& status) const;  // service_audit.cc
+  // ChangesState: the operations that change what the store holds.
+  static bool ChangesState(proto::Request::OpCase op);
   storage::AuditRecord AuditTemplate(const ops::Call& call, const Session& session,
                                      ops::Need need) const;
   Status Restore(storage::ContainerRecord& c, const std::string& boot);

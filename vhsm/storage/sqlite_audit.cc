@@ -51,10 +51,8 @@ Status InsertCheckpoint(sqlite3* db, const AuditCheckpoint& c) {
 
 namespace internal {
 
-Status InsertAuditRow(sqlite3* db, const AuditRecord& r) {
-  std::string sql =
-      std::string("INSERT INTO audit (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-  Stmt s(db, sql.c_str());
+// BindAudit binds a record to an insert of kColumns.
+void BindAudit(Stmt& s, const AuditRecord& r) {
   s.Bind(r.container)
       .Bind(static_cast<int64_t>(r.seq))
       .Bind(r.time_ms)
@@ -67,7 +65,19 @@ Status InsertAuditRow(sqlite3* db, const AuditRecord& r) {
       .Bind(int64_t{r.key_version})
       .Bind(r.result)
       .Bind(r.hash);
-  return StepChange(db, s, "audit record " + std::to_string(r.seq));
+}
+
+Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records) {
+  if (records.empty()) return Status::Ok();
+  std::string sql =
+      std::string("INSERT INTO audit (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+  Stmt s(db, sql.c_str());  // prepared once for the batch
+  for (const AuditRecord& r : records) {
+    s.Reset();
+    BindAudit(s, r);
+    VHSM_RETURN_IF_ERROR(StepChange(db, s, "audit record " + std::to_string(r.seq)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace internal
@@ -84,15 +94,12 @@ Status SqliteRecordStore::Audited(const std::string& key, const std::function<St
 Status SqliteRecordStore::AuditInTx(const std::string& key, std::vector<AuditRecord>* taken) {
   if (auditor_ == nullptr) return Status::Ok();
   *taken = auditor_->RecordsForCommit(key);
-  for (const AuditRecord& r : *taken) {
-    Status s = internal::InsertAuditRow(db_, r);
-    if (!s.ok()) {
-      auditor_->CommitFailed(std::move(*taken));
-      taken->clear();
-      return s;
-    }
+  Status s = internal::InsertAuditRows(db_, *taken);
+  if (!s.ok()) {
+    auditor_->CommitFailed(std::move(*taken));
+    taken->clear();
   }
-  return Status::Ok();
+  return s;
 }
 
 Status SqliteRecordStore::CommitAudited(Transaction& tx, std::vector<AuditRecord>& taken) {
@@ -106,7 +113,7 @@ Status SqliteRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   VHSM_RETURN_IF_ERROR(tx.status());
-  for (const AuditRecord& r : records) VHSM_RETURN_IF_ERROR(internal::InsertAuditRow(db_, r));
+  VHSM_RETURN_IF_ERROR(internal::InsertAuditRows(db_, records));
   for (const AuditCheckpoint& c : checkpoints) {
     VHSM_RETURN_IF_ERROR(InsertCheckpoint(db_, c));
   }

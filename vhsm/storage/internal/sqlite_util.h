@@ -44,6 +44,13 @@ class Stmt {
     sqlite3_bind_int64(stmt_, ++index_, v);
     return *this;
   }
+  // Reset makes the statement ready to bind and run again (one prepare for
+  // many rows).
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    index_ = 0;
+  }
   // Step returns SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return ok() ? sqlite3_step(stmt_) : rc_; }
 
@@ -102,8 +109,9 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
 Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g);
 Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k);
-// InsertAuditRow inserts one audit record (sqlite_audit.cc).
-Status InsertAuditRow(sqlite3* db, const AuditRecord& r);
+// InsertAuditRows inserts audit records, one prepared statement for all
+// (sqlite_audit.cc).
+Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records);
 
 class Transaction {
  public:

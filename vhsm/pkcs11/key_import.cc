@@ -20,37 +20,55 @@ struct Secret {
   ~Secret() { explicit_bzero(v.data(), v.size()); }
 };
 
-std::string Tlv(unsigned char tag, const std::string& content) {
-  std::string out(1, static_cast<char>(tag));
+// Append adds n bytes to s, wiping the buffer it outgrows (std::string
+// would free it as it is).
+void Append(Secret* s, const char* p, size_t n) {
+  if (s->v.size() + n > s->v.capacity()) {
+    std::string bigger;
+    bigger.reserve(2 * (s->v.size() + n));
+    bigger.assign(s->v);
+    explicit_bzero(s->v.data(), s->v.size());
+    s->v.swap(bigger);
+  }
+  s->v.append(p, n);
+}
+
+// Tlv appends a DER tag, length and content to out.
+void Tlv(unsigned char tag, const std::string& content, Secret* out) {
+  char header[2 + sizeof(size_t)];
+  size_t h = 0;
+  header[h++] = static_cast<char>(tag);
   size_t n = content.size();
   if (n < 0x80) {
-    out.push_back(static_cast<char>(n));
+    header[h++] = static_cast<char>(n);
   } else {
-    std::string len;
-    for (; n > 0; n >>= 8) len.insert(len.begin(), static_cast<char>(n & 0xff));
-    out.push_back(static_cast<char>(0x80 | len.size()));
-    out += len;
+    size_t bytes = 0;
+    for (size_t m = n; m > 0; m >>= 8) ++bytes;
+    header[h++] = static_cast<char>(0x80 | bytes);
+    for (size_t b = bytes; b-- > 0;) header[h++] = static_cast<char>((n >> (8 * b)) & 0xff);
   }
-  return out + content;
+  Append(out, header, h);
+  Append(out, content.data(), content.size());
 }
 
-// Integer: a DER INTEGER of an unsigned big-endian number.
-std::string Integer(const std::string& be) {
+// Integer appends a DER INTEGER of an unsigned big-endian number to out.
+void Integer(const std::string& be, Secret* out) {
   size_t i = 0;
   while (i + 1 < be.size() && be[i] == 0) ++i;
-  std::string v = be.empty() ? std::string(1, '\0') : be.substr(i);
-  if (static_cast<unsigned char>(v[0]) & 0x80) v.insert(v.begin(), '\0');
-  std::string out = Tlv(0x02, v);
-  explicit_bzero(v.data(), v.size());
-  return out;
+  Secret v;
+  if (be.empty() || static_cast<unsigned char>(be[i]) & 0x80) Append(&v, "\0", 1);
+  if (!be.empty()) Append(&v, be.data() + i, be.size() - i);
+  Tlv(0x02, v.v, out);
 }
-
-std::string Sequence(const std::string& content) { return Tlv(0x30, content); }
 
 // Pkcs8 wraps a private key structure under its algorithm identifier.
 void Pkcs8(const std::string& algorithm, const std::string& inner, Secret* out) {
-  Secret body{Integer(std::string(1, '\0')) + Sequence(algorithm) + Tlv(0x04, inner)};
-  out->v = Sequence(body.v);
+  Secret body, alg;
+  Integer(std::string(1, '\0'), &body);
+  Tlv(0x30, algorithm, &alg);
+  Append(&body, alg.v.data(), alg.v.size());
+  Tlv(0x04, inner, &body);
+  Tlv(0x30, body.v, out);
 }
 
 const char kP256[] = "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07";
@@ -76,8 +94,12 @@ CK_RV EcKey(const std::string& params, const std::string& d, std::string* type, 
     return 0x140UL;  // CKR_CURVE_NOT_SUPPORTED
   }
   if (d.empty() || d.size() > size) return CKR_ATTRIBUTE_VALUE_INVALID;
-  Secret scalar{std::string(size - d.size(), '\0') + d};
-  Secret inner{Sequence(Integer(std::string(1, '\1')) + Tlv(0x04, scalar.v))};
+  Secret scalar, fields, inner;
+  Append(&scalar, std::string(size - d.size(), '\0').data(), size - d.size());
+  Append(&scalar, d.data(), d.size());
+  Integer(std::string(1, '\1'), &fields);
+  Tlv(0x04, scalar.v, &fields);
+  Tlv(0x30, fields.v, &inner);
   Pkcs8(std::string(kEcPublicKey, sizeof(kEcPublicKey) - 1) + params, inner.v, der);
   return CKR_OK;
 }
@@ -86,12 +108,13 @@ CK_RV RsaKey(CK_ATTRIBUTE_PTR t, CK_ULONG n, std::string* type, Secret* der) {
   const CK_ATTRIBUTE_TYPE parts[] = {CKA_MODULUS,    CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT,
                                      CKA_PRIME_1,    CKA_PRIME_2,         CKA_EXPONENT_1,
                                      CKA_EXPONENT_2, CKA_COEFFICIENT};
-  Secret body{Integer(std::string(1, '\0'))};  // version 0
+  Secret body;
+  Integer(std::string(1, '\0'), &body);  // version 0
   for (CK_ATTRIBUTE_TYPE p : parts) {
     const CK_ATTRIBUTE* a = FindAttr(t, n, p);
     if (a == nullptr) return CKR_TEMPLATE_INCOMPLETE;  // vhsmd keeps the CRT form
     Secret v{BytesOf(a)};
-    body.v += Integer(v.v);
+    Integer(v.v, &body);
   }
   const CK_ATTRIBUTE* modulus = FindAttr(t, n, CKA_MODULUS);
   std::string m = BytesOf(modulus);
@@ -100,7 +123,8 @@ CK_RV RsaKey(CK_ATTRIBUTE_PTR t, CK_ULONG n, std::string* type, Secret* der) {
   size_t bits = (m.size() - i) * 8;
   if (bits != 2048 && bits != 3072 && bits != 4096) return CKR_KEY_SIZE_RANGE;
   *type = "rsa-" + std::to_string(bits);
-  Secret inner{Sequence(body.v)};
+  Secret inner;
+  Tlv(0x30, body.v, &inner);
   Pkcs8(std::string(kRsaEncryption, sizeof(kRsaEncryption) - 1), inner.v, der);
   return CKR_OK;
 }
@@ -139,7 +163,9 @@ CK_RV CreatePrivateKey(State& s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDL
     } else {
       type = "ed25519";
       can = "sign,verify";
-      Pkcs8(std::string(kEd25519, sizeof(kEd25519) - 1), Tlv(0x04, d.v), &der);
+      Secret seed;
+      Tlv(0x04, d.v, &seed);
+      Pkcs8(std::string(kEd25519, sizeof(kEd25519) - 1), seed.v, &der);
       rv = CKR_OK;
     }
   } else {

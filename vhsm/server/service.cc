@@ -46,6 +46,9 @@ void Service::WipeSecrets(proto::Request* r) {
       r->has_user_password() ? r->mutable_user_password()->mutable_old_password() : nullptr,
       r->has_user_password() ? r->mutable_user_password()->mutable_new_password() : nullptr,
       r->has_key_import() ? r->mutable_key_import()->mutable_material() : nullptr,
+      r->has_member_add() ? r->mutable_member_add()->mutable_password() : nullptr,
+      r->has_password_change() ? r->mutable_password_change()->mutable_old_password() : nullptr,
+      r->has_password_change() ? r->mutable_password_change()->mutable_new_password() : nullptr,
   };
   for (std::string* f : fields) {
     if (f != nullptr && !f->empty()) explicit_bzero(f->data(), f->size());

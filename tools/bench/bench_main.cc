@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/audit_cost.h"
+#include "tools/bench/concurrent_hmac.h"
 #include "tools/bench/must.h"
 #include "tools/bench/noisy.h"
 #include "tools/bench/noisy_figures.h"
@@ -112,81 +114,6 @@ double NetlinkRtt(size_t payload) {
   kill(echo, SIGKILL);
   waitpid(echo, nullptr, 0);
   return rate;
-}
-
-// ---- several client processes --------------------------------------------------
-
-// HmacClient is one client process of ConcurrentHmac: log in, say so on
-// report, wait for go to close, MAC for 2 * g_seconds, report the count.
-[[noreturn]] void HmacClient(uint32_t port, const std::string& password, int report, int go) {
-  vhsm::ClientOptions o;
-  o.port_id = port;
-  auto c = vhsm::Client::Connect(o);
-  if (!c.ok()) {
-    std::fprintf(stderr, "bench client: %s\n", c.status().ToString().c_str());
-    _exit(1);
-  }
-  if (vhsm::Status s = (*c)->Login("bench", password); !s.ok()) {
-    std::fprintf(stderr, "bench client: %s\n", s.ToString().c_str());
-    _exit(1);
-  }
-  std::string msg = RandomString(64);
-  long ready = -1;
-  if (write(report, &ready, sizeof ready) != sizeof ready) _exit(1);
-  char g;
-  if (read(go, &g, 1) < 0) _exit(1);  // EOF (the parent closed it) means go
-  auto start = Clock::now();
-  long ops = 0;
-  while (std::chrono::duration<double>(Clock::now() - start).count() < 2 * g_seconds) {
-    auto mac = (*c)->Mac("h", msg);
-    if (!mac.ok()) {
-      std::fprintf(stderr, "bench client: %s\n", mac.status().ToString().c_str());
-      _exit(1);
-    }
-    ++ops;
-  }
-  if (write(report, &ops, sizeof ops) != sizeof ops) _exit(1);
-  _exit(0);
-}
-
-double ConcurrentHmac(uint32_t port, int clients, const std::string& password) {
-  std::vector<int> reports;
-  std::vector<pid_t> pids;
-  int go[2];
-  if (pipe(go) != 0) Die("pipe");
-  for (int i = 0; i < clients; ++i) {
-    int r[2];
-    if (pipe(r) != 0) Die("pipe");
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(r[0]);
-      close(go[1]);
-      HmacClient(port, password, r[1], go[0]);
-    }
-    close(r[1]);
-    reports.push_back(r[0]);
-    pids.push_back(pid);
-  }
-  for (int fd : reports) {
-    long ready;
-    if (read(fd, &ready, sizeof ready) != sizeof ready) Die("client did not log in");
-  }
-  close(go[1]);  // everyone starts
-  close(go[0]);
-  long total = 0;
-  for (int fd : reports) {
-    long ops = 0;
-    if (read(fd, &ops, sizeof ops) == sizeof ops) total += ops;
-    close(fd);
-  }
-  for (pid_t p : pids) {
-    int status = 0;
-    waitpid(p, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      Die("a client process failed (status " + std::to_string(status) + ")");
-    }
-  }
-  return total / (2 * g_seconds);
 }
 
 // ---- noisy neighbours (issue #11): tools/bench/noisy_figures.cc --------------------
@@ -354,25 +281,18 @@ struct Bench {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string vhsmd = "vhsm/server/vhsmd", engine = "vhsm/engine/vhsm-engine.so",
-              engine_helper = "tools/bench/engine_hmac_bench";
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--seconds" && i + 1 < argc) {
-      g_seconds = std::atof(argv[++i]);
-    } else if (a == "--vhsmd" && i + 1 < argc) {
-      vhsmd = argv[++i];
-    } else if (a == "--engine" && i + 1 < argc) {
-      engine = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH]\n");
-      return 2;
-    }
+// AuditFigures: the audit log's cost, two fresh daemons side by side.
+void AuditFigures(const std::string& vhsmd) {
+  auto audit = vhsm::bench::MeasureAuditCost(vhsmd, "bench-password", 4 * g_seconds);
+  for (const auto& [op, r] : audit.rates) {
+    Record(op, "vhsm", r.first);
+    Record(op, "vhsm_noaudit", r.second);
   }
-  signal(SIGPIPE, SIG_IGN);
+}
+
+// AllFigures: everything but the audit's cost, on one daemon; returns
+// login's share of PBKDF2.
+double AllFigures(const std::string& vhsmd, const std::string& engine) {
   vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
   double login_share = 0;
   {
@@ -381,17 +301,44 @@ int main(int argc, char** argv) {
     b.Macs();
     b.CiphersAndSignatures();
     login_share = b.KeygenAndLogin();
-    Record("engine_hmac64", "vhsm", EngineHmac(engine_helper, engine));
+    Record("engine_hmac64", "vhsm", EngineHmac("tools/bench/engine_hmac_bench", engine));
     Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
     P11("vhsm/pkcs11/libvhsm-pkcs11.so", b.password, "vhsm");
     if (b.softhsm) P11("/usr/lib/softhsm/libsofthsm2.so", "123456", "softhsm");
-    Record("hmac64_2c", "vhsm", ConcurrentHmac(d.port, 2, b.password));
-    Record("hmac64_4c", "vhsm", ConcurrentHmac(d.port, 4, b.password));
+    Record("hmac64_2c", "vhsm", vhsm::bench::ConcurrentHmac(d.port, 2, b.password, 2 * g_seconds));
+    Record("hmac64_4c", "vhsm", vhsm::bench::ConcurrentHmac(d.port, 4, b.password, 2 * g_seconds));
     NoisyNeighbours(d, b.password);
   }
   kill(d.pid, SIGTERM);
   waitpid(d.pid, nullptr, 0);
   std::system(("rm -rf " + d.dir).c_str());
+  return login_share;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string vhsmd = "vhsm/server/vhsmd", engine = "vhsm/engine/vhsm-engine.so";
+  bool audit_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--seconds" && i + 1 < argc) {
+      g_seconds = std::atof(argv[++i]);
+    } else if (a == "--vhsmd" && i + 1 < argc) {
+      vhsmd = argv[++i];
+    } else if (a == "--engine" && i + 1 < argc) {
+      engine = argv[++i];
+    } else if (a == "--audit-only") {
+      audit_only = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] [--audit-only]\n");
+      return 2;
+    }
+  }
+  signal(SIGPIPE, SIG_IGN);
+  double login_share = audit_only ? 0 : AllFigures(vhsmd, engine);
+  AuditFigures(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;
 }

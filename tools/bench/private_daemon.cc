@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace vhsm::bench {
 namespace {
@@ -21,7 +22,7 @@ uint32_t RandomPort() { return 0x50000000u | (std::random_device{}() & 0x0ffffff
 
 }  // namespace
 
-Daemon StartDaemon(const std::string& vhsmd) {
+Daemon StartDaemon(const std::string& vhsmd, const std::vector<std::string>& extra_flags) {
   Daemon d;
   char tmpl[] = "/tmp/vhsm-bench-XXXXXX";
   d.dir = mkdtemp(tmpl);
@@ -34,8 +35,13 @@ Daemon StartDaemon(const std::string& vhsmd) {
     dup2(fds[1], 2);
     close(fds[0]);
     std::string port = std::to_string(d.port), data = d.dir + "/data", run = d.dir + "/run";
-    execl(vhsmd.c_str(), vhsmd.c_str(), "--data-dir", data.c_str(), "--run-dir", run.c_str(),
-          "--port-id", port.c_str(), "--quiet", "--threads", "2", nullptr);
+    std::vector<std::string> args = {vhsmd,       "--data-dir", data,      "--run-dir", run,
+                                     "--port-id", port,         "--quiet", "--threads", "2"};
+    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(vhsmd.c_str(), argv.data());
     _exit(127);
   }
   close(fds[1]);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vhsm::bench {
 
@@ -17,9 +18,10 @@ struct Daemon {
   uint32_t port = 0;
 };
 
-// StartDaemon starts vhsmd (path) and returns once it is ready; exits the
-// process on failure.
-Daemon StartDaemon(const std::string& vhsmd);
+// StartDaemon starts vhsmd (path, with extra_flags) and returns once it is
+// ready; exits the process on failure. Sets VHSM_SERVER_KEY to its key
+// (DIR/data/vhsmd.pub).
+Daemon StartDaemon(const std::string& vhsmd, const std::vector<std::string>& extra_flags = {});
 
 }  // namespace vhsm::bench
 

@@ -75,6 +75,13 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
   std::printf("login: PBKDF2 (600000 iterations) is %.0f%% of a login\n", 100.0 * login_share);
   std::printf("rss_flood_mb: vhsmd's peak RSS during the floods is %.1f MB\n",
               Get("rss_flood_mb.vhsm"));
+  for (const char* op : {"hmac64_audit", "keygen_audit"}) {
+    double with = Get(std::string(op) + ".vhsm"), without = Get(std::string(op) + ".vhsm_noaudit");
+    if (with > 0 && without > 0) {
+      std::printf("%s: %.1f op/s audited, %.1f with --no-audit: the audit log costs %.1f%%\n", op,
+                  with, without, 100.0 * (1.0 - with / without));
+    }
+  }
   std::printf("{");
   bool first = true;
   for (const auto& [k, v] : results) {

@@ -21,8 +21,9 @@
 // A state-changing request's record goes into the store transaction of its
 // change (Arm, and the store's Auditor calls); one that changed nothing, or
 // whose change the store does not carry, is written before its answer; the
-// rest are batched (a background thread writes every 50 ms, or at 256
-// pending) so fast operations pay for a hash and a queue.
+// rest are queued as they are and chained and written by a background
+// thread (every 50 ms, sooner at 4,096 queued), so that a fast operation
+// pays for a queue only.
 #ifndef VHSM_SERVER_AUDIT_LOG_H_
 #define VHSM_SERVER_AUDIT_LOG_H_
 
@@ -44,6 +45,10 @@ namespace vhsm::server {
 
 inline constexpr uint64_t kAuditCheckpointEvery = 1000;
 inline constexpr int64_t kAuditCheckpointMs = 60 * 1000;
+// Queued records at which the request that queues one writes them itself:
+// the background writer runs only on otherwise idle CPU time (SCHED_IDLE),
+// so on a saturated machine this bounds the queue and keeps it moving.
+inline constexpr size_t kAuditFlushInlineAt = 32768;
 
 crypto::Bytes EncodeAuditRecord(const storage::AuditRecord& r);
 crypto::Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq,
@@ -66,13 +71,16 @@ class AuditLog : public storage::Auditor {
   // Open loads or makes the audit key in data_dir and the chains' heads.
   // retention: records kept per container (0: all); older ones are dropped
   // in steps, behind a signed truncation marker at a checkpoint.
+  // background: a thread writes the queue every 50 ms (false, for tests:
+  // only Flush, a change's transaction and a full queue write it).
   static Result<std::unique_ptr<AuditLog>> Open(storage::RecordStore* store,
-                                                const std::string& data_dir,
-                                                uint64_t retention = 0);
+                                                const std::string& data_dir, uint64_t retention = 0,
+                                                bool background = true);
   ~AuditLog();
 
-  // Append chains r (container, time and fields set; seq and hash are set
-  // here) and queues it; with sync, it and all queued are written first.
+  // Append queues r (container, time and fields set; its seq and hash are
+  // set when it is chained, in the order records were queued); with sync,
+  // it and all queued before it are chained and written before it returns.
   Status Append(storage::AuditRecord r, bool sync);
   // Flush writes what is queued, with the checkpoints that are due (every
   // chain's, with checkpoint_all: at a clean stop).
@@ -104,9 +112,11 @@ class AuditLog : public storage::Auditor {
   // Truncate drops what retention no longer keeps (write_mu_ held).
   Status Truncate();
   void Run();
-  Status FlushLocked(int64_t now_ms);
-  // ChainLocked gives r its seq and hash and advances its chain (mu_ held);
-  // a due checkpoint is queued.
+  // ChainQueuedLocked chains every queued record, in order, onto chained_
+  // (chain_mu_ held).
+  Status ChainQueuedLocked();
+  // ChainLocked gives r its seq and hash and advances its chain (chain_mu_
+  // held); a due checkpoint is queued.
   Status ChainLocked(storage::AuditRecord& r);
   Result<storage::AuditCheckpoint> Checkpoint(const std::string& container, Head& head,
                                               int64_t now_ms);
@@ -115,12 +125,16 @@ class AuditLog : public storage::Auditor {
   uint64_t retention_ = 0;
   crypto::PrivateKey key_;
   std::string public_pem_;
+  // Lock order: write_mu_, then chain_mu_, then mu_ (the store's own lock
+  // may come before chain_mu_: RecordsForCommit runs in its transactions).
   std::mutex mu_;
   std::condition_variable wake_;
-  std::map<std::string, Head> heads_;                          // guarded by mu_
-  std::vector<storage::AuditRecord> pending_;                  // guarded by mu_
-  std::vector<storage::AuditCheckpoint> pending_checkpoints_;  // guarded by mu_
-  bool stop_ = false;                                          // guarded by mu_
+  std::vector<storage::AuditRecord> queued_;  // not chained yet; guarded by mu_
+  bool stop_ = false;                         // guarded by mu_
+  std::mutex chain_mu_;
+  std::map<std::string, Head> heads_;                          // guarded by chain_mu_
+  std::vector<storage::AuditRecord> chained_;                  // not written; chain_mu_
+  std::vector<storage::AuditCheckpoint> pending_checkpoints_;  // guarded by chain_mu_
   std::mutex write_mu_;  // one writer to the store at a time, in order
   std::thread flusher_;
 };

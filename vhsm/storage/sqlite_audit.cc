@@ -75,7 +75,11 @@ Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records) {
   for (const AuditRecord& r : records) {
     s.Reset();
     BindAudit(s, r);
-    VHSM_RETURN_IF_ERROR(StepChange(db, s, "audit record " + std::to_string(r.seq)));
+    if (s.Step() != SQLITE_DONE) {  // the message made only when needed
+      s.Reset();
+      BindAudit(s, r);
+      return StepChange(db, s, "audit record " + std::to_string(r.seq));
+    }
   }
   return Status::Ok();
 }

@@ -136,6 +136,27 @@ const char* const kMigrations[] = {
     // admin's per user (0: none of its own).
     "ALTER TABLE containers ADD COLUMN max_keys INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE users ADD COLUMN max_keys INTEGER NOT NULL DEFAULT 0;",
+    // Version 11: the audit table keyed by (container, seq) alone, without
+    // a rowid beside it: one b-tree written per record instead of two.
+    "CREATE TABLE audit_v11 ("
+    "  container TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  time_ms INTEGER NOT NULL,"
+    "  uid INTEGER NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  user TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  key_version INTEGER NOT NULL,"
+    "  result TEXT NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  PRIMARY KEY (container, seq)) WITHOUT ROWID;"
+    "INSERT INTO audit_v11 (container, seq, time_ms, uid, pid, user, role, op, key_id,"
+    "  key_version, result, hash) SELECT container, seq, time_ms, uid, pid, user, role, op,"
+    "  key_id, key_version, result, hash FROM audit;"
+    "DROP TABLE audit;"
+    "ALTER TABLE audit_v11 RENAME TO audit;",
 };
 
 }  // namespace

@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "vhsm/crypto/constant_time.h"
@@ -263,6 +265,92 @@ void AuditLog::CommitFailed(std::vector<storage::AuditRecord> records) {
                   std::make_move_iterator(records.end()));
 }
 
+void AuditLog::Rechain(std::vector<storage::AuditRecord> records,
+                       const std::vector<storage::AuditRecord>& heads) {
+  // The request's own record, if here, stays taken: it is written with the
+  // others (after them, as it was), and a retry of its change hands out none.
+  std::lock_guard<std::mutex> lock(chain_mu_);
+  std::set<std::string> moved;
+  for (const auto& r : records) moved.insert(r.container);
+  for (const auto& h : heads) {
+    if (!moved.count(h.container)) continue;  // only the chains that collided
+    Head& head = heads_[h.container];
+    head.seq = h.seq;
+    head.hash = h.hash;
+    head.checkpointed = h.seq;  // the other vhsmd checkpoints what it wrote
+  }
+  // Their records, oldest first, go back to the queue unchained.
+  std::vector<storage::AuditRecord> again;
+  auto unchain = [&](std::vector<storage::AuditRecord>& from) {
+    std::vector<storage::AuditRecord> kept;
+    for (auto& r : from) {
+      if (moved.count(r.container)) {
+        r.seq = 0;
+        r.hash.clear();
+        again.push_back(std::move(r));
+      } else {
+        kept.push_back(std::move(r));
+      }
+    }
+    from.swap(kept);
+  };
+  unchain(records);
+  unchain(chained_);
+  chained_.insert(chained_.begin(), std::make_move_iterator(records.begin()),
+                  std::make_move_iterator(records.end()));
+  pending_checkpoints_.erase(
+      std::remove_if(pending_checkpoints_.begin(), pending_checkpoints_.end(),
+                     [&](const storage::AuditCheckpoint& c) { return moved.count(c.container); }),
+      pending_checkpoints_.end());
+  std::lock_guard<std::mutex> q(mu_);
+  queued_.insert(queued_.begin(), std::make_move_iterator(again.begin()),
+                 std::make_move_iterator(again.end()));
+}
+
+Result<std::vector<storage::AuditCheckpoint>> AuditLog::ChainAt(
+    std::vector<storage::AuditRecord*>& records, const storage::AuditRecord* head_record,
+    bool checkpoint_now) {
+  std::vector<storage::AuditCheckpoint> out;
+  Head head;
+  if (head_record != nullptr) {
+    head.seq = head_record->seq;
+    head.hash = head_record->hash;
+  }
+  std::string container = head_record ? head_record->container : std::string();
+  for (storage::AuditRecord* r : records) {
+    container = r->container;
+    r->seq = head.seq + 1;
+    VHSM_ASSIGN_OR_RETURN(crypto::Digest d, crypto::Digest::Create(crypto::DigestAlg::kSha256));
+    VHSM_RETURN_IF_ERROR(d.Update(head.hash));
+    VHSM_RETURN_IF_ERROR(d.Update(EncodeAuditRecord(*r)));
+    VHSM_ASSIGN_OR_RETURN(r->hash, d.Final());
+    head.seq = r->seq;
+    head.hash = r->hash;
+    if (head.seq % kAuditCheckpointEvery == 0) {
+      VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c, Checkpoint(container, head, r->time_ms));
+      out.push_back(std::move(c));
+    }
+  }
+  if (checkpoint_now && head.seq > 0 && (out.empty() || out.back().seq != head.seq)) {
+    VHSM_ASSIGN_OR_RETURN(storage::AuditCheckpoint c, Checkpoint(container, head, NowMs()));
+    out.push_back(std::move(c));
+  }
+  {
+    // What this vhsmd chains next starts here (it is chained again when written).
+    std::lock_guard<std::mutex> lock(chain_mu_);
+    Head& mine = heads_[container];
+    if (head.seq > mine.seq) {
+      mine.seq = head.seq;
+      mine.hash = head.hash;
+    }
+    if (!out.empty()) {
+      mine.checkpointed = std::max(mine.checkpointed, out.back().seq);
+      mine.checkpoint_ms = out.back().time_ms;
+    }
+  }
+  return out;
+}
+
 Status AuditLog::Append(storage::AuditRecord r, bool sync) {
   size_t queued;
   {
@@ -277,6 +365,17 @@ Status AuditLog::Append(storage::AuditRecord r, bool sync) {
 
 Status AuditLog::Flush(bool checkpoint_all) {
   std::lock_guard<std::mutex> writing(write_mu_);
+  // A batch whose numbers another vhsmd took is chained again after its
+  // records (FlushOnce) and written again.
+  Status s;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    s = FlushOnce(checkpoint_all);
+    if (s.code() != StatusCode::kAlreadyExists) break;
+  }
+  return s;
+}
+
+Status AuditLog::FlushOnce(bool checkpoint_all) {
   std::vector<storage::AuditRecord> records;
   std::vector<storage::AuditCheckpoint> checkpoints;
   {
@@ -297,6 +396,24 @@ Status AuditLog::Flush(bool checkpoint_all) {
   if (records.empty() && checkpoints.empty()) return Status::Ok();
   Status written = store_->AppendAudit(records, checkpoints);
   if (written.ok()) return Truncate();
+  if (written.code() == StatusCode::kAlreadyExists) {
+    // Another vhsmd on the store took these numbers: go on after its records.
+    Result<std::vector<storage::AuditRecord>> heads = store_->AuditHeads();
+    if (heads.ok()) {
+      std::set<std::string> batch;
+      for (const auto& r : records) batch.insert(r.container);
+      {
+        // Checkpoints of chains not in the batch still hold; the others
+        // come again after the records are chained anew.
+        std::lock_guard<std::mutex> lock(chain_mu_);
+        for (auto& c : checkpoints) {
+          if (!batch.count(c.container)) pending_checkpoints_.push_back(std::move(c));
+        }
+      }
+      Rechain(std::move(records), *heads);
+      return written;
+    }
+  }
   {
     // Kept, in order, for the next write: a record is never dropped.
     std::lock_guard<std::mutex> lock(chain_mu_);

@@ -98,6 +98,11 @@ class AuditLog : public storage::Auditor {
   bool Disarm();
   std::vector<storage::AuditRecord> RecordsForCommit(const std::string& key) override;
   void CommitFailed(std::vector<storage::AuditRecord> records) override;
+  void Rechain(std::vector<storage::AuditRecord> records,
+               const std::vector<storage::AuditRecord>& heads) override;
+  Result<std::vector<storage::AuditCheckpoint>> ChainAt(std::vector<storage::AuditRecord*>& records,
+                                                        const storage::AuditRecord* head,
+                                                        bool checkpoint_now) override;
   const std::string& public_pem() const { return public_pem_; }
 
  private:
@@ -112,6 +117,7 @@ class AuditLog : public storage::Auditor {
   // Truncate drops what retention no longer keeps (write_mu_ held).
   Status Truncate();
   void Run();
+  Status FlushOnce(bool checkpoint_all);  // write_mu_ held
   // ChainQueuedLocked chains every queued record, in order, onto chained_
   // (chain_mu_ held).
   Status ChainQueuedLocked();

@@ -32,6 +32,7 @@
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/service.h"
 #include "vhsm/server/session.h"
+#include "vhsm/storage/pg_record_store.h"
 #include "vhsm/storage/sqlite_record_store.h"
 #include "vhsm/storage/vault.h"
 #include "vhsm/transport/frame.h"
@@ -44,7 +45,11 @@ const char kUsage[] =
     "             [--pbkdf2-iterations N] [--config FILE] [--quiet] [LIMITS]\n"
     "\n"
     "Serves VHSM requests over netlink to the host and attached containers.\n"
-    "  --data-dir DIR          where the encrypted key store lives (created 0700)\n"
+    "  --data-dir DIR          vhsmd's keys, and the key store unless --store (created 0700)\n"
+    "  --store SPEC            sqlite:PATH (default: sqlite:DIR/vhsm.db), or a PostgreSQL\n"
+    "                          connection string or URI (postgresql://vhsm@db/vhsm?sslmode=\n"
+    "                          verify-full; the password from a libpq passfile), shared by\n"
+    "                          several vhsmd\n"
     "  --port-id N             the VHSM netlink port id (default $VHSM_PORT_ID or 1447580465)\n"
     "  --threads N             worker threads for slow requests (login, key generation,\n"
     "                          user and container changes; default 2); the rest is\n"
@@ -122,6 +127,7 @@ struct Numeric {
 
 struct Config {
   std::string data_dir;
+  std::string store;
   std::string public_key_file;
   std::string run_dir;
   bool quiet = false;
@@ -131,7 +137,7 @@ struct Config {
 };
 
 // The options vhsmd knows besides the numeric ones.
-const char* const kTextOptions[] = {"data-dir", "run-dir", "public-key-file", "config"};
+const char* const kTextOptions[] = {"data-dir", "run-dir", "public-key-file", "config", "store"};
 
 // ReadFlags collects --name value / --name=value pairs (and the config
 // file's, the command line winning) into opts.
@@ -188,6 +194,8 @@ Config ParseArgs(int argc, char** argv) {
   std::map<std::string, std::string> opts = ReadFlags(argc, argv, numeric_names);
   Config c;
   c.data_dir = opts["data-dir"];
+  c.store = opts["store"];
+  opts.erase("store");
   c.quiet = opts.count("quiet") != 0;
   c.no_audit = opts.count("no-audit") != 0;
   c.public_key_file = opts["public-key-file"];
@@ -275,17 +283,27 @@ vhsm::server::LogOptions LogOf(const Config& c) {
   return o;
 }
 
-// OpenStore makes the data directory (0700) and opens the store in it, with
-// the host as a container.
-std::unique_ptr<vhsm::storage::SqliteRecordStore> OpenStore(const std::string& dir) {
+// OpenStore makes the data directory (0700) and opens the store (in it, or
+// the --store one), with the host as a container.
+std::unique_ptr<vhsm::storage::RecordStore> OpenStore(const std::string& dir,
+                                                      const std::string& spec) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     Fail("cannot create data directory " + dir + ": " + std::strerror(errno));
   }
-  auto store = vhsm::storage::SqliteRecordStore::Open(dir + "/vhsm.db");
-  if (!store.ok()) Fail(store.status().message());
-  vhsm::Status host = (*store)->PutContainer({vhsm::transport::kHostContainer, "", 0});
+  std::unique_ptr<vhsm::storage::RecordStore> store;
+  if (spec.empty() || spec.rfind("sqlite:", 0) == 0) {
+    auto opened =
+        vhsm::storage::SqliteRecordStore::Open(spec.empty() ? dir + "/vhsm.db" : spec.substr(7));
+    if (!opened.ok()) Fail(opened.status().message());
+    store = std::move(opened).value();
+  } else {
+    auto opened = vhsm::storage::PgRecordStore::Open(spec);
+    if (!opened.ok()) Fail("store: " + opened.status().message());
+    store = std::move(opened).value();
+  }
+  vhsm::Status host = store->PutContainer({vhsm::transport::kHostContainer, "", 0});
   if (!host.ok()) Fail(host.message());
-  return std::move(store).value();
+  return store;
 }
 
 }  // namespace
@@ -298,7 +316,7 @@ int main(int argc, char** argv) {
   Status self_test = crypto::RunSelfTest();
   if (!self_test.ok()) Fail("crypto self-test failed, refusing to start: " + self_test.message());
 
-  std::unique_ptr<storage::SqliteRecordStore> store = OpenStore(cfg.data_dir);
+  std::unique_ptr<storage::RecordStore> store = OpenStore(cfg.data_dir, cfg.store);
   std::vector<std::string> public_copies;
   if (!cfg.public_key_file.empty()) public_copies.push_back(cfg.public_key_file);
   auto identity = server::LoadOrCreateIdentity(cfg.data_dir, public_copies);
@@ -324,6 +342,14 @@ int main(int argc, char** argv) {
   server::ServiceOptions service_options;
   service_options.max_keys_per_container = static_cast<int64_t>(cfg["max-keys"]);
   service_options.run_dir = cfg.run_dir;
+  // Another vhsmd may change the shared store: opened keys are re-read
+  // every 500 ms, so a change through it holds here within a second.
+  const bool shared_store = !cfg.store.empty() && cfg.store.rfind("sqlite:", 0) != 0;
+  if (shared_store) {
+    service_options.recheck_keys_ms = 500;
+    service_options.store_lockout_failures = static_cast<int32_t>(cfg["lockout-failures"]);
+    service_options.store_lockout_ms = static_cast<int64_t>(cfg["lockout-s"]) * 1000;
+  }
   std::unique_ptr<server::AuditLog> audit;
   if (!cfg.no_audit) {
     auto opened = server::AuditLog::Open(store.get(), cfg.data_dir, cfg["audit-retention"]);

@@ -54,6 +54,7 @@ struct Context {
 struct CachedKey {
   std::shared_ptr<const LoadedKey> key;
   ResourceLedger::Token count, locked;
+  int64_t opened_ms = 0;  // when it was read from the store
 };
 
 // A container import in progress (host root's session only): records

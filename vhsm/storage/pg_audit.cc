@@ -1,6 +1,7 @@
 // PgRecordStore: the audit log's records and checkpoints, and the records
 // that state changes carry in their transactions.
 #include <mutex>
+#include <set>
 
 #include "vhsm/storage/internal/pg_util.h"
 #include "vhsm/storage/pg_record_store.h"
@@ -19,6 +20,7 @@ namespace {
 constexpr char kColumns[] =
     "container, seq, time_ms, uid, pid, \"user\", role, op, key_id, key_version, result, hash";
 constexpr int kColumnCount = 12;
+constexpr int kRetries = 4;  // of a change whose audit numbers another vhsmd took
 
 AuditRecord ReadRecord(const Rows& r, int i) {
   AuditRecord a;
@@ -73,6 +75,42 @@ Status InsertRows(Conn& c, const std::vector<AuditRecord>& records) {
   return Status::Ok();
 }
 
+// LockAndChain: the records and checkpoints of a write, numbered again
+// while this transaction holds each of their chains (an advisory lock per
+// container, taken in name order): several vhsmd append to one chain, each
+// after the others' records. The checkpoints asked for become ones at the
+// chains' new ends.
+Status LockAndChain(Conn& c, Auditor* auditor, std::vector<AuditRecord>& records,
+                    std::vector<AuditCheckpoint>& checkpoints) {
+  std::set<std::string> containers, asked;
+  for (const auto& r : records) containers.insert(r.container);
+  for (const auto& cp : checkpoints) {
+    containers.insert(cp.container);
+    asked.insert(cp.container);
+  }
+  std::vector<AuditCheckpoint> made;
+  for (const std::string& ct : containers) {
+    VHSM_RETURN_IF_ERROR(PgStatus(c.Run("SELECT pg_advisory_xact_lock(hashtext($1))",
+                                        Params().Add("vhsm audit " + ct), "an audit chain")));
+    VHSM_ASSIGN_OR_RETURN(Rows head, c.Run(std::string("SELECT ") + kColumns +
+                                               " FROM audit WHERE container = $1"
+                                               " ORDER BY seq DESC LIMIT 1",
+                                           Params().Add(ct), "an audit chain's head"));
+    std::vector<AuditRecord*> mine;
+    for (auto& r : records) {
+      if (r.container == ct) mine.push_back(&r);
+    }
+    AuditRecord last;
+    if (head.size() == 1) last = ReadRecord(head, 0);
+    VHSM_ASSIGN_OR_RETURN(
+        std::vector<AuditCheckpoint> cps,
+        auditor->ChainAt(mine, head.size() == 1 ? &last : nullptr, asked.count(ct) != 0));
+    made.insert(made.end(), cps.begin(), cps.end());
+  }
+  checkpoints.swap(made);
+  return Status::Ok();
+}
+
 Status InsertCheckpoint(Conn& c, const AuditCheckpoint& cp) {
   Params p;
   p.Add(cp.container)
@@ -89,21 +127,47 @@ Status InsertCheckpoint(Conn& c, const AuditCheckpoint& cp) {
 
 }  // namespace
 
-Status PgRecordStore::AuditInTx(const std::string& key, std::vector<AuditRecord>* taken) {
-  if (auditor_ == nullptr) return Status::Ok();
-  *taken = auditor_->RecordsForCommit(key);
-  Status s = InsertRows(*conn_, *taken);
-  if (!s.ok()) {
-    auditor_->CommitFailed(std::move(*taken));
-    taken->clear();
+Status PgRecordStore::Audited(const std::string& key, const std::function<Status()>& write) {
+  for (int attempt = 0;; ++attempt) {
+    std::vector<AuditRecord> taken;
+    Status s;
+    {
+      PgTransaction tx(conn_.get());
+      VHSM_RETURN_IF_ERROR(tx.status());
+      VHSM_RETURN_IF_ERROR(write());
+      if (auditor_ == nullptr) return tx.Commit();
+      taken = auditor_->RecordsForCommit(key);
+      std::vector<AuditCheckpoint> checkpoints;
+      s = LockAndChain(*conn_, auditor_, taken, checkpoints);
+      if (s.ok()) s = InsertRows(*conn_, taken);
+      for (const auto& cp : checkpoints) {
+        if (s.ok()) s = InsertCheckpoint(*conn_, cp);
+      }
+      if (s.ok()) {
+        s = tx.Commit();
+        if (!s.ok() && !taken.empty()) auditor_->CommitFailed(std::move(taken));
+        return s;
+      }
+    }  // rolled back
+    if (s.code() != StatusCode::kAlreadyExists || attempt == kRetries) {
+      auditor_->CommitFailed(std::move(taken));
+      return s;
+    }
+    // Another vhsmd wrote records with these numbers first: the chains go
+    // on after its records, and the change is tried again.
+    std::vector<AuditRecord> heads;
+    for (const AuditRecord& r : taken) {
+      bool have = false;
+      for (const AuditRecord& h : heads) have = have || h.container == r.container;
+      if (have) continue;
+      Result<Rows> head = conn_->Run(std::string("SELECT ") + kColumns +
+                                         " FROM audit WHERE container = $1"
+                                         " ORDER BY seq DESC LIMIT 1",
+                                     Params().Add(r.container), "an audit chain's head");
+      if (head.ok() && head->size() == 1) heads.push_back(ReadRecord(*head, 0));
+    }
+    auditor_->Rechain(std::move(taken), heads);
   }
-  return s;
-}
-
-Status PgRecordStore::CommitAudited(PgTransaction& tx, std::vector<AuditRecord>& taken) {
-  Status s = tx.Commit();
-  if (!s.ok() && !taken.empty()) auditor_->CommitFailed(std::move(taken));
-  return s;
 }
 
 Status PgRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
@@ -111,8 +175,11 @@ Status PgRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
   std::lock_guard<std::mutex> lock(mu_);
   PgTransaction tx(conn_.get());
   VHSM_RETURN_IF_ERROR(tx.status());
-  VHSM_RETURN_IF_ERROR(InsertRows(*conn_, records));
-  for (const AuditCheckpoint& c : checkpoints) VHSM_RETURN_IF_ERROR(InsertCheckpoint(*conn_, c));
+  std::vector<AuditRecord> chained = records;
+  std::vector<AuditCheckpoint> cps = checkpoints;
+  if (auditor_ != nullptr) VHSM_RETURN_IF_ERROR(LockAndChain(*conn_, auditor_, chained, cps));
+  VHSM_RETURN_IF_ERROR(InsertRows(*conn_, chained));
+  for (const AuditCheckpoint& c : cps) VHSM_RETURN_IF_ERROR(InsertCheckpoint(*conn_, c));
   return tx.Commit();
 }
 

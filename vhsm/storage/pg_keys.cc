@@ -9,7 +9,6 @@ namespace vhsm::storage {
 using internal::Params;
 using internal::PgLimit;
 using internal::PgStatus;
-using internal::PgTransaction;
 using internal::Rows;
 
 namespace {
@@ -172,36 +171,33 @@ Status PgRecordStore::SetUserQuota(const std::string& container, const std::stri
 Status PgRecordStore::AddKeyVersion(const std::string& container, const std::string& user,
                                     const std::string& key_id, const KeyVersionRecord& v) {
   std::lock_guard<std::mutex> lock(mu_);
-  PgTransaction tx(conn_.get());
-  VHSM_RETURN_IF_ERROR(tx.status());
-  // The row lock this UPDATE takes orders rotations of one key across vhsmd.
-  VHSM_ASSIGN_OR_RETURN(Rows u,
-                        conn_->Run("UPDATE keys SET latest_version = $1 WHERE container = $2"
-                                   " AND \"user\" = $3 AND key_id = $4 AND latest_version = $5",
-                                   Params()
-                                       .Add(int64_t{v.version})
-                                       .Add(container)
-                                       .Add(user)
-                                       .Add(key_id)
-                                       .Add(int64_t{v.version} - 1),
-                                   "key '" + key_id + "'"));
-  if (u.changed() == 0) {
-    VHSM_ASSIGN_OR_RETURN(Rows e,
-                          conn_->Run("SELECT 1 FROM keys WHERE container = $1 AND \"user\" = $2"
-                                     " AND key_id = $3",
-                                     Params().Add(container).Add(user).Add(key_id), "key"));
-    if (e.size() == 0) return NoKey(key_id);
-    return FailedPrecondition("key '" + key_id + "' was rotated meanwhile; try again");
-  }
-  Params p;
-  p.Add(container).Add(user).Add(key_id).Add(int64_t{v.version}).Add(v.created_unix).Add(v.blob);
-  VHSM_RETURN_IF_ERROR(PgStatus(
-      conn_->Run("INSERT INTO key_versions (container, \"user\", key_id, version, created, blob)"
-                 " VALUES ($1,$2,$3,$4,$5,$6)",
-                 p, "version of key '" + key_id + "'")));
-  std::vector<AuditRecord> audit;
-  VHSM_RETURN_IF_ERROR(AuditInTx(key_id, &audit));
-  return CommitAudited(tx, audit);
+  return Audited(key_id, [&]() -> Status {
+    // The row lock this UPDATE takes orders rotations of one key across vhsmd.
+    VHSM_ASSIGN_OR_RETURN(Rows u,
+                          conn_->Run("UPDATE keys SET latest_version = $1 WHERE container = $2"
+                                     " AND \"user\" = $3 AND key_id = $4 AND latest_version = $5",
+                                     Params()
+                                         .Add(int64_t{v.version})
+                                         .Add(container)
+                                         .Add(user)
+                                         .Add(key_id)
+                                         .Add(int64_t{v.version} - 1),
+                                     "key '" + key_id + "'"));
+    if (u.changed() == 0) {
+      VHSM_ASSIGN_OR_RETURN(Rows e,
+                            conn_->Run("SELECT 1 FROM keys WHERE container = $1 AND \"user\" = $2"
+                                       " AND key_id = $3",
+                                       Params().Add(container).Add(user).Add(key_id), "key"));
+      if (e.size() == 0) return NoKey(key_id);
+      return FailedPrecondition("key '" + key_id + "' was rotated meanwhile; try again");
+    }
+    Params p;
+    p.Add(container).Add(user).Add(key_id).Add(int64_t{v.version}).Add(v.created_unix).Add(v.blob);
+    return PgStatus(
+        conn_->Run("INSERT INTO key_versions (container, \"user\", key_id, version, created, blob)"
+                   " VALUES ($1,$2,$3,$4,$5,$6)",
+                   p, "version of key '" + key_id + "'"));
+  });
 }
 
 Result<KeyVersionRecord> PgRecordStore::GetKeyVersion(const std::string& container,
@@ -244,31 +240,29 @@ Result<std::vector<KeyVersionRecord>> PgRecordStore::ListKeyVersions(const std::
 Status PgRecordStore::RetireKeyVersions(const std::string& container, const std::string& user,
                                         const std::string& key_id, uint32_t min) {
   std::lock_guard<std::mutex> lock(mu_);
-  PgTransaction tx(conn_.get());
-  VHSM_RETURN_IF_ERROR(tx.status());
   const int64_t m = min;
-  VHSM_ASSIGN_OR_RETURN(
-      Rows u,
-      conn_->Run("UPDATE keys SET min_version = $1,"
-                 " blob = CASE WHEN $1 > 1 THEN ''::bytea ELSE blob END"
-                 " WHERE container = $2 AND \"user\" = $3 AND key_id = $4 AND min_version <= $1"
-                 " AND latest_version >= $1",
-                 Params().Add(m).Add(container).Add(user).Add(key_id), "key '" + key_id + "'"));
-  if (u.changed() == 0) {
-    return FailedPrecondition("key '" + key_id + "' has no version " + std::to_string(min) +
-                              " at or above its minimum");
-  }
-  VHSM_RETURN_IF_ERROR(PgStatus(
-      conn_->Run("DELETE FROM key_versions WHERE container = $1 AND \"user\" = $2"
-                 " AND key_id = $3 AND version < $4",
-                 Params().Add(container).Add(user).Add(key_id).Add(m), "versions of a key")));
-  VHSM_RETURN_IF_ERROR(PgStatus(
-      conn_->Run("DELETE FROM grants WHERE container = $1 AND owner = $2 AND key_id = $3"
-                 " AND version < $4",
-                 Params().Add(container).Add(user).Add(key_id).Add(m), "grants of a key")));
-  std::vector<AuditRecord> audit;
-  VHSM_RETURN_IF_ERROR(AuditInTx(key_id, &audit));
-  return CommitAudited(tx, audit);
+  return Audited(key_id, [&]() -> Status {
+    VHSM_ASSIGN_OR_RETURN(
+        Rows u,
+        conn_->Run("UPDATE keys SET min_version = $1,"
+                   " blob = CASE WHEN $1 > 1 THEN ''::bytea ELSE blob END"
+                   " WHERE container = $2 AND \"user\" = $3 AND key_id = $4 AND min_version <= $1"
+                   " AND latest_version >= $1",
+                   Params().Add(m).Add(container).Add(user).Add(key_id), "key '" + key_id + "'"));
+    if (u.changed() == 0) {
+      return FailedPrecondition("key '" + key_id + "' has no version " + std::to_string(min) +
+                                " at or above its minimum");
+    }
+    VHSM_RETURN_IF_ERROR(PgStatus(
+        conn_->Run("DELETE FROM key_versions WHERE container = $1 AND \"user\" = $2"
+                   " AND key_id = $3 AND version < $4",
+                   Params().Add(container).Add(user).Add(key_id).Add(m), "versions of a key")));
+    VHSM_RETURN_IF_ERROR(PgStatus(
+        conn_->Run("DELETE FROM grants WHERE container = $1 AND owner = $2 AND key_id = $3"
+                   " AND version < $4",
+                   Params().Add(container).Add(user).Add(key_id).Add(m), "grants of a key")));
+    return Status::Ok();
+  });
 }
 
 }  // namespace vhsm::storage

@@ -157,17 +157,6 @@ Status PgRecordStore::Migrate() {
   return tx.Commit();
 }
 
-// ---- audit records with changes ---------------------------------------------------
-
-Status PgRecordStore::Audited(const std::string& key, const std::function<Status()>& write) {
-  PgTransaction tx(conn_.get());
-  VHSM_RETURN_IF_ERROR(tx.status());
-  VHSM_RETURN_IF_ERROR(write());
-  std::vector<AuditRecord> taken;
-  VHSM_RETURN_IF_ERROR(AuditInTx(key, &taken));
-  return CommitAudited(tx, taken);
-}
-
 // ---- containers -------------------------------------------------------------------
 
 Status PgRecordStore::PutContainer(const ContainerRecord& c) {
@@ -315,6 +304,32 @@ Status PgRecordStore::DeleteUser(const std::string& container, const std::string
     }
     return Status::Ok();
   });
+}
+
+Result<int64_t> PgRecordStore::RecordLoginFailure(const std::string& container,
+                                                  const std::string& name, int32_t failures,
+                                                  int64_t lockout_ms, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One statement: the row lock orders failures arriving through several vhsmd.
+  VHSM_ASSIGN_OR_RETURN(
+      internal::Rows r,
+      conn_->Run("UPDATE users SET failed_logins = failed_logins + 1,"
+                 " locked_until_ms = CASE WHEN failed_logins + 1 >= $1 THEN $2"
+                 " ELSE locked_until_ms END WHERE container = $3 AND name = $4"
+                 " RETURNING locked_until_ms",
+                 Params().Add(int64_t{failures}).Add(now_ms + lockout_ms).Add(container).Add(name),
+                 "user '" + name + "'"));
+  if (r.size() == 0) return NotFound("no user '" + name + "' in container '" + container + "'");
+  int64_t until = r.Int(0, 0);
+  return until > now_ms ? until : 0;
+}
+
+Status PgRecordStore::ResetLoginFailures(const std::string& container, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return internal::PgStatus(
+      conn_->Run("UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE container = $1"
+                 " AND name = $2 AND (failed_logins <> 0 OR locked_until_ms <> 0)",
+                 Params().Add(container).Add(name), "user '" + name + "'"));
 }
 
 Result<std::vector<std::string>> PgRecordStore::ListUsers(const std::string& container,

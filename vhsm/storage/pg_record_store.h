@@ -25,7 +25,6 @@
 namespace vhsm::storage {
 namespace internal {
 class Conn;
-class PgTransaction;
 }  // namespace internal
 
 class PgRecordStore : public RecordStore {
@@ -47,6 +46,9 @@ class PgRecordStore : public RecordStore {
                                const Blob& salt, uint32_t iterations,
                                const Blob& wrapped_master_key) override;
   Status DeleteUser(const std::string& container, const std::string& name) override;
+  Result<int64_t> RecordLoginFailure(const std::string& container, const std::string& name,
+                                     int32_t failures, int64_t lockout_ms, int64_t now_ms) override;
+  Status ResetLoginFailures(const std::string& container, const std::string& name) override;
   Result<std::vector<std::string>> ListUsers(const std::string& container, const std::string& after,
                                              size_t limit) override;
 
@@ -118,11 +120,10 @@ class PgRecordStore : public RecordStore {
   explicit PgRecordStore(std::unique_ptr<internal::Conn> conn);
   Status Migrate();
   // Audited runs write in one transaction with this thread's waiting audit
-  // record, if any (AuditInTx and CommitAudited for methods with a
-  // transaction of their own). mu_ held.
+  // records, if any; when another vhsmd took their numbers, the chains go on
+  // after its records and the transaction is tried again (a few times).
+  // mu_ held.
   Status Audited(const std::string& key, const std::function<Status()>& write);
-  Status AuditInTx(const std::string& key, std::vector<AuditRecord>* taken);
-  Status CommitAudited(internal::PgTransaction& tx, std::vector<AuditRecord>& taken);
   Result<std::vector<KeyRecord>> ListKeysWhere(const std::string& container,
                                                const std::string& user, const std::string* label,
                                                const std::string& after, size_t limit);

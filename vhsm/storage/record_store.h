@@ -170,6 +170,27 @@ class Auditor {
   virtual std::vector<AuditRecord> RecordsForCommit(const std::string& key) = 0;
   // CommitFailed takes back records whose transaction did not commit.
   virtual void CommitFailed(std::vector<AuditRecord> records) = 0;
+  // Rechain takes back records that another vhsmd's records put out of
+  // place (a shared store: their numbers were taken): the chains of their
+  // containers go on from heads (the store's newest record of each), and
+  // the records are chained again after them.
+  virtual void Rechain(std::vector<AuditRecord> records, const std::vector<AuditRecord>& heads) {
+    (void)heads;
+    CommitFailed(std::move(records));
+  }  // ChainAt (a store shared by several vhsmd, which calls it while it holds
+  // the container's chain for itself in the writing transaction): gives
+  // records, all of one container and in order, their numbers and hashes
+  // after head (null: the chain is empty), and returns the checkpoints
+  // due: at every multiple of 1,000, and at the last record (or at head,
+  // when there are none) with checkpoint_now.
+  virtual Result<std::vector<AuditCheckpoint>> ChainAt(std::vector<AuditRecord*>& records,
+                                                       const AuditRecord* head,
+                                                       bool checkpoint_now) {
+    (void)records;
+    (void)head;
+    (void)checkpoint_now;
+    return std::vector<AuditCheckpoint>();
+  }
 };
 
 class RecordStore {
@@ -203,6 +224,15 @@ class RecordStore {
                                        const Blob& wrapped_master_key) = 0;
   // DeleteUser removes the user and all their keys.
   virtual Status DeleteUser(const std::string& container, const std::string& name) = 0;
+  // Failed logins counted in the store, for vhsmd sharing it (each vhsmd
+  // also throttles by itself). RecordLoginFailure adds one and, at
+  // `failures`, locks the user until now_ms + lockout_ms, atomically; it
+  // returns when the lock ends (0: not locked). ResetLoginFailures clears
+  // both. NotFound without the user.
+  virtual Result<int64_t> RecordLoginFailure(const std::string& container, const std::string& name,
+                                             int32_t failures, int64_t lockout_ms,
+                                             int64_t now_ms) = 0;
+  virtual Status ResetLoginFailures(const std::string& container, const std::string& name) = 0;
   // ListUsers: names ordered, after `after` only, at most limit (0: all).
   virtual Result<std::vector<std::string>> ListUsers(const std::string& container,
                                                      const std::string& after, size_t limit) = 0;

@@ -378,10 +378,11 @@ TEST_P(StoreTest, AChangeAndItsAuditRecordCommitTogetherOrNotAtAll) {
   auto log = store_->ListAudit("ct", 0, 0);
   ASSERT_GE(log->size(), 1u);
   EXPECT_EQ(log->back().key_id, "k1");
-  // The audit insert fails (seq 10 again): the key is not written either.
+  // The audit insert fails (seq 10 again, every time): the key is not
+  // written either.
   EXPECT_FALSE(store_->InsertKey(Key("ct", "alice", "k2")).ok());
   EXPECT_EQ(store_->GetKey("ct", "alice", "k2").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(auditor.returned, 1u);
+  EXPECT_GE(auditor.returned, 1u);  // (PostgreSQL's store tries a few times first)
   // A change that fails asks for no record.
   int handed = auditor.handed;
   EXPECT_EQ(store_->DeleteKey("ct", "alice", "none").code(), StatusCode::kNotFound);
@@ -425,6 +426,24 @@ TEST_P(StoreTest, QuotasAndAContainerImageAreAllOrNothing) {
   image.users[0].name = "carol";
   EXPECT_EQ(store_->ImportContainer(image).code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->GetUser("moved", "carol").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, FailedLoginsAddUpToALockOutAndASuccessClearsThem) {
+  ASSERT_TRUE(store_->PutContainer({"ct", "", 1}).ok());
+  AddUser("ct", "alice");
+  const int64_t now = 1700000000000;
+  EXPECT_EQ(*store_->RecordLoginFailure("ct", "alice", 3, 60000, now), 0);
+  EXPECT_EQ(*store_->RecordLoginFailure("ct", "alice", 3, 60000, now + 1), 0);
+  EXPECT_EQ(*store_->RecordLoginFailure("ct", "alice", 3, 60000, now + 2), now + 60002);
+  auto u = store_->GetUser("ct", "alice");
+  EXPECT_EQ(u->failed_logins, 3);
+  EXPECT_EQ(u->locked_until_ms, now + 60002);
+  // A lock-out that has ended reads as none.
+  EXPECT_EQ(*store_->RecordLoginFailure("ct", "alice", 9, 60000, now + 70000), 0);
+  ASSERT_TRUE(store_->ResetLoginFailures("ct", "alice").ok());
+  EXPECT_EQ(store_->GetUser("ct", "alice")->failed_logins, 0);
+  EXPECT_EQ(store_->RecordLoginFailure("ct", "zed", 3, 1, now).status().code(),
+            StatusCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),

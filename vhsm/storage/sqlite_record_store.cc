@@ -362,6 +362,34 @@ Status SqliteRecordStore::DeleteUser(const std::string& container, const std::st
   return Checkpoint();
 }
 
+Result<int64_t> SqliteRecordStore::RecordLoginFailure(const std::string& container,
+                                                      const std::string& name, int32_t failures,
+                                                      int64_t lockout_ms, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "UPDATE users SET failed_logins = failed_logins + 1,"
+         " locked_until_ms = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until_ms END"
+         " WHERE container = ? AND name = ? RETURNING locked_until_ms");
+  s.Bind(int64_t{failures}).Bind(now_ms + lockout_ms).Bind(container).Bind(name);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) {
+    return NotFound("no user '" + name + "' in container '" + container + "'");
+  }
+  if (rc != SQLITE_ROW) return SqlError(db_, "counting a failed login");
+  int64_t until = s.Int(0);
+  return until > now_ms ? until : 0;
+}
+
+Status SqliteRecordStore::ResetLoginFailures(const std::string& container,
+                                             const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "UPDATE users SET failed_logins = 0, locked_until_ms = 0 WHERE container = ?"
+         " AND name = ? AND (failed_logins <> 0 OR locked_until_ms <> 0)");
+  s.Bind(container).Bind(name);
+  return StepChange(db_, s, "user '" + name + "'");
+}
+
 Result<std::vector<std::string>> SqliteRecordStore::ListUsers(const std::string& container,
                                                               const std::string& after,
                                                               size_t limit) {

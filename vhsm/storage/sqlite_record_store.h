@@ -49,6 +49,9 @@ class SqliteRecordStore : public RecordStore {
                                const Blob& salt, uint32_t iterations,
                                const Blob& wrapped_master_key) override;
   Status DeleteUser(const std::string& container, const std::string& name) override;
+  Result<int64_t> RecordLoginFailure(const std::string& container, const std::string& name,
+                                     int32_t failures, int64_t lockout_ms, int64_t now_ms) override;
+  Status ResetLoginFailures(const std::string& container, const std::string& name) override;
   Result<std::vector<std::string>> ListUsers(const std::string& container, const std::string& after,
                                              size_t limit) override;
 

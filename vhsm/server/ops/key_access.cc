@@ -34,6 +34,7 @@ const char* OpVerb(uint32_t op) {
 // error).
 void CacheKey(Env& env, Session& s, const std::string& cache_key,
               const std::shared_ptr<const LoadedKey>& key) {
+  s.key_cache.erase(cache_key);  // a stale entry gives its tokens back first
   if (s.key_cache.size() >= env.options->max_cached_keys_per_session) return;
   const std::string& container = s.owner().container;
   size_t bytes = key->opened.material.size() + kCachedKeyOverhead;
@@ -43,8 +44,8 @@ void CacheKey(Env& env, Session& s, const std::string& cache_key,
   Result<ResourceLedger::Token> locked =
       env.ledger->Take(container, Resource::kLockedBytes, kPage, 0);
   if (!locked.ok()) return;
-  s.key_cache.emplace(cache_key,
-                      CachedKey{key, std::move(count).value(), std::move(locked).value()});
+  s.key_cache.emplace(
+      cache_key, CachedKey{key, std::move(count).value(), std::move(locked).value(), env.now_ms});
 }
 
 // OpenKey reads and opens a key of the session's user, checking what
@@ -131,7 +132,8 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
   const std::string& lookup = version == 0 ? key_id : cache_key;
   std::shared_ptr<const LoadedKey> key;
   auto it = s.key_cache.find(lookup);
-  if (it != s.key_cache.end()) {
+  const int64_t recheck = env.options->recheck_keys_ms;
+  if (it != s.key_cache.end() && (recheck == 0 || env.now_ms - it->second.opened_ms < recheck)) {
     key = it->second.key;
   } else {
     VHSM_ASSIGN_OR_RETURN(key, OpenKey(env, s, key_id, version));

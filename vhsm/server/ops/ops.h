@@ -47,6 +47,15 @@ struct ServiceOptions {
   size_t max_cached_keys_per_session = 64;
   std::string run_dir = "/run/vhsm";  // where namespaces are pinned
   std::function<int64_t()> now_ms;    // default: the real clock
+  // A store shared with other vhsmd (PostgreSQL): a key opened longer ago
+  // than this is read again before use, so that a deletion, rotation or
+  // unshare through another vhsmd holds here too (0: never; the local
+  // store's changes all pass through this vhsmd).
+  int64_t recheck_keys_ms = 0;
+  // A shared store also counts failed logins, so that failures through
+  // every vhsmd add up to one lock-out (0: only this vhsmd's throttle).
+  int32_t store_lockout_failures = 0;
+  int64_t store_lockout_ms = 0;
 };
 
 namespace ops {

@@ -1,4 +1,5 @@
 // Sessions: open, close, login, logout.
+#include <algorithm>
 #include <string>
 
 #include "vhsm/noise/noise_nk.h"
@@ -50,6 +51,20 @@ Status CloseSession(Env& env, Call& call) {
   return Status::Ok();
 }
 
+namespace {
+
+// StoreLockout: refused while the store says the user is locked out
+// (failures counted by every vhsmd on a shared store).
+Status StoreLockout(Env& env, const std::string& container, const std::string& user) {
+  Result<storage::UserRecord> u = env.store->GetUser(container, user);
+  if (!u.ok() || u->locked_until_ms <= env.now_ms) return Status::Ok();
+  int64_t wait_s = std::max<int64_t>(1, (u->locked_until_ms - env.now_ms + 999) / 1000);
+  return ResourceExhausted("login locked after failed logins; try again in " +
+                           std::to_string(wait_s) + " s");
+}
+
+}  // namespace
+
 Status Login(Env& env, Call& call) {
   Session& s = *call.session;
   const proto::LoginRequest& login = call.req.login();
@@ -69,14 +84,21 @@ Status Login(Env& env, Call& call) {
   VHSM_RETURN_IF_ERROR(env.throttle->Begin(container, throttle_name, uid, env.now_ms));
   VHSM_ASSIGN_OR_RETURN(ResourceLedger::Token locked,
                         env.ledger->Take(container, Resource::kLockedBytes, kPage, kPage));
+  const bool shared = env.options->store_lockout_failures > 0 && valid;
+  if (shared) VHSM_RETURN_IF_ERROR(StoreLockout(env, container, user));
   Result<crypto::SecretBytes> master = env.vault->Login(container, user, login.password());
   if (!master.ok()) {
     if (master.status().code() == StatusCode::kUnauthenticated) {
       env.throttle->Failed(container, throttle_name, uid, env.now_ms);
+      if (shared) {
+        (void)env.store->RecordLoginFailure(container, user, env.options->store_lockout_failures,
+                                            env.options->store_lockout_ms, env.now_ms);
+      }
     }
     return master.status();
   }
   env.throttle->Succeeded(container, throttle_name, uid, env.now_ms);
+  if (shared) (void)env.store->ResetLoginFailures(container, user);
   s.Logout();  // start from nothing: no context survives a login either
   env.sessions->SetLoggedIn(s, user);
   s.user = user;
@@ -120,6 +142,10 @@ Status UserStatus(Env& env, Call& call) {
       storage::ValidUserName(user)
           ? env.throttle->LockedUntil(call.caller.client.container, user, uid, env.now_ms)
           : 0;
+  if (env.options->store_lockout_failures > 0 && storage::ValidUserName(user)) {
+    Result<storage::UserRecord> u = env.store->GetUser(call.caller.client.container, user);
+    if (u.ok() && u->locked_until_ms > env.now_ms) until = std::max(until, u->locked_until_ms);
+  }
   call.resp->mutable_user_status()->set_locked(until != 0);
   call.resp->mutable_user_status()->set_locked_until_unix_ms(until);
   return Status::Ok();

@@ -18,21 +18,29 @@ import harness
 import vhsm_pb2 as pb
 
 PG_CLUSTER = os.path.abspath("tools/pg-cluster")
+FAILOVER_CLIENT = os.path.abspath("tests/e2e/failover_client")
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, fsync=False):
         self.dir = tempfile.mkdtemp(prefix="vhsm-pg-", dir="/tmp")  # "postgres" must reach it
-        self.conninfo = subprocess.run([PG_CLUSTER, "start", self.dir, "--no-fsync"], check=True,
-                                       capture_output=True, text=True).stdout.strip()
+        args = [PG_CLUSTER, "start", self.dir] + ([] if fsync else ["--no-fsync"])
+        self.conninfo = subprocess.run(args, check=True, capture_output=True,
+                                       text=True).stdout.strip()
+
+    def run(self, command):
+        subprocess.run([PG_CLUSTER, command, self.dir], check=True, capture_output=True)
 
     def destroy(self):
         subprocess.run([PG_CLUSTER, "destroy", self.dir], capture_output=True)
 
 
-def second_daemon(first, conninfo, extra=()):
-    """A vhsmd with its own data directory and port, first's keys, one store."""
+def second_daemon(first, conninfo, extra=(), port=None):
+    """A vhsmd with its own data directory (and port, unless given), first's
+    keys, one store."""
     d = harness.Daemon(extra=["--store", conninfo] + list(extra))
+    if port is not None:
+        d.port = port
     os.makedirs(os.path.join(d.dir, "data"), mode=0o700)
     for name in ("vhsmd.key", "audit.key"):
         shutil.copy2(os.path.join(first.dir, "data", name), os.path.join(d.dir, "data", name))
@@ -47,12 +55,13 @@ class ManyHostsTest(unittest.TestCase):
         self.pg = Cluster()
         self.a = harness.Daemon(extra=["--store", self.pg.conninfo] + list(self.flags)).start()
         self.b = second_daemon(self.a, self.pg.conninfo, self.flags)
+        self.extra_daemons = []
         self.containers = []
 
     def tearDown(self):
         for c in self.containers:
             c.close()
-        for d in (self.a, self.b):
+        for d in [self.a, self.b] + self.extra_daemons:
             try:
                 if d.proc is not None:
                     d.stop()
@@ -178,6 +187,124 @@ class ManyHostsTest(unittest.TestCase):
             self.assertIn("intact", text)
             records = int(text.split("host: ")[1].split(" records")[0])
             self.assertGreaterEqual(records, 300 + 12 + 3)
+
+    def test_a_client_goes_on_when_its_container_moves_to_another_vhsmd(self):
+        self.cli(self.a, "vhsm-admin", "user", "add", "--container", "shop", "bob",
+                 password="pw-bob", check=False)  # no container yet: refused
+        c = harness.Container()
+        self.containers.append(c)
+        self.cli(self.a, "vhsm-admin", "container", "attach", "shop", "--pid", str(c.pid))
+        self.cli(self.a, "vhsm-admin", "user", "add", "--container", "shop", "bob",
+                 password="pw-bob")
+        key = os.urandom(32)
+        self.cli(self.a, "vhsm", "key", "import", "--type", "hmac-sha256", "--id", "k",
+                 user="bob", password="pw-bob", input=key, container=c)
+        client = subprocess.Popen(
+            ["nsenter", "--net=" + c.netns, "--", FAILOVER_CLIENT, str(self.a.port), "bob",
+             "pw-bob"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.a.env(), text=True)
+        try:
+            self.assertEqual(client.stdout.readline().strip(), "ready")
+
+            def mac(data):
+                client.stdin.write("mac k %s\n" % data.hex())
+                client.stdin.flush()
+                return client.stdout.readline().strip()
+
+            data = os.urandom(64)
+            want = hmac.new(key, data, hashlib.sha256).hexdigest()
+            self.assertEqual(mac(data), want)
+            # Host A dies; the container moves to host C (same port id, keys, store).
+            self.a.proc.kill()
+            self.a.proc.wait()
+            self.a.proc = None
+            c_daemon = second_daemon(self.a, self.pg.conninfo, self.flags, port=self.a.port)
+            self.extra_daemons.append(c_daemon)
+            # (On this one machine C finds the container's namespace recorded in
+            # the store and re-attaches it at start; on another host the
+            # operator attaches it.)
+            r = self.cli(c_daemon, "vhsm-admin", "container", "attach", "shop", "--pid",
+                         str(c.pid), check=False)
+            self.assertTrue(r.returncode == 0 or b"already attached" in r.stderr, r.stderr)
+            # The same client, the same session object: it re-opens and logs in by itself.
+            self.assertEqual(mac(data), want)
+            self.assertEqual(mac(b"more"), hmac.new(key, b"more", hashlib.sha256).hexdigest())
+        finally:
+            client.stdin.close()
+            client.wait(timeout=10)
+
+
+class PostgresFaultsTest(unittest.TestCase):
+    """PostgreSQL stopped and killed under a working vhsmd (fsync on)."""
+
+    def setUp(self):
+        harness.require_root(self)
+        self.pg = Cluster(fsync=True)
+        self.d = harness.Daemon(extra=["--store", self.pg.conninfo]).start()
+        run = lambda *a, **k: harness.run_cli(self.d, a, **k)
+        run("vhsm-admin", "user", "add", "--container", "host", "alice",
+            env=self.d.env(VHSM_PASSWORD="pw-alice"))
+
+    def tearDown(self):
+        try:
+            if self.d.proc is not None:
+                self.d.stop()
+        finally:
+            self.d.cleanup()
+            self.pg.destroy()
+
+    def keygen(self, c, key_id):
+        r = pb.Request()
+        r.key_generate.type = pb.AES_256
+        r.key_generate.id = key_id
+        return c.call(r)
+
+    def listed(self):
+        out = harness.run_cli(self.d, ("vhsm", "key", "list"),
+                              env=self.d.env(VHSM_USER="alice", VHSM_PASSWORD="pw-alice"))
+        return set(out.stdout.decode().split())
+
+    def test_requests_fail_fast_while_it_is_down_and_work_again_after(self):
+        c = harness.RawClient(self.d.port)
+        c.open_session()
+        self.assertEqual(c.login("alice", "pw-alice").status, pb.OK)
+        self.assertEqual(self.keygen(c, "before").status, pb.OK)
+        self.pg.run("stop")
+        for i in range(3):
+            start = time.monotonic()
+            r = self.keygen(c, "down%d" % i)
+            self.assertEqual(r.status, pb.UNAVAILABLE, r.message)
+            self.assertLess(time.monotonic() - start, 2.0)
+        self.pg.run("start-again")
+        self.assertEqual(self.keygen(c, "after").status, pb.OK)  # reconnected by itself
+        c.close()
+        self.assertTrue({"before", "after"} <= self.listed())
+        self.assertFalse({"down0", "down1", "down2"} & self.listed())
+
+    def test_no_acknowledged_key_is_lost_when_it_is_killed_during_key_generation(self):
+        acknowledged = []
+        for rnd in range(25):
+            c = harness.RawClient(self.d.port)
+            c.open_session()
+            self.assertEqual(c.login("alice", "pw-alice").status, pb.OK)
+            killer = subprocess.Popen(["sh", "-c", "sleep 0.%d; %s kill %s" %
+                                       (2 + rnd % 5, PG_CLUSTER, self.pg.dir)])
+            i = 0
+            while killer.poll() is None or i < 3:
+                r = self.keygen(c, "r%d-%d" % (rnd, i))
+                if r.status == pb.OK:
+                    acknowledged.append("r%d-%d" % (rnd, i))
+                else:
+                    self.assertEqual(r.status, pb.UNAVAILABLE, r.message)
+                i += 1
+                if killer.poll() is not None and r.status != pb.OK:
+                    break
+            killer.wait()
+            c.close()
+            self.pg.run("start-again")
+        self.assertGreater(len(acknowledged), 25)
+        missing = set(acknowledged) - self.listed()
+        self.assertEqual(missing, set(), "acknowledged keys lost")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@
 #include "tools/bench/must.h"
 #include "tools/bench/noisy.h"
 #include "tools/bench/noisy_figures.h"
+#include "tools/bench/pg_figures.h"
 #include "tools/bench/private_daemon.h"
 #include "tools/bench/report.h"
 #include "tools/bench/softhsm_peer.h"
@@ -290,6 +291,17 @@ void AuditFigures(const std::string& vhsmd) {
   }
 }
 
+// PostgresFigures: vhsmd on PostgreSQL beside vhsmd on SQLite.
+void PostgresFigures(const std::string& vhsmd, const std::string& pg_cluster) {
+  auto pg = vhsm::bench::MeasurePg(vhsmd, pg_cluster, "bench-password", 2 * g_seconds);
+  if (!pg.skipped.empty())
+    std::fprintf(stderr, "bench: PostgreSQL rows skipped: %s\n", pg.skipped.c_str());
+  for (const auto& [op, r] : pg.rates) {
+    Record(op, "vhsm", r.first);
+    Record(op, "vhsm_sqlite", r.second);
+  }
+}
+
 // AllFigures: everything but the audit's cost, on one daemon; returns
 // login's share of PBKDF2.
 double AllFigures(const std::string& vhsmd, const std::string& engine) {
@@ -318,8 +330,8 @@ double AllFigures(const std::string& vhsmd, const std::string& engine) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string vhsmd = "vhsm/server/vhsmd", engine = "vhsm/engine/vhsm-engine.so";
-  bool audit_only = false;
+  std::string vhsmd = "vhsm/server/vhsmd", engine = "vhsm/engine/vhsm-engine.so",
+              pg_cluster = "tools/pg-cluster", only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) {
@@ -328,17 +340,24 @@ int main(int argc, char** argv) {
       vhsmd = argv[++i];
     } else if (a == "--engine" && i + 1 < argc) {
       engine = argv[++i];
+    } else if (a == "--pg-cluster" && i + 1 < argc) {
+      pg_cluster = argv[++i];
+    } else if (a == "--only" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "audit" || std::string(argv[i + 1]) == "pg")) {
+      only = argv[++i];
     } else if (a == "--audit-only") {
-      audit_only = true;
+      only = "audit";
     } else {
       std::fprintf(stderr,
-                   "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] [--audit-only]\n");
+                   "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
+                   "[--pg-cluster PATH] [--only audit|pg]\n");
       return 2;
     }
   }
   signal(SIGPIPE, SIG_IGN);
-  double login_share = audit_only ? 0 : AllFigures(vhsmd, engine);
-  AuditFigures(vhsmd);
+  double login_share = only.empty() ? AllFigures(vhsmd, engine) : 0;
+  if (only.empty() || only == "audit") AuditFigures(vhsmd);
+  if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;
 }

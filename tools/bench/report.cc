@@ -82,6 +82,13 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
                   with, without, 100.0 * (1.0 - with / without));
     }
   }
+  for (const char* op : {"hmac64_pg", "keygen_pg", "login_pg"}) {
+    double pg = Get(std::string(op) + ".vhsm"), sqlite = Get(std::string(op) + ".vhsm_sqlite");
+    if (pg > 0 && sqlite > 0) {
+      std::printf("%s: %.1f op/s with the store on PostgreSQL, %.1f on SQLite: x%.2f\n", op, pg,
+                  sqlite, pg / sqlite);
+    }
+  }
   std::printf("{");
   bool first = true;
   for (const auto& [k, v] : results) {

@@ -330,8 +330,27 @@ TEST_P(StoreTest, AuditBatchesAreAtomicPagedAndTruncatedBehindAMarker) {
   AuditCheckpoint cp{"ct", 100, Blob(32, 100), Blob(64, 9), 5, false};
   ASSERT_TRUE(store_->AppendAudit(batch, {cp}).ok());
   ASSERT_TRUE(store_->AppendAudit({Rec("other", 1)}, {}).ok());
-  // A batch with one record already there writes nothing at all.
+  // A batch with one record already there writes nothing at all (a short
+  // batch and a long one: PostgreSQL's store COPYs long ones).
   EXPECT_FALSE(store_->AppendAudit({Rec("ct", 151), Rec("ct", 150)}, {}).ok());
+  std::vector<AuditRecord> long_batch;
+  for (uint64_t s = 151; s <= 160; ++s) long_batch.push_back(Rec("ct", s));
+  long_batch.push_back(Rec("ct", 1));
+  EXPECT_FALSE(store_->AppendAudit(long_batch, {}).ok());
+  // Whatever the text holds comes back as it was.
+  AuditRecord odd = Rec("odd", 1);
+  odd.user = "tab\there";
+  odd.op = "new\nline\\back\r";
+  odd.key_id = "\xc3\xa9t\xc3\xa9";
+  std::vector<AuditRecord> odd_batch(1, odd);
+  for (uint64_t s = 2; s <= 9; ++s) odd_batch.push_back(Rec("odd", s));
+  ASSERT_TRUE(store_->AppendAudit(odd_batch, {}).ok());
+  auto odd_back = store_->ListAudit("odd", 0, 1);
+  ASSERT_EQ(odd_back->size(), 1u);
+  EXPECT_EQ((*odd_back)[0].user, odd.user);
+  EXPECT_EQ((*odd_back)[0].op, odd.op);
+  EXPECT_EQ((*odd_back)[0].key_id, odd.key_id);
+  EXPECT_EQ((*odd_back)[0].hash, odd.hash);
   auto page = store_->ListAudit("ct", 140, 5);
   ASSERT_EQ(page->size(), 5u);
   EXPECT_EQ((*page)[0].seq, 141u);
@@ -339,8 +358,10 @@ TEST_P(StoreTest, AuditBatchesAreAtomicPagedAndTruncatedBehindAMarker) {
   EXPECT_EQ((*page)[0].hash, Blob(32, 141));
   EXPECT_EQ(store_->ListAudit("ct", 0, 0)->size(), 150u);
   auto heads = store_->AuditHeads();
-  ASSERT_EQ(heads->size(), 2u);
-  for (const auto& h : *heads) EXPECT_EQ(h.seq, h.container == "ct" ? 150u : 1u);
+  ASSERT_EQ(heads->size(), 3u);
+  for (const auto& h : *heads) {
+    EXPECT_EQ(h.seq, h.container == "ct" ? 150u : h.container == "odd" ? 9u : 1u);
+  }
   AuditCheckpoint marker = cp;
   marker.truncation = true;
   ASSERT_TRUE(store_->TruncateAudit(marker).ok());

@@ -143,6 +143,50 @@ Status Conn::Exec(const std::string& sql, const std::string& what) {
   return Status::Ok();
 }
 
+Status Conn::CopyIn(const std::string& sql, const std::string& rows, const std::string& what) {
+  VHSM_RETURN_IF_ERROR(Usable());
+  PGresult* r = PQexec(c_, sql.c_str());
+  if (PQresultStatus(r) != PGRES_COPY_IN) return Fail(r, what);
+  PQclear(r);
+  bool sent = PQputCopyData(c_, rows.data(), static_cast<int>(rows.size())) == 1 &&
+              PQputCopyEnd(c_, nullptr) == 1;
+  r = PQgetResult(c_);
+  Status s = PQresultStatus(r) == PGRES_COMMAND_OK && sent ? Status::Ok() : Fail(r, what);
+  if (s.ok()) PQclear(r);
+  while ((r = PQgetResult(c_)) != nullptr) PQclear(r);  // the end of the command
+  return s;
+}
+
+void CopyText(std::string& out, const std::string& value) {
+  for (char ch : value) {
+    switch (ch) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += ch;
+    }
+  }
+}
+
+void CopyBytes(std::string& out, const Blob& value) {
+  static const char kHex[] = "0123456789abcdef";
+  out += "\\\\x";  // COPY's escape of bytea's own "\x"
+  for (uint8_t b : value) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+}
+
 PgTransaction::PgTransaction(Conn* conn) : conn_(conn) {
   status_ = conn_->Exec("BEGIN", "a transaction");
   done_ = !status_.ok();

@@ -68,6 +68,8 @@ class Conn {
   }
   // Exec runs a script of statements without parameters, unprepared.
   Status Exec(const std::string& sql, const std::string& what);
+  // CopyIn runs `COPY ... FROM STDIN` (sql) with rows in COPY's text format.
+  Status CopyIn(const std::string& sql, const std::string& rows, const std::string& what);
 
  private:
   explicit Conn(PGconn* c) : c_(c) {}
@@ -93,6 +95,11 @@ class PgTransaction {
   Status status_;
   bool done_ = false;
 };
+
+// CopyText appends a value in COPY's text format (escaped); CopyBytes a
+// bytea value ("\\x" and hex).
+void CopyText(std::string& out, const std::string& value);
+void CopyBytes(std::string& out, const Blob& value);
 
 // PgLimit: LIMIT ALL as a number.
 inline int64_t PgLimit(size_t limit) {

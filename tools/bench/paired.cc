@@ -1,0 +1,71 @@
+#include "tools/bench/paired.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "tools/bench/must.h"
+#include "vhsm/api/admin.h"
+
+namespace vhsm::bench {
+
+Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2],
+               const std::string& password) {
+  const char* env_key = getenv("VHSM_SERVER_KEY");
+  const std::string saved_key = env_key ? env_key : "";
+  Pair pair;
+  for (int i = 0; i < 2; ++i) {
+    Side& s = pair.sides[i];
+    s.daemon = StartDaemon(vhsmd, flags[i]);
+    s.options.port_id = s.daemon.port;
+    s.options.server_key = s.daemon.dir + "/data/vhsmd.pub";
+  }
+  if (env_key != nullptr) setenv("VHSM_SERVER_KEY", saved_key.c_str(), 1);
+  for (Side& s : pair.sides) {
+    {
+      auto admin = Must(Admin::Connect(s.options), "admin connect");
+      if (!admin->AddUser("host", "bench", password).ok()) Die("user add");
+    }
+    s.client = Must(Client::Connect(s.options), "connect");
+    if (!s.client->Login("bench", password).ok()) Die("login");
+    Must(s.client->ImportKey("hmac-sha256", "h", std::string(32, '\x42')), "import");
+  }
+  return pair;
+}
+
+void StopPair(Pair& pair) {
+  for (Side& s : pair.sides) {
+    s.client.reset();
+    kill(s.daemon.pid, SIGTERM);
+    waitpid(s.daemon.pid, nullptr, 0);
+    if (std::system(("rm -rf " + s.daemon.dir).c_str()) != 0) {
+      std::fprintf(stderr, "bench: could not remove %s\n", s.daemon.dir.c_str());
+    }
+  }
+}
+
+std::pair<double, double> Slices(const std::function<void(int)>& op, double seconds) {
+  constexpr double kSlice = 0.2;
+  op(0);  // warm-up
+  op(1);
+  long ops[2] = {0, 0};
+  double spent[2] = {0, 0};
+  const int slices = std::max(2, static_cast<int>(seconds / kSlice)) * 2;
+  for (int k = 0; k < slices; ++k) {
+    const int who = __builtin_popcount(k) & 1;  // Thue-Morse: ABBA BAAB ...
+    auto start = std::chrono::steady_clock::now();
+    double elapsed = 0;
+    do {
+      op(who);
+      ++ops[who];
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } while (elapsed < kSlice);
+    spent[who] += elapsed;
+  }
+  return {ops[0] / spent[0], ops[1] / spent[1]};
+}
+
+}  // namespace vhsm::bench

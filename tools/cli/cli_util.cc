@@ -123,7 +123,14 @@ std::string Need(const char* prog, const Args& a, const std::string& name) {
   return v;
 }
 
+namespace {
+bool g_batch = false;
+}  // namespace
+
+void SetBatchMode(bool on) { g_batch = on; }
+
 void Die(const char* prog, const std::string& message) {
+  if (g_batch) throw LineFailed{message};
   std::fprintf(stderr, "%s: %s\n", prog, message.c_str());
   std::exit(1);
 }

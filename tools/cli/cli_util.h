@@ -39,8 +39,14 @@ Status WriteOutput(const std::string& path, const std::string& data);
 // (mode `mode`, synced, renamed over path): never a half-written file.
 Status WriteFileAtomically(const std::string& path, const std::string& data, int mode);
 
-// Die prints "PROG: message" on stderr and exits 1.
+// Die prints "PROG: message" on stderr and exits 1; in a batch (vhsm
+// batch, SetBatchMode) it throws LineFailed instead: that line fails and
+// the batch goes on.
 [[noreturn]] void Die(const char* prog, const std::string& message);
+struct LineFailed {
+  std::string message;
+};
+void SetBatchMode(bool on);
 
 // Word returns positional argument i, or Dies naming what is missing.
 std::string Word(const char* prog, const Args& a, size_t i, const char* what);

@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "tools/cli/audit_command.h"
+#include "tools/cli/batch_command.h"
 #include "tools/cli/cli_util.h"
 #include "tools/cli/object_command.h"
 #include "tools/cli/user_command.h"
@@ -335,27 +337,66 @@ void DataCommand(const Args& args, const std::string& command, const std::string
   }
 }
 
+// The options and flags of every command (and of a batch's lines).
+const std::set<std::string> kOptions = {"user",      "password-file",
+                                        "port-id",   "type",
+                                        "id",        "in",
+                                        "out",       "alg",
+                                        "key",       "sig",
+                                        "aad",       "server-key",
+                                        "label",     "ops",
+                                        "scheme",    "hash",
+                                        "peer",      "salt",
+                                        "info",      "min-version",
+                                        "version",   "wrapped",
+                                        "wrap-with", "new-password-file",
+                                        "class",     "application",
+                                        "role",      "old-password-file",
+                                        "with",      "since",
+                                        "max-keys"};
+const std::set<std::string> kFlags = {"help",    "json", "trust-on-first-use", "exportable-wrapped",
+                                      "private", "raw"};
+
+// Run runs a command with a logged-in client (not user, password, batch),
+// its data from --in (or standard input, outside a batch).
+void Run(const Args& args, vhsm::Client* client, bool batch) {
+  const std::string command = args.words[0];
+  const std::string sub = args.words.size() > 1 ? args.words[1] : "";
+  // Arguments and input first, so a mistake fails fast with its own message.
+  std::string input;
+  if (CheckCommand(args, command, sub)) {
+    if (batch && args.Get("in").empty()) {
+      Die(kProg, "in a batch, " + command + " takes its data from --in FILE");
+    }
+    input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
+  }
+  if (command == "key") {
+    KeyCommand(args, sub, input, client);
+  } else if (command == "audit") {
+    vhsm::cli::AuditCommand(kProg, args, sub, client);
+  } else if (command == "object") {
+    vhsm::cli::ObjectCommand(kProg, args, sub, input, client);
+  } else {
+    DataCommand(args, command, input, client);
+  }
+}
+
+// BatchLine: a batch's line, checked for what only a whole batch may say.
+void BatchLine(const Args& line, vhsm::Client* client) {
+  const std::string& command = line.words[0];
+  if (command == "user" || command == "password" || command == "batch") {
+    Die(kProg, "'" + command + "' cannot run in a batch");
+  }
+  for (const char* whole : {"user", "password-file", "port-id", "server-key"}) {
+    if (line.options.count(whole) != 0) Die(kProg, std::string("--") + whole + " is the batch's");
+  }
+  Run(line, client, /*batch=*/true);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(
-      argc, argv, {"user",      "password-file",
-                   "port-id",   "type",
-                   "id",        "in",
-                   "out",       "alg",
-                   "key",       "sig",
-                   "aad",       "server-key",
-                   "label",     "ops",
-                   "scheme",    "hash",
-                   "peer",      "salt",
-                   "info",      "min-version",
-                   "version",   "wrapped",
-                   "wrap-with", "new-password-file",
-                   "class",     "application",
-                   "role",      "old-password-file",
-                   "with",      "since",
-                   "max-keys"},
-      {"help", "json", "trust-on-first-use", "exportable-wrapped", "private", "raw"});
+  auto parsed = vhsm::cli::Parse(argc, argv, kOptions, kFlags);
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {
@@ -364,14 +405,21 @@ int main(int argc, char** argv) {
     std::fputs(vhsm::cli::kObjectUsage, out);
     std::fputs(vhsm::cli::kUserUsage, out);
     std::fputs(vhsm::cli::kAuditUsage, out);
+    std::fputs(vhsm::cli::kBatchUsage, out);
     std::fputs(kUsageTail, out);
     return args.Has("help") ? 0 : 2;
   }
   const std::string command = args.words[0];
   const std::string sub = args.words.size() > 1 ? args.words[1] : "";
-  // Arguments and input first, so a mistake fails fast with its own message.
-  std::string input;
-  if (CheckCommand(args, command, sub)) input = Must(kProg, vhsm::cli::ReadInput(args.Get("in")));
+  std::FILE* batch = nullptr;
+  if (command == "batch") {
+    batch = sub.empty() ? stdin : std::fopen(sub.c_str(), "r");
+    if (batch == nullptr) Die(kProg, "cannot read " + sub);
+  } else if (command == "user") {
+    vhsm::cli::CheckUserCommand(kProg, args, sub);  // mistakes fail before connecting
+  } else if (command != "password") {
+    CheckCommand(args, command, sub);
+  }
   std::unique_ptr<vhsm::Client> client =
       Must(kProg, vhsm::Client::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
   if (command == "user") {
@@ -382,16 +430,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command != "digest") LogIn(args, command, client.get());
+  if (batch != nullptr) {
+    int failed = vhsm::cli::RunBatch(kProg, batch, kOptions, kFlags,
+                                     [&](const Args& line) { BatchLine(line, client.get()); });
+    return failed == 0 ? 0 : 1;
+  }
   if (command == "password") {
     std::printf("password changed\n");
-  } else if (command == "key") {
-    KeyCommand(args, sub, input, client.get());
-  } else if (command == "audit") {
-    vhsm::cli::AuditCommand(kProg, args, sub, client.get());
-  } else if (command == "object") {
-    vhsm::cli::ObjectCommand(kProg, args, sub, input, client.get());
-  } else {
-    DataCommand(args, command, input, client.get());
+    return 0;
   }
+  Run(args, client.get(), /*batch=*/false);
   return 0;
 }

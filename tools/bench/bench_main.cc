@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tools/bench/audit_cost.h"
+#include "tools/bench/cli_batch.h"
 #include "tools/bench/concurrent_hmac.h"
 #include "tools/bench/must.h"
 #include "tools/bench/noisy.h"
@@ -313,6 +314,7 @@ double AllFigures(const std::string& vhsmd, const std::string& engine) {
     b.Macs();
     b.CiphersAndSignatures();
     login_share = b.KeygenAndLogin();
+    Record("cli_batch_mac", "vhsm", vhsm::bench::CliBatchMac("tools/cli/vhsm", "h", 5000));
     Record("engine_hmac64", "vhsm", EngineHmac("tools/bench/engine_hmac_bench", engine));
     Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
     P11("vhsm/pkcs11/libvhsm-pkcs11.so", b.password, "vhsm");

@@ -53,6 +53,7 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
                          "rsa2048_sign",
                          "keygen",
                          "login",
+                         "cli_batch_mac",
                          "engine_hmac64",
                          "p11_hmac64",
                          "p11_ecdsa",

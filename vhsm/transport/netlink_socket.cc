@@ -103,7 +103,8 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
   return out;
 }
 
-Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn) {
+Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn,
+                                     std::vector<uint8_t>* caller_scratch) {
   for (;;) {
     if (timeout_ms >= 0) {
       pollfd pfd{fd_.get(), POLLIN, 0};
@@ -112,11 +113,13 @@ Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPl
       if (r < 0) return Internal(Errno("poll"));
       if (r == 0) return DeadlineExceeded("no reply within " + std::to_string(timeout_ms) + " ms");
     }
-    // One receive buffer per socket, reused: allocating and zero-filling a
-    // 64 KiB vector per datagram cost more than the rest of the request.
-    // (Not thread_local: this code also runs inside the dlopen()ed engine.)
-    std::lock_guard<std::mutex> lock(receive_mu_);
-    std::vector<uint8_t>& scratch = receive_buffer_;
+    // One receive buffer per socket (or the caller's), reused: allocating
+    // and zero-filling a 64 KiB vector per datagram cost more than the rest
+    // of the request. (Not thread_local here: this code also runs inside the
+    // dlopen()ed engine; the server's listener passes a per-thread one.)
+    std::unique_lock<std::mutex> lock(receive_mu_, std::defer_lock);
+    if (caller_scratch == nullptr) lock.lock();
+    std::vector<uint8_t>& scratch = caller_scratch ? *caller_scratch : receive_buffer_;
     if (scratch.size() < max_size) scratch.resize(max_size);
     Datagram d;
     sockaddr_nl addr{};

@@ -65,9 +65,13 @@ class NetlinkSocket {
   // ReceiveInPlace is Receive without the copy: fn sees the datagram's first
   // min(real_size, max_size) bytes in the socket's own buffer (4-byte
   // aligned), valid only during the call, wiped right after it; meta has
-  // everything but data. Not reentrant on one socket.
+  // everything but data. Not reentrant on one socket. scratch: a buffer
+  // of the caller's to receive into instead of the socket's own (a server
+  // with thousands of sockets keeps one per serving thread, not one per
+  // socket); the caller makes sure no one else uses it meanwhile.
   using InPlace = std::function<void(const uint8_t* data, size_t size, const Datagram& meta)>;
-  Status ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn);
+  Status ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn,
+                        std::vector<uint8_t>* scratch = nullptr);
 
   // SetBufferSizes raises the kernel buffers (best effort, forced as root).
   void SetBufferSizes(int bytes);

@@ -30,6 +30,8 @@ const char kUsage[] =
     "                          /var/lib/vhsm): give it to clients as VHSM_SERVER_KEY, or\n"
     "                          mount the file at /etc/vhsm/vhsmd.pub in containers\n"
     "  container attach NAME (--pid PID | --netns PATH)\n"
+    "  container attach --from FILE   many at once: \"NAME PATH\" or \"NAME --pid PID\"\n"
+    "                          per line (FILE - : standard input)\n"
     "                          serve the container whose network namespace is PID's\n"
     "                          (/proc/PID/ns/net) or PATH (e.g. /run/netns/NAME)\n"
     "  container detach NAME   stop serving it (its users and keys are kept)\n"
@@ -95,17 +97,59 @@ void TransferCommand(const Args& args, const std::string& verb, vhsm::Admin* adm
   vhsm::cli::WipeString(&passphrase);
 }
 
+// NetnsOfPid: /proc/PID/ns/net, or Dies on a PID that is not a number.
+std::string NetnsOfPid(const std::string& pid) {
+  if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) {
+    Die(kProg, "invalid --pid '" + pid + "'");
+  }
+  return "/proc/" + pid + "/ns/net";
+}
+
+// AttachFrom attaches the containers a file lists, one per line: "NAME
+// PATH" or "NAME --pid PID" (blank lines and # comments skipped).
+void AttachFrom(const std::string& file, vhsm::Admin* admin) {
+  std::string text = Must(kProg, vhsm::cli::ReadInput(file == "-" ? "" : file));
+  std::vector<std::pair<std::string, std::string>> containers;
+  size_t number = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    std::vector<std::string> w;
+    for (size_t i = 0; i < line.size();) {
+      size_t j = line.find_first_of(" \t\r", i);
+      if (j == std::string::npos) j = line.size();
+      if (j > i) w.push_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    if (w.empty() || w[0][0] == '#') continue;
+    if (w.size() == 2) {
+      containers.emplace_back(w[0], w[1]);
+    } else if (w.size() == 3 && w[1] == "--pid") {
+      containers.emplace_back(w[0], NetnsOfPid(w[2]));
+    } else {
+      Die(kProg, file + ":" + std::to_string(number) + ": expected NAME PATH or NAME --pid PID");
+    }
+  }
+  auto failed = Must(kProg, admin->AttachContainers(containers));
+  for (const auto& f : failed) {
+    std::fprintf(stderr, "%s: %s: %s\n", kProg, f.name.c_str(), f.message.c_str());
+  }
+  std::printf("attached %zu of %zu containers\n", containers.size() - failed.size(),
+              containers.size());
+  if (!failed.empty()) std::exit(1);
+}
+
 void ContainerCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) {
-  if (verb == "attach") {
+  if (verb == "attach" && args.options.count("from") != 0) {
+    AttachFrom(args.Get("from"), admin);
+  } else if (verb == "attach") {
     std::string name = Word(kProg, args, 2, "container name");
     std::string pid = args.Get("pid"), netns = args.Get("netns");
     if (pid.empty() == netns.empty()) Die(kProg, "give exactly one of --pid and --netns");
-    if (!pid.empty()) {
-      if (pid.find_first_not_of("0123456789") != std::string::npos) {
-        Die(kProg, "invalid --pid '" + pid + "'");
-      }
-      netns = "/proc/" + pid + "/ns/net";
-    }
+    if (!pid.empty()) netns = NetnsOfPid(pid);
     Must(kProg, admin->AttachContainer(name, netns));
   } else if (verb == "detach") {
     Must(kProg, admin->DetachContainer(Word(kProg, args, 2, "container name")));
@@ -167,7 +211,7 @@ int main(int argc, char** argv) {
   auto parsed = vhsm::cli::Parse(
       argc, argv,
       {"port-id", "pid", "netns", "container", "password-file", "old-password-file", "data-dir",
-       "server-key", "out", "in", "passphrase-file", "role", "max-keys"},
+       "server-key", "out", "in", "passphrase-file", "role", "max-keys", "from"},
       {"help"});
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();

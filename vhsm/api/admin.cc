@@ -56,6 +56,26 @@ Status Admin::AttachContainer(const std::string& name, const std::string& netns_
   return impl_->channel->Call(r).status();
 }
 
+Result<std::vector<Admin::AttachFailure>> Admin::AttachContainers(
+    const std::vector<std::pair<std::string, std::string>>& containers) {
+  constexpr size_t kPerRequest = 250;  // well inside a frame with long paths
+  std::vector<AttachFailure> failed;
+  for (size_t at = 0; at < containers.size(); at += kPerRequest) {
+    proto::Request r;
+    auto* many = r.mutable_container_attach_many();
+    for (size_t i = at; i < containers.size() && i < at + kPerRequest; ++i) {
+      auto* c = many->add_containers();
+      c->set_name(containers[i].first);
+      c->set_netns_path(containers[i].second);
+    }
+    VHSM_ASSIGN_OR_RETURN(proto::Response resp, impl_->channel->Call(r));
+    for (const auto& f : resp.container_attach_many().failed()) {
+      failed.push_back({f.name(), f.message()});
+    }
+  }
+  return failed;
+}
+
 Status Admin::DetachContainer(const std::string& name) {
   proto::Request r;
   r.mutable_container_detach()->set_name(name);

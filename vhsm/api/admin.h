@@ -37,6 +37,13 @@ class Admin {
   static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options = {});
   ~Admin();  // closes the session
   Status AttachContainer(const std::string& name, const std::string& netns_path);
+  // AttachContainers attaches many (name, netns path) at once, in requests
+  // of up to 250; returns the ones that failed, each with why.
+  struct AttachFailure {
+    std::string name, message;
+  };
+  Result<std::vector<AttachFailure>> AttachContainers(
+      const std::vector<std::pair<std::string, std::string>>& containers);
   Status DetachContainer(const std::string& name);
   Result<std::vector<ContainerInfo>> ListContainers();
   // SetContainerQuota: at most max_keys stored keys (and as many objects)

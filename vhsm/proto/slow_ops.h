@@ -37,6 +37,7 @@ inline bool IsSlowOp(proto::Request::OpCase op) {
     case proto::Request::kMemberAdd:
     case proto::Request::kMemberDelete:
     case proto::Request::kContainerAttach:
+    case proto::Request::kContainerAttachMany:
     case proto::Request::kContainerDetach:
     case proto::Request::kContainerExport:
     case proto::Request::kContainerImport:

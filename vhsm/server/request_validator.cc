@@ -76,6 +76,7 @@ Status CheckMessage(const Message& m, const std::string& path) {
 bool IsAdminOp(const proto::Request& request) {
   switch (request.op_case()) {
     case proto::Request::kContainerAttach:
+    case proto::Request::kContainerAttachMany:
     case proto::Request::kContainerDetach:
     case proto::Request::kContainerList:
     case proto::Request::kContainerExport:

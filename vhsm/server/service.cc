@@ -274,57 +274,92 @@ void Service::Log(const ops::Call& call, const Status& status) const {
   log_->Write(std::move(e));
 }
 
+// RestoreAttachments: every recorded container checked and pinned, then
+// all sockets made at once (Listener::AttachMany: one namespace-hopping
+// thread) and the records updated in one transaction; 10,000 containers
+// come back in seconds.
 std::vector<std::string> Service::RestoreAttachments() {
   std::vector<std::string> problems;
   Result<std::vector<storage::ContainerRecord>> cs = env_.store->ListContainers("", 0);
   if (!cs.ok()) return {cs.status().ToString()};
   const std::string boot = BootId();
-  for (storage::ContainerRecord c : *cs) {
+  std::vector<Restoring> pending;
+  for (storage::ContainerRecord& c : *cs) {
     if (c.name == transport::kHostContainer || c.netns_path.empty()) continue;
-    Status s = Restore(c, boot);
-    if (!s.ok()) problems.push_back("container '" + c.name + "': " + s.message());
+    Result<Restoring> r = PrepareRestore(std::move(c), boot);
+    if (r.ok()) {
+      pending.push_back(std::move(r).value());
+    } else {
+      problems.push_back("container '" + r.status().message());
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const Restoring& r : pending) items.emplace_back(r.c.name, r.c.pin_path);
+  std::vector<uint64_t> cookies;
+  std::vector<Status> attached = env_.listener->AttachMany(items, &cookies);
+  std::vector<storage::ContainerRecord> records;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    Restoring& r = pending[i];
+    Status s = attached[i];
+    if (s.ok() && r.recorded && r.want.cookie != 0 && cookies[i] != 0 &&
+        cookies[i] != r.want.cookie) {
+      (void)env_.listener->Detach(r.c.name);
+      r.found.cookie = cookies[i];
+      s = FailedPrecondition(r.source + " is another namespace (" + r.found.ToString() +
+                             ") than the one attached (" + r.want.ToString() + ")");
+    }
+    if (!s.ok()) {
+      if (!r.was_pinned) Unpin(r.c.pin_path);
+      problems.push_back("container '" + r.c.name + "': " + s.message());
+      continue;
+    }
+    // Known by identity from now on (stores from before pinning get one now).
+    r.c.netns_dev = r.found.dev;
+    r.c.netns_ino = r.found.ino;
+    r.c.netns_cookie = cookies[i];
+    r.c.boot_id = boot;
+    records.push_back(r.c);
+  }
+  if (!records.empty()) {
+    Status stored = env_.store->PutContainers(records);
+    if (!stored.ok())
+      problems.push_back("recording the re-attached containers: " + stored.message());
   }
   return problems;
 }
 
-Status Service::Restore(storage::ContainerRecord& c, const std::string& boot) {
-  bool recorded = c.netns_ino != 0;
-  if (recorded && !c.boot_id.empty() && c.boot_id != boot) {
-    return FailedPrecondition(
-        "recorded before the host rebooted; its namespace is gone "
-        "(attach it again)");
+// PrepareRestore checks that a recorded container's namespace is still the
+// one recorded (pin, else path; this boot) and pins it; errors start with
+// the container's name.
+Result<Service::Restoring> Service::PrepareRestore(storage::ContainerRecord c,
+                                                   const std::string& boot) {
+  Restoring r;
+  r.recorded = c.netns_ino != 0;
+  const std::string who = c.name + "': ";
+  if (r.recorded && !c.boot_id.empty() && c.boot_id != boot) {
+    return FailedPrecondition(who +
+                              "recorded before the host rebooted; its namespace is gone "
+                              "(attach it again)");
   }
   // The pin if it is still there, else the path given at attach.
-  bool pinned = !c.pin_path.empty() && IdentityOf(c.pin_path).ok();
-  const std::string source = pinned ? c.pin_path : c.netns_path;
-  VHSM_ASSIGN_OR_RETURN(NetnsIdentity found, IdentityOf(source));
-  NetnsIdentity want{c.netns_dev, c.netns_ino, c.netns_cookie, c.boot_id};
-  if (recorded && (found.dev != want.dev || found.ino != want.ino)) {
-    return FailedPrecondition(source + " is another namespace (" + found.ToString() +
-                              ") than the one attached (" + want.ToString() +
+  r.was_pinned = !c.pin_path.empty() && IdentityOf(c.pin_path).ok();
+  r.source = r.was_pinned ? c.pin_path : c.netns_path;
+  Result<NetnsIdentity> found = IdentityOf(r.source);
+  if (!found.ok()) return Status(found.status().code(), who + found.status().message());
+  r.found = *found;
+  r.want = NetnsIdentity{c.netns_dev, c.netns_ino, c.netns_cookie, c.boot_id};
+  if (r.recorded && (r.found.dev != r.want.dev || r.found.ino != r.want.ino)) {
+    return FailedPrecondition(who + r.source + " is another namespace (" + r.found.ToString() +
+                              ") than the one attached (" + r.want.ToString() +
                               "): not serving it; attach it again if it is the same container");
   }
-  if (!pinned) {
-    VHSM_ASSIGN_OR_RETURN(c.pin_path, Pin(options_.run_dir, c.name, source));
+  if (!r.was_pinned) {
+    Result<std::string> pin = Pin(options_.run_dir, c.name, r.source);
+    if (!pin.ok()) return Status(pin.status().code(), who + pin.status().message());
+    c.pin_path = *pin;
   }
-  uint64_t cookie = 0;
-  Status s = env_.listener->Attach(c.name, c.pin_path, &cookie);
-  if (s.ok() && recorded && want.cookie != 0 && cookie != 0 && cookie != want.cookie) {
-    (void)env_.listener->Detach(c.name);
-    found.cookie = cookie;
-    s = FailedPrecondition(source + " is another namespace (" + found.ToString() +
-                           ") than the one attached (" + want.ToString() + ")");
-  }
-  if (!s.ok()) {
-    if (!pinned) Unpin(c.pin_path);
-    return s;
-  }
-  // Known by identity from now on (stores from before pinning get one now).
-  c.netns_dev = found.dev;
-  c.netns_ino = found.ino;
-  c.netns_cookie = cookie;
-  c.boot_id = boot;
-  return env_.store->PutContainer(c);
+  r.c = std::move(c);
+  return r;
 }
 
 }  // namespace vhsm::server

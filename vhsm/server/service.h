@@ -22,6 +22,7 @@
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/audit_log.h"
 #include "vhsm/server/login_throttle.h"
+#include "vhsm/server/netns_pin.h"
 #include "vhsm/server/ops/ops.h"
 #include "vhsm/server/request_log.h"
 #include "vhsm/server/resource_ledger.h"
@@ -88,7 +89,13 @@ class Service {
   static bool ChangesState(proto::Request::OpCase op);
   storage::AuditRecord AuditTemplate(const ops::Call& call, const Session& session,
                                      ops::Need need) const;
-  Status Restore(storage::ContainerRecord& c, const std::string& boot);
+  struct Restoring {
+    storage::ContainerRecord c;
+    NetnsIdentity want, found;
+    std::string source;  // the pin or path its namespace was found at
+    bool recorded = false, was_pinned = false;
+  };
+  Result<Restoring> PrepareRestore(storage::ContainerRecord c, const std::string& boot);
 
   ops::Env env_;
   RequestLog* log_;

@@ -27,6 +27,7 @@ bool Service::ChangesState(proto::Request::OpCase op) {
     case R::kObjectCreate:
     case R::kObjectDelete:
     case R::kContainerAttach:
+    case R::kContainerAttachMany:
     case R::kContainerDetach:
     case R::kContainerImport:
     case R::kUserAdd:

@@ -159,8 +159,9 @@ Status PgRecordStore::Migrate() {
 
 // ---- containers -------------------------------------------------------------------
 
-Status PgRecordStore::PutContainer(const ContainerRecord& c) {
-  std::lock_guard<std::mutex> lock(mu_);
+namespace {
+
+Status PutContainerRow(internal::Conn& conn, const ContainerRecord& c) {
   Params p;
   p.Add(c.name)
       .Add(c.netns_path)
@@ -170,13 +171,28 @@ Status PgRecordStore::PutContainer(const ContainerRecord& c) {
       .Add(static_cast<int64_t>(c.netns_cookie))
       .Add(c.pin_path)
       .Add(c.boot_id);
-  return internal::PgStatus(conn_->Run(
+  return internal::PgStatus(conn.Run(
       "INSERT INTO containers (name, netns_path, created, netns_dev, netns_ino, netns_cookie,"
       " pin_path, boot_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (name) DO UPDATE SET"
       " netns_path = excluded.netns_path, netns_dev = excluded.netns_dev,"
       " netns_ino = excluded.netns_ino, netns_cookie = excluded.netns_cookie,"
       " pin_path = excluded.pin_path, boot_id = excluded.boot_id",
       p, "container '" + c.name + "'"));
+}
+
+}  // namespace
+
+Status PgRecordStore::PutContainer(const ContainerRecord& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PutContainerRow(*conn_, c);
+}
+
+Status PgRecordStore::PutContainers(const std::vector<ContainerRecord>& cs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Audited("containers", [&]() -> Status {
+    for (const ContainerRecord& c : cs) VHSM_RETURN_IF_ERROR(PutContainerRow(*conn_, c));
+    return Status::Ok();
+  });
 }
 
 Status PgRecordStore::DeleteContainer(const std::string& name) {

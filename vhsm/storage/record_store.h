@@ -199,8 +199,10 @@ class RecordStore {
   // SetAuditor: null (the default) writes no audit records with changes.
   virtual void SetAuditor(Auditor* auditor) = 0;
 
-  // Containers. PutContainer inserts or updates the namespace path.
+  // Containers. PutContainer inserts or updates the namespace path;
+  // PutContainers many, in one transaction.
   virtual Status PutContainer(const ContainerRecord& c) = 0;
+  virtual Status PutContainers(const std::vector<ContainerRecord>& cs) = 0;
   // DeleteContainer removes the container and, in the same transaction, all
   // its users and keys. NotFound if absent.
   virtual Status DeleteContainer(const std::string& name) = 0;

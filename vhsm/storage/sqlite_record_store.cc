@@ -227,9 +227,10 @@ Status SqliteRecordStore::Migrate() {
 
 Status SqliteRecordStore::Checkpoint() { return Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)"); }
 
-Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
+namespace {
+
+Status PutContainerRow(sqlite3* db, const ContainerRecord& c) {
+  Stmt s(db,
          "INSERT INTO containers (name, netns_path, created, netns_dev, netns_ino, netns_cookie,"
          " pin_path, boot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
          "ON CONFLICT(name) DO UPDATE SET netns_path = excluded.netns_path,"
@@ -244,7 +245,22 @@ Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
       .Bind(static_cast<int64_t>(c.netns_cookie))
       .Bind(c.pin_path)
       .Bind(c.boot_id);
-  return StepChange(db_, s, "container '" + c.name + "'");
+  return StepChange(db, s, "container '" + c.name + "'");
+}
+
+}  // namespace
+
+Status SqliteRecordStore::PutContainer(const ContainerRecord& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PutContainerRow(db_, c);
+}
+
+Status SqliteRecordStore::PutContainers(const std::vector<ContainerRecord>& cs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Audited("containers", [&]() -> Status {
+    for (const ContainerRecord& c : cs) VHSM_RETURN_IF_ERROR(PutContainerRow(db_, c));
+    return Status::Ok();
+  });
 }
 
 Status SqliteRecordStore::DeleteContainer(const std::string& name) {

@@ -39,6 +39,7 @@ class SqliteRecordStore : public RecordStore {
   void SetAuditor(Auditor* auditor) override { auditor_ = auditor; }
 
   Status PutContainer(const ContainerRecord& c) override;
+  Status PutContainers(const std::vector<ContainerRecord>& cs) override;
   Status DeleteContainer(const std::string& name) override;
   Result<std::vector<ContainerRecord>> ListContainers(const std::string& after,
                                                       size_t limit) override;

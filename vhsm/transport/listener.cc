@@ -52,6 +52,36 @@ Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path
   return result;
 }
 
+// CreateInNamespaces makes a socket in each namespace on one short-lived
+// thread that enters them in turn.
+std::vector<Result<std::unique_ptr<NetlinkSocket>>> CreateInNamespaces(
+    const std::vector<std::string>& paths, uint32_t port) {
+  std::vector<Result<std::unique_ptr<NetlinkSocket>>> results;
+  results.reserve(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) results.push_back(Internal("not attempted"));
+  std::thread worker([&] {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const std::string& path = paths[i];
+      UniqueFd ns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!ns.valid()) {
+        results[i] = errno == ENOENT
+                         ? Status(NotFound("no namespace file " + path))
+                         : PermissionDenied("cannot open " + path + ": " + std::strerror(errno));
+        continue;
+      }
+      if (setns(ns.get(), CLONE_NEWNET) != 0) {
+        results[i] = errno == EINVAL
+                         ? InvalidArgument(path + " is not a network namespace")
+                         : PermissionDenied("setns(" + path + "): " + std::strerror(errno));
+        continue;
+      }
+      results[i] = NetlinkSocket::Create(port, /*pass_creds=*/true);
+    }
+  });
+  worker.join();
+  return results;
+}
+
 }  // namespace
 
 bool ValidContainerName(const std::string& name) { return ValidIdentifier(name, 64); }
@@ -126,6 +156,45 @@ Status Listener::Attach(const std::string& name, const std::string& netns_path,
     }
   }
   return Add(name, std::move(socket).value());
+}
+
+std::vector<Status> Listener::AttachMany(
+    const std::vector<std::pair<std::string, std::string>>& items, std::vector<uint64_t>* cookies) {
+  std::vector<Status> out(items.size());
+  if (cookies != nullptr) cookies->assign(items.size(), 0);
+  std::vector<std::string> paths;
+  std::vector<size_t> index;  // of the items tried
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string& name = items[i].first;
+    if (!ValidContainerName(name) || name == kHostContainer) {
+      out[i] = InvalidArgument("invalid container name '" + name +
+                               "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
+    } else if (IsAttached(name)) {
+      out[i] = AlreadyExists("container '" + name + "' is already attached");
+    } else {
+      paths.push_back(items[i].second);
+      index.push_back(i);
+    }
+  }
+  auto sockets = CreateInNamespaces(paths, port_);
+  for (size_t k = 0; k < sockets.size(); ++k) {
+    const size_t i = index[k];
+    if (!sockets[k].ok()) {
+      out[i] = sockets[k].status().code() == StatusCode::kAlreadyExists
+                   ? AlreadyExists("VHSM port already bound inside container '" + items[i].first +
+                                   "' (" + items[i].second + "): a process there is squatting it")
+                   : sockets[k].status();
+      continue;
+    }
+    if (cookies != nullptr) {
+      socklen_t len = sizeof(uint64_t);
+      if (getsockopt((*sockets[k])->fd(), SOL_SOCKET, kSoNetnsCookie, &(*cookies)[i], &len) != 0) {
+        (*cookies)[i] = 0;
+      }
+    }
+    out[i] = Add(items[i].first, std::move(sockets[k]).value());
+  }
+  return out;
 }
 
 Status Listener::Detach(const std::string& name) {

@@ -62,6 +62,12 @@ class Listener {
   // reports it for the new socket (SO_NETNS_COOKIE; 0 on kernels without).
   Status Attach(const std::string& name, const std::string& netns_path,
                 uint64_t* netns_cookie = nullptr);
+  // AttachMany attaches many containers (name, netns_path) at once: one
+  // thread enters each namespace in turn to make the sockets. Returns a
+  // status per container, in order (each as Attach's); cookies, when given,
+  // receive each namespace's cookie.
+  std::vector<Status> AttachMany(const std::vector<std::pair<std::string, std::string>>& items,
+                                 std::vector<uint64_t>* cookies = nullptr);
   // Detach closes the container's socket; NotFound if not attached.
   Status Detach(const std::string& name);
   bool IsAttached(const std::string& name) const;

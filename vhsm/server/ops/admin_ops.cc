@@ -57,6 +57,101 @@ Status ContainerAttach(Env& env, Call& call) {
   return s;
 }
 
+namespace {
+
+constexpr int kMaxAttachMany = 1000;
+
+// Pinned: a namespace pinned for attaching, checked to be the one named.
+struct Pinned {
+  std::string name, path, pin;
+  NetnsIdentity id;
+};
+
+Result<Pinned> PinFor(Env& env, const std::string& name, const std::string& path) {
+  if (path.empty()) return InvalidArgument("attach needs a namespace path");
+  if (!transport::ValidContainerName(name) || name == transport::kHostContainer) {
+    return InvalidArgument("invalid container name '" + name +
+                           "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
+  }
+  if (env.listener->IsAttached(name)) {
+    return AlreadyExists("container '" + name + "' is already attached");
+  }
+  Pinned p{name, path, "", {}};
+  VHSM_ASSIGN_OR_RETURN(NetnsIdentity id, IdentityOf(path));
+  VHSM_ASSIGN_OR_RETURN(p.pin, Pin(env.options->run_dir, name, path));
+  Result<NetnsIdentity> pinned = IdentityOf(p.pin);
+  if (!pinned.ok() || pinned->dev != id.dev || pinned->ino != id.ino) {
+    Unpin(p.pin);
+    if (!pinned.ok()) return pinned.status();
+    return FailedPrecondition(path + " changed namespace while being attached");
+  }
+  p.id = *pinned;
+  return p;
+}
+
+}  // namespace
+
+// ContainerAttachMany: each container pinned, then all sockets made by one
+// thread, then one store transaction for all that attached.
+Status ContainerAttachMany(Env& env, Call& call) {
+  const auto& req = call.req.container_attach_many();
+  if (req.containers_size() == 0 || req.containers_size() > kMaxAttachMany) {
+    return InvalidArgument("attach 1 to " + std::to_string(kMaxAttachMany) +
+                           " containers per request");
+  }
+  auto* result = call.resp->mutable_container_attach_many();
+  auto fail = [&](const std::string& name, const Status& s) {
+    auto* f = result->add_failed();
+    f->set_name(name);
+    f->set_message(s.message());
+  };
+  std::vector<Pinned> pinned;
+  for (const auto& c : req.containers()) {
+    Result<Pinned> p = PinFor(env, c.name(), c.netns_path());
+    if (p.ok()) {
+      pinned.push_back(std::move(p).value());
+    } else {
+      fail(c.name(), p.status());
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const Pinned& p : pinned) items.emplace_back(p.name, p.pin);
+  std::vector<uint64_t> cookies;
+  std::vector<Status> attached = env.listener->AttachMany(items, &cookies);
+  std::vector<storage::ContainerRecord> records;
+  std::vector<const Pinned*> done;
+  for (size_t i = 0; i < pinned.size(); ++i) {
+    if (!attached[i].ok()) {
+      fail(pinned[i].name, attached[i]);
+      Unpin(pinned[i].pin);
+      continue;
+    }
+    storage::ContainerRecord c;
+    c.name = pinned[i].name;
+    c.netns_path = pinned[i].path;
+    c.created_unix = static_cast<int64_t>(std::time(nullptr));
+    c.netns_dev = pinned[i].id.dev;
+    c.netns_ino = pinned[i].id.ino;
+    c.netns_cookie = cookies[i];
+    c.pin_path = pinned[i].pin;
+    c.boot_id = pinned[i].id.boot_id;
+    records.push_back(std::move(c));
+    done.push_back(&pinned[i]);
+  }
+  if (!records.empty()) {
+    Status stored = env.store->PutContainers(records);
+    if (!stored.ok()) {  // all or nothing for those attached
+      for (const Pinned* p : done) {
+        (void)env.listener->Detach(p->name);
+        Unpin(p->pin);
+      }
+      return stored;
+    }
+  }
+  result->set_attached(static_cast<uint32_t>(records.size()));
+  return Status::Ok();
+}
+
 Status ContainerDetach(Env& env, Call& call) {
   const std::string& name = call.req.container_detach().name();
   VHSM_RETURN_IF_ERROR(env.listener->Detach(name));

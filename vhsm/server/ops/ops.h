@@ -156,6 +156,7 @@ Status Sign(Env& env, Call& call);
 Status Verify(Env& env, Call& call);
 
 Status ContainerAttach(Env& env, Call& call);
+Status ContainerAttachMany(Env& env, Call& call);
 Status ContainerDetach(Env& env, Call& call);
 Status ContainerList(Env& env, Call& call);
 Status UserAdd(Env& env, Call& call);

@@ -48,6 +48,7 @@ const std::unordered_map<int, Op>& Table() {
       {R::kSign, {Sign, Need::kLogin}},
       {R::kVerify, {Verify, Need::kLogin}},
       {R::kContainerAttach, {ContainerAttach, Need::kHostRoot}},
+      {R::kContainerAttachMany, {ContainerAttachMany, Need::kHostRoot}},
       {R::kContainerDetach, {ContainerDetach, Need::kHostRoot}},
       {R::kContainerList, {ContainerList, Need::kHostRoot}},
       {R::kContainerExport, {ContainerExport, Need::kHostRoot}},

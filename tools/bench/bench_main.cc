@@ -34,6 +34,7 @@
 #include "tools/bench/pg_figures.h"
 #include "tools/bench/private_daemon.h"
 #include "tools/bench/report.h"
+#include "tools/bench/scale_figures.h"
 #include "tools/bench/softhsm_peer.h"
 #include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
@@ -303,6 +304,18 @@ void PostgresFigures(const std::string& vhsmd, const std::string& pg_cluster) {
   }
 }
 
+// ScaleFiguresOf: 10,000 containers and 1,000 sessions on a fresh vhsmd.
+void ScaleFiguresOf(const std::string& vhsmd) {
+  auto f = vhsm::bench::MeasureScale(vhsmd, 10000, 1000);
+  if (!f.skipped.empty()) {
+    std::fprintf(stderr, "bench: scale rows skipped: %s\n", f.skipped.c_str());
+    return;
+  }
+  Record("rss_per_container_kb", "vhsm", f.rss_per_container_kb);
+  Record("attach_many", "vhsm", f.attach_per_s);
+  Record("rss_per_session_kb", "vhsm", f.rss_per_session_kb);
+}
+
 // AllFigures: everything but the audit's cost, on one daemon; returns
 // login's share of PBKDF2.
 double AllFigures(const std::string& vhsmd, const std::string& engine) {
@@ -345,14 +358,15 @@ int main(int argc, char** argv) {
     } else if (a == "--pg-cluster" && i + 1 < argc) {
       pg_cluster = argv[++i];
     } else if (a == "--only" && i + 1 < argc &&
-               (std::string(argv[i + 1]) == "audit" || std::string(argv[i + 1]) == "pg")) {
+               (std::string(argv[i + 1]) == "audit" || std::string(argv[i + 1]) == "pg" ||
+                std::string(argv[i + 1]) == "scale")) {
       only = argv[++i];
     } else if (a == "--audit-only") {
       only = "audit";
     } else {
       std::fprintf(stderr,
                    "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
-                   "[--pg-cluster PATH] [--only audit|pg]\n");
+                   "[--pg-cluster PATH] [--only audit|pg|scale]\n");
       return 2;
     }
   }
@@ -360,6 +374,7 @@ int main(int argc, char** argv) {
   double login_share = only.empty() ? AllFigures(vhsmd, engine) : 0;
   if (only.empty() || only == "audit") AuditFigures(vhsmd);
   if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
+  if (only.empty() || only == "scale") ScaleFiguresOf(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;
 }

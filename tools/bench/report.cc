@@ -76,6 +76,12 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
   std::printf("login: PBKDF2 (600000 iterations) is %.0f%% of a login\n", 100.0 * login_share);
   std::printf("rss_flood_mb: vhsmd's peak RSS during the floods is %.1f MB\n",
               Get("rss_flood_mb.vhsm"));
+  if (Get("rss_per_container_kb.vhsm") >= 0) {
+    std::printf(
+        "scale: 10,000 containers attached at %.0f per second; %.2f KB of RSS each "
+        "(one request each); %.2f KB per open session\n",
+        Get("attach_many.vhsm"), Get("rss_per_container_kb.vhsm"), Get("rss_per_session_kb.vhsm"));
+  }
   for (const char* op : {"hmac64_audit", "keygen_audit"}) {
     double with = Get(std::string(op) + ".vhsm"), without = Get(std::string(op) + ".vhsm_noaudit");
     if (with > 0 && without > 0) {

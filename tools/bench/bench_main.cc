@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@
 #include "tools/bench/report.h"
 #include "tools/bench/scale_figures.h"
 #include "tools/bench/softhsm_peer.h"
+#include "tools/bench/tls_figures.h"
 #include "vhsm/api/admin.h"
 #include "vhsm/api/client.h"
 #include "vhsm/crypto/aead.h"
@@ -316,6 +318,25 @@ void ScaleFiguresOf(const std::string& vhsmd) {
   Record("rss_per_session_kb", "vhsm", f.rss_per_session_kb);
 }
 
+// TlsRows: openssl s_server with a vhsm: key against one with a key file.
+void TlsRows(Bench& b) {
+  auto tls = vhsm::bench::MeasureTls(b.client.get(), "vhsm/provider", 4 * g_seconds);
+  Record("tls_handshake", "vhsm", tls.first);
+  Record("tls_handshake", "file", tls.second);
+}
+
+// TlsOnly: the TLS rows alone, on a fresh vhsmd.
+void TlsOnly(const std::string& vhsmd) {
+  vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
+  {
+    Bench b(d);
+    TlsRows(b);
+  }
+  kill(d.pid, SIGTERM);
+  waitpid(d.pid, nullptr, 0);
+  if (std::system(("rm -rf " + d.dir).c_str()) != 0) std::fprintf(stderr, "bench: rm failed\n");
+}
+
 // AllFigures: everything but the audit's cost, on one daemon; returns
 // login's share of PBKDF2.
 double AllFigures(const std::string& vhsmd, const std::string& engine) {
@@ -327,6 +348,7 @@ double AllFigures(const std::string& vhsmd, const std::string& engine) {
     b.Macs();
     b.CiphersAndSignatures();
     login_share = b.KeygenAndLogin();
+    TlsRows(b);
     Record("cli_batch_mac", "vhsm", vhsm::bench::CliBatchMac("tools/cli/vhsm", "h", 5000));
     Record("engine_hmac64", "vhsm", EngineHmac("tools/bench/engine_hmac_bench", engine));
     Record("engine_hmac64", "openssl", g_results["hmac64.openssl"]);
@@ -358,15 +380,14 @@ int main(int argc, char** argv) {
     } else if (a == "--pg-cluster" && i + 1 < argc) {
       pg_cluster = argv[++i];
     } else if (a == "--only" && i + 1 < argc &&
-               (std::string(argv[i + 1]) == "audit" || std::string(argv[i + 1]) == "pg" ||
-                std::string(argv[i + 1]) == "scale")) {
+               std::set<std::string>{"audit", "pg", "scale", "tls"}.count(argv[i + 1]) != 0) {
       only = argv[++i];
     } else if (a == "--audit-only") {
       only = "audit";
     } else {
       std::fprintf(stderr,
                    "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
-                   "[--pg-cluster PATH] [--only audit|pg|scale]\n");
+                   "[--pg-cluster PATH] [--only audit|pg|scale|tls]\n");
       return 2;
     }
   }
@@ -375,6 +396,7 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "audit") AuditFigures(vhsmd);
   if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
   if (only.empty() || only == "scale") ScaleFiguresOf(vhsmd);
+  if (only == "tls") TlsOnly(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;
 }

@@ -76,6 +76,13 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
   std::printf("login: PBKDF2 (600000 iterations) is %.0f%% of a login\n", 100.0 * login_share);
   std::printf("rss_flood_mb: vhsmd's peak RSS during the floods is %.1f MB\n",
               Get("rss_flood_mb.vhsm"));
+  if (Get("tls_handshake.vhsm") > 0 && Get("tls_handshake.file") > 0) {
+    std::printf(
+        "tls_handshake: %.1f full handshakes/s with a vhsm: key, %.1f with the key file: "
+        "x%.2f\n",
+        Get("tls_handshake.vhsm"), Get("tls_handshake.file"),
+        Get("tls_handshake.vhsm") / Get("tls_handshake.file"));
+  }
   if (Get("rss_per_container_kb.vhsm") >= 0) {
     std::printf(
         "scale: 10,000 containers attached at %.0f per second; %.2f KB of RSS each "

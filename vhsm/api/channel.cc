@@ -37,6 +37,7 @@ Status NotTheDaemon(uint32_t port) {
 struct Channel::State {
   std::unique_ptr<transport::ClientChannel> ch;
   uint32_t port = 0;
+  crypto::Bytes server_key;  // the key the daemon proved it holds
   std::string session_id;
   noise::TransportKeys keys;
   noise::TransportReceiver inbound;
@@ -50,6 +51,9 @@ struct Channel::State {
 
 Channel::Channel(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Channel::~Channel() = default;
+
+uint32_t Channel::port() const { return state_->port; }
+const crypto::Bytes& Channel::server_key() const { return state_->server_key; }
 
 Result<uint32_t> ResolvePortId(uint32_t port_id) {
   if (port_id != 0) return port_id;
@@ -101,6 +105,7 @@ Result<std::unique_ptr<Channel>> Channel::Open(const ClientOptions& options) {
   state->request_ad = noise::kRequestAd + state->session_id;
   state->response_ad = noise::kResponseAd + state->session_id;
   VHSM_ASSIGN_OR_RETURN(state->keys, hs.Split());
+  state->server_key = server_key;
   return std::unique_ptr<Channel>(new Channel(std::move(state)));
 }
 

@@ -19,6 +19,7 @@
 
 #include "vhsm/api/client_options.h"
 #include "vhsm/base/status.h"
+#include "vhsm/crypto/bytes.h"
 #include "vhsm/proto/vhsm.pb.h"
 
 namespace vhsm {
@@ -31,6 +32,10 @@ class Channel {
   // answers cannot prove it is the daemon of that key.
   static Result<std::unique_ptr<Channel>> Open(const ClientOptions& options);
   ~Channel();
+  // The port id and daemon key this channel was opened with (resolved from
+  // the options or the environment).
+  uint32_t port() const;
+  const crypto::Bytes& server_key() const;
 
   // Call seals request, sends it, and returns the opened answer when its
   // status is OK, or the daemon's error.

@@ -45,12 +45,18 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   VHSM_ASSIGN_OR_RETURN(impl->channel, Channel::Open(options));
+  // Reconnections go to the same daemon, pinned the same way, whatever the
+  // environment by then (nginx clears its workers' environment).
+  impl->options.port_id = impl->channel->port();
+  impl->options.server_key = crypto::Base64Encode(impl->channel->server_key());
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
 Client::~Client() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  if (impl_->channel) (void)impl_->channel->Close();
+  // Only the process that opened the session closes it (a fork's child
+  // that never called would otherwise close its parent's).
+  if (impl_->channel && impl_->owner == getpid()) (void)impl_->channel->Close();
 }
 
 namespace {
@@ -76,8 +82,16 @@ Status Client::Impl::Reconnect() {
   return s;
 }
 
+Status Client::Impl::OwnChannel() {
+  if (owner == getpid()) return Status::Ok();
+  channel.reset();  // our copy of the parent's socket; nothing is sent
+  owner = getpid();
+  return Reconnect();
+}
+
 Result<proto::Response> Client::Impl::Call(proto::Request& request) {
   std::lock_guard<std::mutex> lock(mu);
+  VHSM_RETURN_IF_ERROR(OwnChannel());
   Result<proto::Response> r =
       channel ? channel->Call(request) : Result<proto::Response>(Unavailable("not connected"));
   if (r.ok() || !options.reconnect || !SessionGone(r.status()) || request.has_login()) {
@@ -226,6 +240,7 @@ Status Client::Stream(bool mac, uint32_t context, std::string_view data) {
   // building every chunk first held a second copy of all the data.
   constexpr size_t kWindow = 16;
   std::lock_guard<std::mutex> lock(impl_->mu);
+  VHSM_RETURN_IF_ERROR(impl_->OwnChannel());
   size_t chunks = (data.size() + kChunk - 1) / kChunk;
   proto::Request r;  // reused: its buffers keep their capacity
   proto::UpdateRequest* u = mac ? r.mutable_mac_update() : r.mutable_digest_update();
@@ -331,6 +346,7 @@ Result<std::vector<Bytes>> Client::MacPipelined(const std::string& key_id,
     reqs.push_back(std::move(r));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
+  VHSM_RETURN_IF_ERROR(impl_->OwnChannel());
   VHSM_ASSIGN_OR_RETURN(std::vector<proto::Response> resps,
                         impl_->channel->CallMany(std::move(reqs), 64));
   std::vector<Bytes> out;

@@ -22,8 +22,10 @@
 #include <openssl/pem.h>
 #include <string.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vhsm/engine/connection.h"
 #include "vhsm/engine/internal/engine_common.h"
@@ -51,6 +53,11 @@ void RaiseStatus(const vhsm::Status& s) { RaiseError(s.message()); }
 // ---- per-engine state ----------------------------------------------------------
 
 EngineState* g_state = nullptr;
+// Every bound engine's state, oldest first; g_state is the oldest. A program
+// whose configuration is loaded twice (`openssl req` loads openssl.cnf again)
+// binds the library a second time for an engine that then fails to be
+// listed: the first, configured (USER, PASSWORD_FILE ...), stays the one.
+std::vector<EngineState*>* g_live = nullptr;
 
 EngineState* State(ENGINE* e) { return static_cast<EngineState*>(ENGINE_get_ex_data(e, 0)); }
 
@@ -135,7 +142,10 @@ int Asn1Meths(ENGINE*, EVP_PKEY_ASN1_METHOD** ameth, const int** nids, int nid) 
 int Destroy(ENGINE* e) {
   EngineState* st = State(e);
   if (st != nullptr) {
-    if (g_state == st) g_state = nullptr;
+    if (g_live != nullptr) {
+      g_live->erase(std::remove(g_live->begin(), g_live->end(), st), g_live->end());
+      g_state = g_live->empty() ? nullptr : g_live->front();
+    }
     (void)st->hmac_pmeth.release();  // already freed by OpenSSL (see EngineState)
     (void)st->hmac_ameth.release();
     delete st;  // frees the EC and RSA methods
@@ -185,7 +195,9 @@ int Bind(ENGINE* e, const char* id) {
     return 0;  // owned frees the state and its three methods
   }
   owned.release();  // the ENGINE's ex data owns it now (Destroy)
-  g_state = st;
+  if (g_live == nullptr) g_live = new std::vector<EngineState*>();
+  g_live->push_back(st);
+  g_state = g_live->front();
   // OpenSSL 3.0's apps load a key from an engine through the engine's id
   // ("org.openssl.engine:vhsm:KEYID"), which finds only listed engines; an
   // engine loaded with "-engine /path/to/vhsm-engine.so" is not listed, so

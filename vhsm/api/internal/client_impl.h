@@ -4,6 +4,8 @@
 #ifndef VHSM_API_INTERNAL_CLIENT_IMPL_H_
 #define VHSM_API_INTERNAL_CLIENT_IMPL_H_
 
+#include <unistd.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,10 +24,16 @@ struct Client::Impl {
   std::unique_ptr<Channel> channel;  // guarded by mu
   std::string user;                  // guarded by mu; empty: not logged in
   crypto::SecretBytes password;      // guarded by mu
+  pid_t owner = getpid();            // the process whose channel it is; guarded by mu
 
   Result<proto::Response> Call(proto::Request& request);
   // Reconnect opens a new channel and logs in again; caller holds mu.
   Status Reconnect();
+  // OwnChannel: in a fork's child (nginx and other pre-forking servers load
+  // keys, then fork workers) the channel is the parent's: its session and
+  // counters must not be shared, so the child drops its copy, sending
+  // nothing, and opens its own, logged in as before. Caller holds mu.
+  Status OwnChannel();
 };
 
 namespace internal {

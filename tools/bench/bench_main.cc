@@ -247,6 +247,8 @@ struct Bench {
     Record("ecdsa", "vhsm", Measure([&] { return Ok(client->Sign("e", m64)); }));
     Record("ecdsa", "openssl", Measure([&] { return Ok(ec_key.Sign(m64)); }));
     Peer("ecdsa", [&] { return softhsm->EcdsaSign(m64); });
+    Record("ecdsa_pipe", "vhsm",
+           vhsm::bench::ConcurrentSign(options, 4, password, "e", 2 * g_seconds));
     Record("ed25519", "vhsm", Measure([&] { return Ok(client->Sign("d", m64)); }));
     Record("ed25519", "openssl", Measure([&] { return Ok(ed_key.Sign(m64)); }));
     if (softhsm && softhsm->has_ed25519())

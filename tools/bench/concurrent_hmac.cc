@@ -3,9 +3,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tools/bench/must.h"
@@ -90,6 +93,31 @@ double ConcurrentHmac(uint32_t port, int clients, const std::string& password, d
     }
   }
   return total / seconds;
+}
+
+double ConcurrentSign(const ClientOptions& options, int in_flight, const std::string& password,
+                      const std::string& key_id, double seconds) {
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < in_flight; ++i) {
+    clients.push_back(Must(Client::Connect(options), "connect"));
+    if (!clients.back()->Login("bench", password).ok()) Die("login");
+  }
+  std::atomic<long> total{0};
+  std::vector<std::thread> threads;
+  const std::string msg(64, 's');
+  auto start = Clock::now();
+  for (auto& c : clients) {
+    threads.emplace_back([&, client = c.get()] {
+      long n = 0;
+      while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+        if (!client->Sign(key_id, msg).ok()) Die("sign failed");
+        ++n;
+      }
+      total += n;
+    });
+  }
+  for (auto& t : threads) t.join();
+  return total / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 }  // namespace vhsm::bench

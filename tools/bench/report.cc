@@ -49,6 +49,7 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
                          "sha1m",
                          "gcm1k",
                          "ecdsa",
+                         "ecdsa_pipe",
                          "ed25519",
                          "rsa2048_sign",
                          "keygen",
@@ -66,7 +67,7 @@ void PrintReport(const std::map<std::string, double>& results, double login_shar
                          "hmac64_noisy_bigframes",
                          "hmac64_noisy"}) {
     std::string o = op;
-    std::string base = o == "hmac64_pipe" ? "hmac64" : o;
+    std::string base = o == "hmac64_pipe" ? "hmac64" : o == "ecdsa_pipe" ? "ecdsa" : o;
     double v = Get(o + ".vhsm");
     double rtt = Get((o == "engine_hmac64" ? "hmac64" : base) + ".netlink_rtt");
     double ossl = Get(base + ".openssl"), peer = Get(base + ".softhsm");

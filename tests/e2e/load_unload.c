@@ -31,12 +31,14 @@ int main(int argc, char** argv) {
   }
   if (!provider) ENGINE_load_dynamic();
   for (int i = 0; !provider && i < rounds; ++i) {
-    /* The first round loads the shared object; the engine then lists itself
-     * (ENGINE_add), and OpenSSL 3.0's dynamic loader does not bind the same
-     * object twice, so later rounds take it by id, as `openssl -engine vhsm`
-     * does, and initialise and finish it (which opens and closes its state). */
+    /* The first round loads the shared object and lists the engine
+     * (LIST_ADD, as openssl.cnf's loader does), and OpenSSL 3.0's dynamic
+     * loader does not bind the same object twice, so later rounds take it by
+     * id, as `openssl -engine vhsm` does, and initialise and finish it (which
+     * opens and closes its state). */
     ENGINE* e = i == 0 ? ENGINE_by_id("dynamic") : ENGINE_by_id("vhsm");
     int loaded = e != NULL && (i > 0 || (ENGINE_ctrl_cmd_string(e, "SO_PATH", argv[2], 0) &&
+                                         ENGINE_ctrl_cmd_string(e, "LIST_ADD", "1", 0) &&
                                          ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0)));
     if (!loaded || !ENGINE_init(e)) {
       fprintf(stderr, "round %d: the engine did not load\n", i);

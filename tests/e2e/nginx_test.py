@@ -38,6 +38,30 @@ class NginxTest(harness.DaemonTestCase):
         self.assertTrue(os.path.exists(self.cert) and os.path.getsize(self.cert) > 0)
 
     def test_https_with_the_key_in_vhsmd(self):
+        self.serve(self.env)
+
+    def test_https_configured_in_openssl_cnf(self):
+        # The README's openssl.cnf: the engine loaded by path and configured
+        # there; nothing in the environment but OPENSSL_CONF.
+        conf = self.write("openssl.cnf", ("""openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+vhsm = vhsm_section
+[vhsm_section]
+dynamic_path = %s
+USER = alice
+PASSWORD_FILE = %s
+PORT_ID = %d
+SERVER_KEY = %s
+default_algorithms = PKEY_CRYPTO
+""" % (ENGINE, self.password_file, self.daemon.port, self.daemon.public_key_path)).encode())
+        env = {k: v for k, v in self.env.items()
+               if not k.startswith("VHSM_") and k != "OPENSSL_ENGINES"}
+        env["OPENSSL_CONF"] = conf
+        self.serve(env)
+
+    def serve(self, env):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -66,7 +90,7 @@ http {
 }
 """ % {"p": prefix, "port": port, "cert": self.cert}).encode())
         server = subprocess.Popen([NGINX, "-p", prefix, "-c", prefix + "/nginx.conf"],
-                                  env=self.env, stdout=subprocess.DEVNULL,
+                                  env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
         try:
             context = ssl.create_default_context(cafile=self.cert)

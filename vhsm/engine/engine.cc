@@ -111,9 +111,33 @@ std::shared_ptr<vhsm::Client> ClientOrRaise() {
 
 // ---- engine lifecycle --------------------------------------------------------------
 
-int PkeyMeths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
+// ListOnce: OpenSSL 3.0's apps load a key from an engine through the
+// engine's id ("org.openssl.engine:vhsm:KEYID"), which finds only listed
+// engines, and an engine loaded with "-engine /path/to/vhsm-engine.so" is
+// not listed. Not in Bind: a loader that lists the engine itself right
+// after (openssl.cnf's dynamic_path, which insists) would then find the id
+// taken and give up before applying USER, PASSWORD_FILE, ... So here, when
+// OpenSSL first asks which methods the engine has (ENGINE_set_default,
+// outside its lock), once the loader is done: listed already, nothing to do.
+void ListOnce(ENGINE* e) {
+  for (ENGINE* it = ENGINE_get_first(); it != nullptr; it = ENGINE_get_next(it)) {
+    if (it == e) {
+      ENGINE_free(it);
+      return;
+    }
+  }
+  ERR_set_mark();
+  if (!ENGINE_add(e)) {
+    ERR_pop_to_mark();
+  } else {
+    ERR_clear_last_mark();
+  }
+}
+
+int PkeyMeths(ENGINE* e, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
   static const int kNids[] = {EVP_PKEY_HMAC};
   if (pmeth == nullptr) {
+    ListOnce(e);
     *nids = kNids;
     return 1;
   }
@@ -198,15 +222,6 @@ int Bind(ENGINE* e, const char* id) {
   if (g_live == nullptr) g_live = new std::vector<EngineState*>();
   g_live->push_back(st);
   g_state = g_live->front();
-  // OpenSSL 3.0's apps load a key from an engine through the engine's id
-  // ("org.openssl.engine:vhsm:KEYID"), which finds only listed engines; an
-  // engine loaded with "-engine /path/to/vhsm-engine.so" is not listed, so
-  // list ourselves. Already listed (loaded by id): nothing to do.
-  ERR_set_mark();
-  if (!ENGINE_add(e))
-    ERR_pop_to_mark();
-  else
-    ERR_clear_last_mark();
   return 1;
 }
 

@@ -17,52 +17,15 @@
 #include "gtest/gtest.h"
 #include "vhsm/storage/pg_record_store.h"
 #include "vhsm/storage/sqlite_record_store.h"
+#include "vhsm/testing/pg_cluster.h"
 #include "vhsm/testing/test_util.h"
 
 namespace vhsm::storage {
 namespace {
 
-// The suite's PostgreSQL: started once, destroyed at the end.
-struct Cluster {
-  std::string dir;
-  std::string conninfo;
-};
-Cluster* g_cluster = nullptr;
-
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  if (pclose(p) != 0) return "";
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
-std::string Script() { return "tools/pg-cluster"; }  // a data dependency, in the runfiles
-
-Cluster* StartCluster() {
-  if (g_cluster) return g_cluster;
-  char tmpl[] = "/tmp/vhsm-pg-test-XXXXXX";  // short, and readable by "postgres"
-  std::string dir = mkdtemp(tmpl);
-  std::string conninfo = Shell(Script() + " start " + dir + " --no-fsync");
-  if (conninfo.empty()) {
-    (void)Shell(Script() + " destroy " + dir);
-    return nullptr;
-  }
-  g_cluster = new Cluster{dir, conninfo};
-  return g_cluster;
-}
-
-class Environment : public ::testing::Environment {
- public:
-  void TearDown() override {
-    if (g_cluster) (void)Shell(Script() + " destroy " + g_cluster->dir);
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kEnv =
-    ::testing::AddGlobalTestEnvironment(new Environment);
+using vhsm::testing::PgCluster;
+using vhsm::testing::PgClusterCommand;
+using vhsm::testing::StartPgCluster;
 
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -73,15 +36,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       store_ = std::move(s).value();
       return;
     }
-    Cluster* c = StartCluster();
+    const PgCluster* c = StartPgCluster();
     ASSERT_NE(c, nullptr) << "tools/pg-cluster could not start PostgreSQL";
-    static int n = 0;
-    std::string schema = "t" + std::to_string(++n);
-    PGconn* admin = PQconnectdb(c->conninfo.c_str());
-    ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
-    PQclear(PQexec(admin, ("CREATE SCHEMA " + schema).c_str()));
-    PQfinish(admin);
-    conninfo_ = c->conninfo + " options='-csearch_path=" + schema + "'";
+    conninfo_ = vhsm::testing::FreshSchema(*c);
+    ASSERT_FALSE(conninfo_.empty());
     auto s = PgRecordStore::Open(conninfo_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
@@ -473,22 +431,23 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postg
 // PostgreSQL going away: calls fail fast with Unavailable, and the store
 // reconnects by itself when it is back.
 TEST(PgStoreTest, UnavailableWhileTheDatabaseIsDownThenReconnects) {
-  Cluster* c = StartCluster();
+  const PgCluster* c = StartPgCluster();
   ASSERT_NE(c, nullptr);
   auto s = PgRecordStore::Open(c->conninfo + " options='-csearch_path=public'");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_TRUE((*s)->PutContainer({"down", "", 1}).ok());
-  ASSERT_EQ(Shell(Script() + " stop " + c->dir), "");
+  ASSERT_EQ(PgClusterCommand("stop", *c), "");
   auto start = std::chrono::steady_clock::now();
   auto r = (*s)->GetContainer("down");
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
   EXPECT_LT(took, 5.0);
   EXPECT_EQ((*s)->GetContainer("down").status().code(), StatusCode::kUnavailable);
-  ASSERT_NE(Shell(Script() + " start-again " + c->dir), "");
+  ASSERT_NE(PgClusterCommand("start-again", *c), "");
   auto back = (*s)->GetContainer("down");
   EXPECT_TRUE(back.ok()) << back.status().ToString();
-  ASSERT_NE(Shell(Script() + " kill " + c->dir + " && " + Script() + " start-again " + c->dir), "");
+  (void)PgClusterCommand("kill", *c);
+  ASSERT_NE(PgClusterCommand("start-again", *c), "");
   EXPECT_EQ((*s)->GetContainer("down").status().code(), StatusCode::kUnavailable);
   EXPECT_TRUE((*s)->GetContainer("down").ok());
 }

@@ -45,6 +45,7 @@ class BatchTest(harness.DaemonTestCase):
             "password",
             "frobnicate",
             "mac --key m",
+            "mac --key m --in -",
             "key delete g1",
         ]) + "\n"
         r = self.v("batch", input=script.encode(), check=False)
@@ -73,7 +74,8 @@ class BatchTest(harness.DaemonTestCase):
         self.assertRegex(rest[0], r"^error: line 11: 'password' cannot run in a batch")
         self.assertRegex(rest[1], r"^error: line 12: unknown command 'frobnicate'")
         self.assertRegex(rest[2], r"^error: line 13: in a batch, mac takes its data from --in")
-        self.assertEqual(len(rest), 3)  # key delete prints nothing
+        self.assertRegex(rest[3], r"^error: line 14: in a batch, --in takes a file")
+        self.assertEqual(len(rest), 4)  # key delete prints nothing
         self.assertNotIn("g1", " ".join(single("key", "list")))
 
     def test_a_batch_file_and_one_login_for_a_thousand_macs(self):

@@ -390,6 +390,12 @@ void BatchLine(const Args& line, vhsm::Client* client) {
   for (const char* whole : {"user", "password-file", "port-id", "server-key"}) {
     if (line.options.count(whole) != 0) Die(kProg, std::string("--") + whole + " is the batch's");
   }
+  for (const char* file : {"in", "sig", "peer", "wrapped"}) {
+    if (line.Get(file) == "-") {
+      Die(kProg, std::string("in a batch, --") + file +
+                     " takes a file (standard input is not the line's)");
+    }
+  }
   Run(line, client, /*batch=*/true);
 }
 

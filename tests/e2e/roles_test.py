@@ -12,7 +12,8 @@ import vhsm_pb2 as pb
 #   host:  the host operator only;  admin: a container admin (logged in);
 #   admin or host: the audit log;
 #   login: any logged-in user (admins included);  any: any session.
-HOST = {"container_attach", "container_detach", "container_list", "container_export",
+HOST = {"container_attach", "container_attach_many", "container_detach", "container_list",
+        "container_export",
         "container_import", "container_quota", "user_add", "user_delete", "user_list",
         "user_password"}
 ADMIN = {"member_add", "member_delete", "member_list", "member_quota"}

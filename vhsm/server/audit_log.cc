@@ -24,7 +24,6 @@ using crypto::ByteView;
 
 namespace {
 
-constexpr size_t kWakeAt = 4096;  // queued records that wake the flusher early
 constexpr auto kFlushEvery = std::chrono::milliseconds(50);
 
 int64_t NowMs() {
@@ -273,7 +272,14 @@ Status AuditLog::Append(storage::AuditRecord r, bool sync) {
     queued = queued_.size();
   }
   if (sync || queued >= kAuditFlushInlineAt) return Flush();
-  if (queued == kWakeAt) wake_.notify_one();
+  if (queued >= kAuditBoostAt && flusher_.joinable() && !boosted_.exchange(true)) {
+    // The machine is too busy to give the writer idle time (a flood, say):
+    // it competes as an ordinary thread until the queue is short again,
+    // rather than one request writing a huge batch while others wait.
+    sched_param param{};
+    (void)pthread_setschedparam(flusher_.native_handle(), SCHED_OTHER, &param);
+    wake_.notify_one();
+  }
   return Status::Ok();
 }
 
@@ -384,6 +390,10 @@ void AuditLog::Run() {
     lock.unlock();
     (void)Flush();  // a failed write keeps its records for the next one
     lock.lock();
+    if (boosted_ && queued_.size() < kAuditBoostAt / 4) {
+      (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+      boosted_ = false;
+    }
   }
 }
 

@@ -27,6 +27,7 @@
 #ifndef VHSM_SERVER_AUDIT_LOG_H_
 #define VHSM_SERVER_AUDIT_LOG_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -46,9 +47,11 @@ namespace vhsm::server {
 inline constexpr uint64_t kAuditCheckpointEvery = 1000;
 inline constexpr int64_t kAuditCheckpointMs = 60 * 1000;
 // Queued records at which the request that queues one writes them itself:
-// the background writer runs only on otherwise idle CPU time (SCHED_IDLE),
-// so on a saturated machine this bounds the queue and keeps it moving.
-inline constexpr size_t kAuditFlushInlineAt = 32768;
+// the background writer runs on otherwise idle CPU time (SCHED_IDLE) and,
+// from kAuditBoostAt queued, as an ordinary thread until it has caught up;
+// this last resort bounds the queue even if it never gets a CPU.
+inline constexpr size_t kAuditBoostAt = 4096;
+inline constexpr size_t kAuditFlushInlineAt = 131072;
 
 crypto::Bytes EncodeAuditRecord(const storage::AuditRecord& r);
 crypto::Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq,
@@ -141,7 +144,8 @@ class AuditLog : public storage::Auditor {
   std::map<std::string, Head> heads_;                          // guarded by chain_mu_
   std::vector<storage::AuditRecord> chained_;                  // not written; chain_mu_
   std::vector<storage::AuditCheckpoint> pending_checkpoints_;  // guarded by chain_mu_
-  std::mutex write_mu_;  // one writer to the store at a time, in order
+  std::mutex write_mu_;               // one writer to the store at a time, in order
+  std::atomic<bool> boosted_{false};  // the writer runs as an ordinary thread
   std::thread flusher_;
 };
 

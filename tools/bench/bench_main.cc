@@ -9,7 +9,6 @@
 // NETLINK_USERSOCK round trip between two processes (`netlink_rtt`). Prints a
 // table, then one line of JSON {"<op>.<who>": ops per second, ...}.
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -83,12 +82,10 @@ std::string RandomString(size_t n) {
   return s;
 }
 
-uint32_t RandomPort() { return 0x50000000u | (std::random_device{}() & 0x0fffffffu); }
-
 // ---- raw netlink round trips -----------------------------------------------------
 
 double NetlinkRtt(size_t payload) {
-  uint32_t port = RandomPort();
+  uint32_t port = vhsm::bench::RandomPort();
   int ready[2];
   if (pipe(ready) != 0) Die("pipe");
   pid_t echo = fork();
@@ -330,19 +327,19 @@ void TlsRows(Bench& b) {
 // TlsOnly: the TLS rows alone, on a fresh vhsmd.
 void TlsOnly(const std::string& vhsmd) {
   vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
+  vhsm::bench::ExportServerKey(d);
   {
     Bench b(d);
     TlsRows(b);
   }
-  kill(d.pid, SIGTERM);
-  waitpid(d.pid, nullptr, 0);
-  if (std::system(("rm -rf " + d.dir).c_str()) != 0) std::fprintf(stderr, "bench: rm failed\n");
+  vhsm::bench::StopDaemon(d);
 }
 
 // AllFigures: everything but the audit's cost, on one daemon; returns
 // login's share of PBKDF2.
 double AllFigures(const std::string& vhsmd, const std::string& engine) {
   vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
+  vhsm::bench::ExportServerKey(d);
   double login_share = 0;
   {
     Bench b(d);
@@ -360,9 +357,7 @@ double AllFigures(const std::string& vhsmd, const std::string& engine) {
     Record("hmac64_4c", "vhsm", vhsm::bench::ConcurrentHmac(d.port, 4, b.password, 2 * g_seconds));
     NoisyNeighbours(d, b.password);
   }
-  kill(d.pid, SIGTERM);
-  waitpid(d.pid, nullptr, 0);
-  std::system(("rm -rf " + d.dir).c_str());
+  vhsm::bench::StopDaemon(d);
   return login_share;
 }
 

@@ -14,8 +14,6 @@ namespace vhsm::bench {
 
 Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2],
                const std::string& password) {
-  const char* env_key = getenv("VHSM_SERVER_KEY");
-  const std::string saved_key = env_key ? env_key : "";
   Pair pair;
   for (int i = 0; i < 2; ++i) {
     Side& s = pair.sides[i];
@@ -23,7 +21,6 @@ Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2]
     s.options.port_id = s.daemon.port;
     s.options.server_key = s.daemon.dir + "/data/vhsmd.pub";
   }
-  if (env_key != nullptr) setenv("VHSM_SERVER_KEY", saved_key.c_str(), 1);
   for (Side& s : pair.sides) {
     {
       auto admin = Must(Admin::Connect(s.options), "admin connect");
@@ -39,11 +36,7 @@ Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2]
 void StopPair(Pair& pair) {
   for (Side& s : pair.sides) {
     s.client.reset();
-    kill(s.daemon.pid, SIGTERM);
-    waitpid(s.daemon.pid, nullptr, 0);
-    if (std::system(("rm -rf " + s.daemon.dir).c_str()) != 0) {
-      std::fprintf(stderr, "bench: could not remove %s\n", s.daemon.dir.c_str());
-    }
+    StopDaemon(s.daemon);
   }
 }
 

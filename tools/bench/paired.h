@@ -27,7 +27,7 @@ struct Pair {
 };
 
 // StartPair starts vhsmd twice (flags[0], flags[1]) and prepares both;
-// exits the benchmark on failure. VHSM_SERVER_KEY is left as it was.
+// exits the benchmark on failure.
 Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2],
                const std::string& password);
 void StopPair(Pair& pair);

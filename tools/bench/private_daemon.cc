@@ -2,11 +2,15 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,9 +22,31 @@ namespace {
   std::exit(1);
 }
 
+}  // namespace
+
 uint32_t RandomPort() { return 0x50000000u | (std::random_device{}() & 0x0fffffffu); }
 
-}  // namespace
+void ExportServerKey(const Daemon& d) {
+  // Clients pin the daemon's key, as the README tells users to.
+  setenv("VHSM_SERVER_KEY", (d.dir + "/data/vhsmd.pub").c_str(), 1);
+}
+
+void StopDaemon(const Daemon& d) {
+  kill(d.pid, SIGTERM);
+  waitpid(d.pid, nullptr, 0);
+  // Its pins of attached namespaces (bind mounts under its run directory).
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mounts, line)) {
+    std::istringstream fields(line);
+    std::string point;
+    for (int i = 0; i < 5; ++i) fields >> point;
+    if (point.rfind(d.dir + "/", 0) == 0) umount2(point.c_str(), MNT_DETACH);
+  }
+  if (std::system(("rm -rf " + d.dir).c_str()) != 0) {
+    std::fprintf(stderr, "bench: could not remove %s\n", d.dir.c_str());
+  }
+}
 
 Daemon StartDaemon(const std::string& vhsmd, const std::vector<std::string>& extra_flags) {
   Daemon d;
@@ -52,8 +78,6 @@ Daemon StartDaemon(const std::string& vhsmd, const std::vector<std::string>& ext
     log.append(buf, n);
   }
   if (log.find("vhsmd: ready") == std::string::npos) Die("vhsmd did not start: " + log);
-  // Clients pin the daemon's key, as the README tells users to.
-  setenv("VHSM_SERVER_KEY", (d.dir + "/data/vhsmd.pub").c_str(), 1);
   // Keep reading the pipe in the background is not needed: --quiet.
   return d;
 }

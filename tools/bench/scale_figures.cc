@@ -77,18 +77,9 @@ void Unmount(const std::vector<std::string>& paths) {
   }
 }
 
-void Remove(const Daemon& d) {
-  if (std::system(("rm -rf " + d.dir).c_str()) != 0) {
-    std::fprintf(stderr, "bench: could not remove %s\n", d.dir.c_str());
-  }
-}
-
 // RssPerSession: a fresh vhsmd's RSS growth per open (not logged-in) session.
 double RssPerSession(const std::string& vhsmd, int sessions) {
-  const char* env_key = getenv("VHSM_SERVER_KEY");
-  const std::string saved_key = env_key ? env_key : "";
   Daemon d = StartDaemon(vhsmd, {"--max-sessions", std::to_string(sessions + 16)});
-  if (env_key != nullptr) setenv("VHSM_SERVER_KEY", saved_key.c_str(), 1);
   ClientOptions options;
   options.port_id = d.port;
   options.server_key = d.dir + "/data/vhsmd.pub";
@@ -100,9 +91,7 @@ double RssPerSession(const std::string& vhsmd, int sessions) {
     for (int i = 0; i < sessions; ++i) open.push_back(Must(Client::Connect(options), "session"));
     per_session = static_cast<double>(RssKb(d.pid) - before) / sessions;
   }
-  kill(d.pid, SIGTERM);
-  waitpid(d.pid, nullptr, 0);
-  Remove(d);
+  StopDaemon(d);
   return per_session;
 }
 
@@ -120,10 +109,7 @@ ScaleFigures MeasureScale(const std::string& vhsmd, int containers, int sessions
     rmdir(dir.c_str());
     return f;
   }
-  const char* env_key = getenv("VHSM_SERVER_KEY");
-  const std::string saved_key = env_key ? env_key : "";
   Daemon d = StartDaemon(vhsmd);
-  if (env_key != nullptr) setenv("VHSM_SERVER_KEY", saved_key.c_str(), 1);
   ClientOptions options;
   options.port_id = d.port;
   options.server_key = d.dir + "/data/vhsmd.pub";
@@ -140,15 +126,9 @@ ScaleFigures MeasureScale(const std::string& vhsmd, int containers, int sessions
     if (!OneRequestEach(paths, options)) Die("a request from inside a container failed");
     f.rss_per_container_kb = static_cast<double>(RssKb(d.pid) - before) / containers;
   }
-  kill(d.pid, SIGTERM);
-  waitpid(d.pid, nullptr, 0);
-  // vhsmd's pins of the namespaces, then the namespaces themselves.
-  std::vector<std::string> pins;
-  for (int i = 0; i < containers; ++i) pins.push_back(d.dir + "/run/netns/c" + std::to_string(i));
-  Unmount(pins);
+  StopDaemon(d);  // and its pins of the namespaces; then the namespaces
   Unmount(paths);
   rmdir(dir.c_str());
-  Remove(d);
   f.rss_per_session_kb = RssPerSession(vhsmd, sessions);
   return f;
 }

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "vhsm/crypto/constant_time.h"
@@ -104,6 +103,13 @@ Bytes EncodeAuditRecord(const storage::AuditRecord& r) {
   return out;
 }
 
+Result<Bytes> AuditChainHash(ByteView previous, const storage::AuditRecord& r) {
+  VHSM_ASSIGN_OR_RETURN(crypto::Digest d, crypto::Digest::Create(crypto::DigestAlg::kSha256));
+  VHSM_RETURN_IF_ERROR(d.Update(previous));
+  VHSM_RETURN_IF_ERROR(d.Update(EncodeAuditRecord(r)));
+  return d.Final();
+}
+
 namespace {
 
 Bytes Signed(std::string_view label, const std::string& container, uint64_t seq, ByteView hash) {
@@ -183,10 +189,7 @@ Status AuditLog::ChainLocked(storage::AuditRecord& r) {
   Head& head = heads_[r.container];
   if (head.checkpoint_ms == 0) head.checkpoint_ms = r.time_ms;
   r.seq = head.seq + 1;
-  VHSM_ASSIGN_OR_RETURN(crypto::Digest d, crypto::Digest::Create(crypto::DigestAlg::kSha256));
-  VHSM_RETURN_IF_ERROR(d.Update(head.hash));
-  VHSM_RETURN_IF_ERROR(d.Update(EncodeAuditRecord(r)));
-  VHSM_ASSIGN_OR_RETURN(r.hash, d.Final());
+  VHSM_ASSIGN_OR_RETURN(r.hash, AuditChainHash(head.hash, r));
   head.seq = r.seq;
   head.hash = r.hash;
   if (head.seq - head.checkpointed >= kAuditCheckpointEvery) {
@@ -285,17 +288,6 @@ Status AuditLog::Append(storage::AuditRecord r, bool sync) {
 
 Status AuditLog::Flush(bool checkpoint_all) {
   std::lock_guard<std::mutex> writing(write_mu_);
-  // A batch whose numbers another vhsmd took is chained again after its
-  // records (FlushOnce) and written again.
-  Status s;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    s = FlushOnce(checkpoint_all);
-    if (s.code() != StatusCode::kAlreadyExists) break;
-  }
-  return s;
-}
-
-Status AuditLog::FlushOnce(bool checkpoint_all) {
   std::vector<storage::AuditRecord> records;
   std::vector<storage::AuditCheckpoint> checkpoints;
   {
@@ -316,24 +308,6 @@ Status AuditLog::FlushOnce(bool checkpoint_all) {
   if (records.empty() && checkpoints.empty()) return Status::Ok();
   Status written = store_->AppendAudit(records, checkpoints);
   if (written.ok()) return Truncate();
-  if (written.code() == StatusCode::kAlreadyExists) {
-    // Another vhsmd on the store took these numbers: go on after its records.
-    Result<std::vector<storage::AuditRecord>> heads = store_->AuditHeads();
-    if (heads.ok()) {
-      std::set<std::string> batch;
-      for (const auto& r : records) batch.insert(r.container);
-      {
-        // Checkpoints of chains not in the batch still hold; the others
-        // come again after the records are chained anew.
-        std::lock_guard<std::mutex> lock(chain_mu_);
-        for (auto& c : checkpoints) {
-          if (!batch.count(c.container)) pending_checkpoints_.push_back(std::move(c));
-        }
-      }
-      Rechain(std::move(records), *heads);
-      return written;
-    }
-  }
   {
     // Kept, in order, for the next write: a record is never dropped.
     std::lock_guard<std::mutex> lock(chain_mu_);

@@ -32,7 +32,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +53,9 @@ inline constexpr size_t kAuditBoostAt = 4096;
 inline constexpr size_t kAuditFlushInlineAt = 131072;
 
 crypto::Bytes EncodeAuditRecord(const storage::AuditRecord& r);
+// AuditChainHash: SHA-256(previous || EncodeAuditRecord(r)), r's place in
+// its chain.
+Result<crypto::Bytes> AuditChainHash(crypto::ByteView previous, const storage::AuditRecord& r);
 crypto::Bytes AuditCheckpointMessage(const std::string& container, uint64_t seq,
                                      crypto::ByteView hash);
 // A truncation marker's signed message: "vhsm-audit-truncated-1", then as
@@ -101,8 +103,6 @@ class AuditLog : public storage::Auditor {
   bool Disarm();
   std::vector<storage::AuditRecord> RecordsForCommit(const std::string& key) override;
   void CommitFailed(std::vector<storage::AuditRecord> records) override;
-  void Rechain(std::vector<storage::AuditRecord> records,
-               const std::vector<storage::AuditRecord>& heads) override;
   Result<std::vector<storage::AuditCheckpoint>> ChainAt(std::vector<storage::AuditRecord*>& records,
                                                         const storage::AuditRecord* head,
                                                         bool checkpoint_now) override;
@@ -120,7 +120,6 @@ class AuditLog : public storage::Auditor {
   // Truncate drops what retention no longer keeps (write_mu_ held).
   Status Truncate();
   void Run();
-  Status FlushOnce(bool checkpoint_all);  // write_mu_ held
   // ChainQueuedLocked chains every queued record, in order, onto chained_
   // (chain_mu_ held).
   Status ChainQueuedLocked();

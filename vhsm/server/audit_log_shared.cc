@@ -1,9 +1,8 @@
 // AuditLog: verification, and chains that several vhsmd append to (a
-// shared store numbers records again as it writes them: ChainAt, Rechain).
+// shared store numbers records again as it writes them: ChainAt).
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <set>
 
 #include "vhsm/crypto/constant_time.h"
 #include "vhsm/crypto/digest.h"
@@ -23,48 +22,6 @@ int64_t NowMs() {
 
 }  // namespace
 
-void AuditLog::Rechain(std::vector<storage::AuditRecord> records,
-                       const std::vector<storage::AuditRecord>& heads) {
-  // The request's own record, if here, stays taken: it is written with the
-  // others (after them, as it was), and a retry of its change hands out none.
-  std::lock_guard<std::mutex> lock(chain_mu_);
-  std::set<std::string> moved;
-  for (const auto& r : records) moved.insert(r.container);
-  for (const auto& h : heads) {
-    if (!moved.count(h.container)) continue;  // only the chains that collided
-    Head& head = heads_[h.container];
-    head.seq = h.seq;
-    head.hash = h.hash;
-    head.checkpointed = h.seq;  // the other vhsmd checkpoints what it wrote
-  }
-  // Their records, oldest first, go back to the queue unchained.
-  std::vector<storage::AuditRecord> again;
-  auto unchain = [&](std::vector<storage::AuditRecord>& from) {
-    std::vector<storage::AuditRecord> kept;
-    for (auto& r : from) {
-      if (moved.count(r.container)) {
-        r.seq = 0;
-        r.hash.clear();
-        again.push_back(std::move(r));
-      } else {
-        kept.push_back(std::move(r));
-      }
-    }
-    from.swap(kept);
-  };
-  unchain(records);
-  unchain(chained_);
-  chained_.insert(chained_.begin(), std::make_move_iterator(records.begin()),
-                  std::make_move_iterator(records.end()));
-  pending_checkpoints_.erase(
-      std::remove_if(pending_checkpoints_.begin(), pending_checkpoints_.end(),
-                     [&](const storage::AuditCheckpoint& c) { return moved.count(c.container); }),
-      pending_checkpoints_.end());
-  std::lock_guard<std::mutex> q(mu_);
-  queued_.insert(queued_.begin(), std::make_move_iterator(again.begin()),
-                 std::make_move_iterator(again.end()));
-}
-
 Result<std::vector<storage::AuditCheckpoint>> AuditLog::ChainAt(
     std::vector<storage::AuditRecord*>& records, const storage::AuditRecord* head_record,
     bool checkpoint_now) {
@@ -75,13 +32,11 @@ Result<std::vector<storage::AuditCheckpoint>> AuditLog::ChainAt(
     head.hash = head_record->hash;
   }
   std::string container = head_record ? head_record->container : std::string();
+  if (!records.empty()) container = records.front()->container;
+  if (container.empty()) return out;  // an empty chain and nothing to add
   for (storage::AuditRecord* r : records) {
-    container = r->container;
     r->seq = head.seq + 1;
-    VHSM_ASSIGN_OR_RETURN(crypto::Digest d, crypto::Digest::Create(crypto::DigestAlg::kSha256));
-    VHSM_RETURN_IF_ERROR(d.Update(head.hash));
-    VHSM_RETURN_IF_ERROR(d.Update(EncodeAuditRecord(*r)));
-    VHSM_ASSIGN_OR_RETURN(r->hash, d.Final());
+    VHSM_ASSIGN_OR_RETURN(r->hash, AuditChainHash(head.hash, *r));
     head.seq = r->seq;
     head.hash = r->hash;
     if (head.seq % kAuditCheckpointEvery == 0) {
@@ -147,10 +102,7 @@ Result<AuditVerdict> AuditLog::Verify(const std::string& container) {
         fail(expected, "record " + std::to_string(expected) + " is missing");
         break;
       }
-      Bytes in = hash;
-      Bytes enc = EncodeAuditRecord(r);
-      in.insert(in.end(), enc.begin(), enc.end());
-      VHSM_ASSIGN_OR_RETURN(hash, crypto::ComputeDigest(crypto::DigestAlg::kSha256, in));
+      VHSM_ASSIGN_OR_RETURN(hash, AuditChainHash(hash, r));
       if (!crypto::ConstantTimeEquals(hash, r.hash)) {
         fail(r.seq, "record " + std::to_string(r.seq) + " was altered or moved");
         break;

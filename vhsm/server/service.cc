@@ -286,11 +286,12 @@ std::vector<std::string> Service::RestoreAttachments() {
   std::vector<Restoring> pending;
   for (storage::ContainerRecord& c : *cs) {
     if (c.name == transport::kHostContainer || c.netns_path.empty()) continue;
+    const std::string name = c.name;
     Result<Restoring> r = PrepareRestore(std::move(c), boot);
     if (r.ok()) {
       pending.push_back(std::move(r).value());
     } else {
-      problems.push_back("container '" + r.status().message());
+      problems.push_back("container '" + name + "': " + r.status().message());
     }
   }
   std::vector<std::pair<std::string, std::string>> items;
@@ -329,34 +330,27 @@ std::vector<std::string> Service::RestoreAttachments() {
 }
 
 // PrepareRestore checks that a recorded container's namespace is still the
-// one recorded (pin, else path; this boot) and pins it; errors start with
-// the container's name.
+// one recorded (pin, else path; this boot) and pins it.
 Result<Service::Restoring> Service::PrepareRestore(storage::ContainerRecord c,
                                                    const std::string& boot) {
   Restoring r;
   r.recorded = c.netns_ino != 0;
-  const std::string who = c.name + "': ";
   if (r.recorded && !c.boot_id.empty() && c.boot_id != boot) {
-    return FailedPrecondition(who +
-                              "recorded before the host rebooted; its namespace is gone "
-                              "(attach it again)");
+    return FailedPrecondition(
+        "recorded before the host rebooted; its namespace is gone (attach it again)");
   }
   // The pin if it is still there, else the path given at attach.
   r.was_pinned = !c.pin_path.empty() && IdentityOf(c.pin_path).ok();
   r.source = r.was_pinned ? c.pin_path : c.netns_path;
-  Result<NetnsIdentity> found = IdentityOf(r.source);
-  if (!found.ok()) return Status(found.status().code(), who + found.status().message());
-  r.found = *found;
+  VHSM_ASSIGN_OR_RETURN(r.found, IdentityOf(r.source));
   r.want = NetnsIdentity{c.netns_dev, c.netns_ino, c.netns_cookie, c.boot_id};
   if (r.recorded && (r.found.dev != r.want.dev || r.found.ino != r.want.ino)) {
-    return FailedPrecondition(who + r.source + " is another namespace (" + r.found.ToString() +
+    return FailedPrecondition(r.source + " is another namespace (" + r.found.ToString() +
                               ") than the one attached (" + r.want.ToString() +
                               "): not serving it; attach it again if it is the same container");
   }
   if (!r.was_pinned) {
-    Result<std::string> pin = Pin(options_.run_dir, c.name, r.source);
-    if (!pin.ok()) return Status(pin.status().code(), who + pin.status().message());
-    c.pin_path = *pin;
+    VHSM_ASSIGN_OR_RETURN(c.pin_path, Pin(options_.run_dir, c.name, r.source));
   }
   r.c = std::move(c);
   return r;

@@ -20,7 +20,6 @@ namespace {
 constexpr char kColumns[] =
     "container, seq, time_ms, uid, pid, \"user\", role, op, key_id, key_version, result, hash";
 constexpr int kColumnCount = 12;
-constexpr int kRetries = 4;  // of a change whose audit numbers another vhsmd took
 
 AuditRecord ReadRecord(const Rows& r, int i) {
   AuditRecord a;
@@ -148,49 +147,28 @@ Status InsertCheckpoint(Conn& c, const AuditCheckpoint& cp) {
             p, "audit checkpoint " + std::to_string(cp.seq)));
 }
 
+// WriteAudit writes records and checkpoints, numbered first under their
+// chains' locks when an auditor is there to chain them.
+Status WriteAudit(Conn& c, Auditor* auditor, std::vector<AuditRecord>& records,
+                  std::vector<AuditCheckpoint> checkpoints) {
+  if (auditor != nullptr) VHSM_RETURN_IF_ERROR(LockAndChain(c, auditor, records, checkpoints));
+  VHSM_RETURN_IF_ERROR(InsertRows(c, records));
+  for (const AuditCheckpoint& cp : checkpoints) VHSM_RETURN_IF_ERROR(InsertCheckpoint(c, cp));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status PgRecordStore::Audited(const std::string& key, const std::function<Status()>& write) {
-  for (int attempt = 0;; ++attempt) {
-    std::vector<AuditRecord> taken;
-    Status s;
-    {
-      PgTransaction tx(conn_.get());
-      VHSM_RETURN_IF_ERROR(tx.status());
-      VHSM_RETURN_IF_ERROR(write());
-      if (auditor_ == nullptr) return tx.Commit();
-      taken = auditor_->RecordsForCommit(key);
-      std::vector<AuditCheckpoint> checkpoints;
-      s = LockAndChain(*conn_, auditor_, taken, checkpoints);
-      if (s.ok()) s = InsertRows(*conn_, taken);
-      for (const auto& cp : checkpoints) {
-        if (s.ok()) s = InsertCheckpoint(*conn_, cp);
-      }
-      if (s.ok()) {
-        s = tx.Commit();
-        if (!s.ok() && !taken.empty()) auditor_->CommitFailed(std::move(taken));
-        return s;
-      }
-    }  // rolled back
-    if (s.code() != StatusCode::kAlreadyExists || attempt == kRetries) {
-      auditor_->CommitFailed(std::move(taken));
-      return s;
-    }
-    // Another vhsmd wrote records with these numbers first: the chains go
-    // on after its records, and the change is tried again.
-    std::vector<AuditRecord> heads;
-    for (const AuditRecord& r : taken) {
-      bool have = false;
-      for (const AuditRecord& h : heads) have = have || h.container == r.container;
-      if (have) continue;
-      Result<Rows> head = conn_->Run(std::string("SELECT ") + kColumns +
-                                         " FROM audit WHERE container = $1"
-                                         " ORDER BY seq DESC LIMIT 1",
-                                     Params().Add(r.container), "an audit chain's head");
-      if (head.ok() && head->size() == 1) heads.push_back(ReadRecord(*head, 0));
-    }
-    auditor_->Rechain(std::move(taken), heads);
-  }
+  PgTransaction tx(conn_.get());
+  VHSM_RETURN_IF_ERROR(tx.status());
+  VHSM_RETURN_IF_ERROR(write());
+  if (auditor_ == nullptr) return tx.Commit();
+  std::vector<AuditRecord> taken = auditor_->RecordsForCommit(key);
+  Status s = WriteAudit(*conn_, auditor_, taken, {});
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok() && !taken.empty()) auditor_->CommitFailed(std::move(taken));
+  return s;
 }
 
 Status PgRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
@@ -199,10 +177,7 @@ Status PgRecordStore::AppendAudit(const std::vector<AuditRecord>& records,
   PgTransaction tx(conn_.get());
   VHSM_RETURN_IF_ERROR(tx.status());
   std::vector<AuditRecord> chained = records;
-  std::vector<AuditCheckpoint> cps = checkpoints;
-  if (auditor_ != nullptr) VHSM_RETURN_IF_ERROR(LockAndChain(*conn_, auditor_, chained, cps));
-  VHSM_RETURN_IF_ERROR(InsertRows(*conn_, chained));
-  for (const AuditCheckpoint& c : cps) VHSM_RETURN_IF_ERROR(InsertCheckpoint(*conn_, c));
+  VHSM_RETURN_IF_ERROR(WriteAudit(*conn_, auditor_, chained, checkpoints));
   return tx.Commit();
 }
 

@@ -121,9 +121,8 @@ class PgRecordStore : public RecordStore {
   explicit PgRecordStore(std::unique_ptr<internal::Conn> conn);
   Status Migrate();
   // Audited runs write in one transaction with this thread's waiting audit
-  // records, if any; when another vhsmd took their numbers, the chains go on
-  // after its records and the transaction is tried again (a few times).
-  // mu_ held.
+  // records, if any, numbered under their chains' locks (several vhsmd
+  // append to one chain). mu_ held.
   Status Audited(const std::string& key, const std::function<Status()>& write);
   Result<std::vector<KeyRecord>> ListKeysWhere(const std::string& container,
                                                const std::string& user, const std::string* label,

@@ -170,14 +170,7 @@ class Auditor {
   virtual std::vector<AuditRecord> RecordsForCommit(const std::string& key) = 0;
   // CommitFailed takes back records whose transaction did not commit.
   virtual void CommitFailed(std::vector<AuditRecord> records) = 0;
-  // Rechain takes back records that another vhsmd's records put out of
-  // place (a shared store: their numbers were taken): the chains of their
-  // containers go on from heads (the store's newest record of each), and
-  // the records are chained again after them.
-  virtual void Rechain(std::vector<AuditRecord> records, const std::vector<AuditRecord>& heads) {
-    (void)heads;
-    CommitFailed(std::move(records));
-  }  // ChainAt (a store shared by several vhsmd, which calls it while it holds
+  // ChainAt (a store shared by several vhsmd, which calls it while it holds
   // the container's chain for itself in the writing transaction): gives
   // records, all of one container and in order, their numbers and hashes
   // after head (null: the chain is empty), and returns the checkpoints

@@ -28,32 +28,9 @@ constexpr int kSocketBuffer = 4 << 20;
 constexpr int kMaxReadyPerPoll = 64;
 constexpr int kSoNetnsCookie = 71;  // SO_NETNS_COOKIE (Linux 5.14)
 
-// CreateInNamespace makes the socket on a short-lived thread that enters the
-// target namespace, so no long-lived thread ever changes namespace.
-Result<std::unique_ptr<NetlinkSocket>> CreateInNamespace(const std::string& path, uint32_t port) {
-  UniqueFd ns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!ns.valid()) {
-    if (errno == ENOENT) return NotFound("no namespace file " + path);
-    return PermissionDenied("cannot open " + path + ": " + std::strerror(errno));
-  }
-  Result<std::unique_ptr<NetlinkSocket>> result = Internal("namespace thread did not run");
-  std::thread worker([&] {
-    if (setns(ns.get(), CLONE_NEWNET) != 0) {
-      if (errno == EINVAL) {
-        result = InvalidArgument(path + " is not a network namespace");
-      } else {
-        result = PermissionDenied("setns(" + path + "): " + std::strerror(errno));
-      }
-      return;
-    }
-    result = NetlinkSocket::Create(port, /*pass_creds=*/true);
-  });
-  worker.join();
-  return result;
-}
-
 // CreateInNamespaces makes a socket in each namespace on one short-lived
-// thread that enters them in turn.
+// thread that enters them in turn, so no long-lived thread ever changes
+// namespace.
 std::vector<Result<std::unique_ptr<NetlinkSocket>>> CreateInNamespaces(
     const std::vector<std::string>& paths, uint32_t port) {
   std::vector<Result<std::unique_ptr<NetlinkSocket>>> results;
@@ -133,29 +110,10 @@ Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> soc
 
 Status Listener::Attach(const std::string& name, const std::string& netns_path,
                         uint64_t* netns_cookie) {
-  if (!ValidContainerName(name) || name == kHostContainer) {
-    return InvalidArgument("invalid container name '" + name +
-                           "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
-  }
-  if (IsAttached(name)) {
-    return AlreadyExists("container '" + name + "' is already attached");
-  }
-  Result<std::unique_ptr<NetlinkSocket>> socket = CreateInNamespace(netns_path, port_);
-  if (!socket.ok()) {
-    if (socket.status().code() == StatusCode::kAlreadyExists) {
-      return AlreadyExists("VHSM port already bound inside container '" + name + "' (" +
-                           netns_path + "): a process there is squatting it");
-    }
-    return socket.status();
-  }
-  if (netns_cookie != nullptr) {
-    *netns_cookie = 0;
-    socklen_t len = sizeof(*netns_cookie);
-    if (getsockopt((*socket)->fd(), SOL_SOCKET, kSoNetnsCookie, netns_cookie, &len) != 0) {
-      *netns_cookie = 0;
-    }
-  }
-  return Add(name, std::move(socket).value());
+  std::vector<uint64_t> cookies;
+  Status s = AttachMany({{name, netns_path}}, &cookies)[0];
+  if (netns_cookie != nullptr) *netns_cookie = cookies[0];
+  return s;
 }
 
 std::vector<Status> Listener::AttachMany(

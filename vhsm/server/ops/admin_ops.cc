@@ -19,44 +19,6 @@ size_t PageLimit(uint32_t asked) {
 
 }  // namespace
 
-Status ContainerAttach(Env& env, Call& call) {
-  const auto& a = call.req.container_attach();
-  if (a.netns_path().empty()) return InvalidArgument("attach needs a namespace path");
-  if (!transport::ValidContainerName(a.name()) || a.name() == transport::kHostContainer) {
-    return InvalidArgument("invalid container name '" + a.name() +
-                           "' (1-64 of A-Z a-z 0-9 . _ -, not 'host')");
-  }
-  if (env.listener->IsAttached(a.name())) {
-    return AlreadyExists("container '" + a.name() + "' is already attached");
-  }
-  // Pin the namespace the path names now, and serve it through the pin: a
-  // recycled PID can no longer swap the container underneath.
-  VHSM_ASSIGN_OR_RETURN(NetnsIdentity id, IdentityOf(a.netns_path()));
-  VHSM_ASSIGN_OR_RETURN(std::string pin, Pin(env.options->run_dir, a.name(), a.netns_path()));
-  Result<NetnsIdentity> pinned = IdentityOf(pin);
-  Status s = pinned.ok() ? Status::Ok() : pinned.status();
-  if (s.ok() && (pinned->dev != id.dev || pinned->ino != id.ino)) {
-    s = FailedPrecondition(a.netns_path() + " changed namespace while being attached");
-  }
-  uint64_t cookie = 0;
-  if (s.ok()) s = env.listener->Attach(a.name(), pin, &cookie);
-  if (s.ok()) {
-    storage::ContainerRecord c;
-    c.name = a.name();
-    c.netns_path = a.netns_path();
-    c.created_unix = static_cast<int64_t>(std::time(nullptr));
-    c.netns_dev = pinned->dev;
-    c.netns_ino = pinned->ino;
-    c.netns_cookie = cookie;
-    c.pin_path = pin;
-    c.boot_id = pinned->boot_id;
-    s = env.store->PutContainer(c);
-    if (!s.ok()) (void)env.listener->Detach(a.name());  // all or nothing
-  }
-  if (!s.ok()) Unpin(pin);
-  return s;
-}
-
 namespace {
 
 constexpr int kMaxAttachMany = 1000;
@@ -89,7 +51,35 @@ Result<Pinned> PinFor(Env& env, const std::string& name, const std::string& path
   return p;
 }
 
+storage::ContainerRecord RecordOf(const Pinned& p, uint64_t cookie) {
+  storage::ContainerRecord c;
+  c.name = p.name;
+  c.netns_path = p.path;
+  c.created_unix = static_cast<int64_t>(std::time(nullptr));
+  c.netns_dev = p.id.dev;
+  c.netns_ino = p.id.ino;
+  c.netns_cookie = cookie;
+  c.pin_path = p.pin;
+  c.boot_id = p.id.boot_id;
+  return c;
+}
+
 }  // namespace
+
+Status ContainerAttach(Env& env, Call& call) {
+  const auto& a = call.req.container_attach();
+  // Pin the namespace the path names now, and serve it through the pin: a
+  // recycled PID can no longer swap the container underneath.
+  VHSM_ASSIGN_OR_RETURN(Pinned p, PinFor(env, a.name(), a.netns_path()));
+  uint64_t cookie = 0;
+  Status s = env.listener->Attach(p.name, p.pin, &cookie);
+  if (s.ok()) {
+    s = env.store->PutContainer(RecordOf(p, cookie));
+    if (!s.ok()) (void)env.listener->Detach(p.name);  // all or nothing
+  }
+  if (!s.ok()) Unpin(p.pin);
+  return s;
+}
 
 // ContainerAttachMany: each container pinned, then all sockets made by one
 // thread, then one store transaction for all that attached.
@@ -126,16 +116,7 @@ Status ContainerAttachMany(Env& env, Call& call) {
       Unpin(pinned[i].pin);
       continue;
     }
-    storage::ContainerRecord c;
-    c.name = pinned[i].name;
-    c.netns_path = pinned[i].path;
-    c.created_unix = static_cast<int64_t>(std::time(nullptr));
-    c.netns_dev = pinned[i].id.dev;
-    c.netns_ino = pinned[i].id.ino;
-    c.netns_cookie = cookies[i];
-    c.pin_path = pinned[i].pin;
-    c.boot_id = pinned[i].id.boot_id;
-    records.push_back(std::move(c));
+    records.push_back(RecordOf(pinned[i], cookies[i]));
     done.push_back(&pinned[i]);
   }
   if (!records.empty()) {

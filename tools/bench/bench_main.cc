@@ -235,12 +235,16 @@ struct Bench {
 
   void CiphersAndSignatures() {
     const vhsm::crypto::Bytes gcm_key(32, 0x17), nonce(12, 1);
-    auto ec_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEcP256), "ec");
-    auto ed_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEd25519), "ed");
     Record("gcm1k", "vhsm", Measure([&] { return Ok(client->Encrypt("a", k1)); }));
     Record("gcm1k", "openssl",
            Measure([&] { return Ok(vhsm::crypto::AesGcmSeal(gcm_key, nonce, k1, {})); }));
     Peer("gcm1k", [&] { return softhsm->GcmEncrypt(k1); });
+    Signatures();
+  }
+
+  void Signatures() {
+    auto ec_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEcP256), "ec");
+    auto ed_key = Must(vhsm::crypto::PrivateKey::Generate(vhsm::crypto::KeyAlg::kEd25519), "ed");
     Record("ecdsa", "vhsm", Measure([&] { return Ok(client->Sign("e", m64)); }));
     Record("ecdsa", "openssl", Measure([&] { return Ok(ec_key.Sign(m64)); }));
     Peer("ecdsa", [&] { return softhsm->EcdsaSign(m64); });
@@ -324,6 +328,20 @@ void TlsRows(Bench& b) {
   Record("tls_handshake", "file", tls.second);
 }
 
+// SpeedOnly: issue 18's speed ratios alone (MACs against the raw round
+// trip and libcrypto, ECDSA one and four at a time, TLS), on a fresh vhsmd.
+void SpeedOnly(const std::string& vhsmd) {
+  vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
+  vhsm::bench::ExportServerKey(d);
+  {
+    Bench b(d);
+    b.Macs();
+    b.Signatures();
+    TlsRows(b);
+  }
+  vhsm::bench::StopDaemon(d);
+}
+
 // TlsOnly: the TLS rows alone, on a fresh vhsmd.
 void TlsOnly(const std::string& vhsmd) {
   vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
@@ -377,15 +395,15 @@ int main(int argc, char** argv) {
     } else if (a == "--pg-cluster" && i + 1 < argc) {
       pg_cluster = argv[++i];
     } else if (a == "--only" && i + 1 < argc &&
-               std::set<std::string>{"main", "audit", "pg", "scale", "tls"}.count(argv[i + 1]) !=
-                   0) {
+               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "speed"}.count(
+                   argv[i + 1]) != 0) {
       only = argv[++i];
     } else if (a == "--audit-only") {
       only = "audit";
     } else {
       std::fprintf(stderr,
                    "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
-                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls]\n");
+                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls|speed]\n");
       return 2;
     }
   }
@@ -395,6 +413,7 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
   if (only.empty() || only == "scale") ScaleFiguresOf(vhsmd);
   if (only == "tls") TlsOnly(vhsmd);
+  if (only == "speed") SpeedOnly(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;
 }

@@ -1,7 +1,9 @@
 #include "vhsm/api/client.h"
 
+#include <pthread.h>
 #include <string.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
@@ -52,11 +54,29 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
+namespace {
+
+std::atomic<pid_t> g_pid{0};
+
+void ForgetPid() { g_pid.store(0, std::memory_order_relaxed); }
+
+}  // namespace
+
+pid_t CurrentPid() {
+  pid_t pid = g_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static std::once_flag registered;
+  std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, ForgetPid); });
+  pid = getpid();
+  g_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
+
 Client::~Client() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   // Only the process that opened the session closes it (a fork's child
   // that never called would otherwise close its parent's).
-  if (impl_->channel && impl_->owner == getpid()) (void)impl_->channel->Close();
+  if (impl_->channel && impl_->owner == CurrentPid()) (void)impl_->channel->Close();
 }
 
 namespace {
@@ -83,9 +103,9 @@ Status Client::Impl::Reconnect() {
 }
 
 Status Client::Impl::OwnChannel() {
-  if (owner == getpid()) return Status::Ok();
+  if (owner == CurrentPid()) return Status::Ok();
   channel.reset();  // our copy of the parent's socket; nothing is sent
-  owner = getpid();
+  owner = CurrentPid();
   return Reconnect();
 }
 

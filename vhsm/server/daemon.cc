@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "vhsm/server/idle_spin.h"
+
 namespace vhsm::server {
 namespace {
 
@@ -16,12 +18,13 @@ bool IsSlow(const proto::Request& r) { return Service::IsSlow(r); }
 }  // namespace
 
 Daemon::Daemon(transport::Listener* listener, Service* service, SessionManager* sessions,
-               RequestScheduler* scheduler, int workers)
+               RequestScheduler* scheduler, int workers, int64_t spin_ns)
     : listener_(listener),
       service_(service),
       sessions_(sessions),
       scheduler_(scheduler),
-      workers_(workers < 1 ? 1 : workers) {}
+      workers_(workers < 1 ? 1 : workers),
+      spin_ns_(spin_ns) {}
 
 Daemon::~Daemon() {
   Stop();
@@ -106,8 +109,12 @@ void Daemon::WorkerLoop() {
 void Daemon::Loop() {
   int64_t last_sweep = service_->Now();
   transport::Listener::PollLimits limits;
+  IdleSpin spin(spin_ns_);
   while (!stop_) {
-    listener_->Poll(1000, limits, [&](std::vector<transport::Incoming>& batch) {
+    bool got = false;
+    int timeout_ms = spin.NextTimeout(MonotonicNs(), 1000);
+    listener_->Poll(timeout_ms, limits, [&](std::vector<transport::Incoming>& batch) {
+      got = true;
       for (auto& in : batch) {
         if (!in.error.ok()) {
           if (in.has_seq) Answer(in, Service::ErrorResponse(in.error));
@@ -126,6 +133,7 @@ void Daemon::Loop() {
         }
       }
     });
+    spin.Waited(got, MonotonicNs());
     int64_t now = service_->Now();
     if (now - last_sweep >= 1000) {
       sessions_->ExpireIdle(now);

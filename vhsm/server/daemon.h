@@ -6,7 +6,9 @@
 // itself: no hand-off between threads, so a one-shot request costs one
 // wake-up, and a container that floods its socket gets one turn per round
 // like every other. Replies never wait: a client that does not read loses
-// its replies and, past a limit, its sessions.
+// its replies and, past a limit, its sessions. After serving, the polling
+// thread looks for the next request a little while before it sleeps
+// (IdleSpin): a client calling back to back then costs no wake-up.
 //
 // Slow requests (login and password changes with their PBKDF2, user
 // creation, key generation, attaching a container) go to a pool of worker
@@ -34,9 +36,11 @@ namespace vhsm::server {
 
 class Daemon {
  public:
-  // workers: threads for slow requests (at least 1).
+  // workers: threads for slow requests (at least 1). spin_ns: how long
+  // the polling thread looks for the next request before sleeping
+  // (IdleSpin; 0: never).
   Daemon(transport::Listener* listener, Service* service, SessionManager* sessions,
-         RequestScheduler* scheduler, int workers);
+         RequestScheduler* scheduler, int workers, int64_t spin_ns = 0);
   ~Daemon();
 
   // Run serves until Stop(); the calling thread is the polling thread.
@@ -60,6 +64,7 @@ class Daemon {
   SessionManager* sessions_;
   RequestScheduler* scheduler_;
   const int workers_;
+  const int64_t spin_ns_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> pool_;
 };

@@ -33,10 +33,14 @@ Result<std::string> ClientChannel::Receive(uint32_t seq) {
   }
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  for (;;) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left < 0) left = 0;
+  for (bool first = true;; first = false) {
+    // The whole timeout the first time (the socket keeps it set between
+    // calls), what is left of it after a datagram that was not the reply.
+    auto left = first
+                    ? options_.timeout_ms
+                    : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                          .count();
+    if (left <= 0) left = 1;
     Result<Datagram> d = socket_->Receive(kMaxFrameSize, static_cast<int>(left));
     if (!d.ok()) {
       if (d.status().code() == StatusCode::kDeadlineExceeded) {

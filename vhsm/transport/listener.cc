@@ -98,7 +98,7 @@ Status Listener::Add(const std::string& name, std::unique_ptr<NetlinkSocket> soc
   }
   int fd = socket->fd();
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.events = EPOLLIN;  // level-triggered: a socket left readable is reported again
   ev.data.fd = fd;
   if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     return Internal(std::string("epoll_ctl: ") + std::strerror(errno));
@@ -258,20 +258,12 @@ bool Listener::Poll(int timeout_ms, const PollLimits& limits,
     }
     // One turn per ready socket: a bounded number of datagrams and bytes,
     // so a container that floods its socket gets a turn like everyone else
-    // and never a longer one.
+    // and never a longer one. A socket still readable after its turn is
+    // reported again by the next epoll_wait (level-triggered), behind the
+    // sockets that were ready before it.
     batch.clear();
     Read(endpoint, turn, &batch);
     if (!batch.empty()) admit(batch);
-    // Re-arm, unless the socket was detached (and its fd perhaps reused). A
-    // socket that is still readable goes to the back of the ready list.
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = by_fd_.find(fd);
-    if (it != by_fd_.end() && it->second.socket == endpoint.socket) {
-      epoll_event again{};
-      again.events = EPOLLIN | EPOLLONESHOT;
-      again.data.fd = fd;
-      epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &again);
-    }
   }
   return !woken;
 }

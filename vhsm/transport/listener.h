@@ -82,12 +82,11 @@ class Listener {
   // Poll waits up to timeout_ms (-1: forever) for sockets to be readable
   // and gives each ready socket one turn: it reads up to limits from it and
   // hands them to admit, in arrival order, then moves on to the next ready
-  // socket. A socket still readable after its turn goes to the back of the
-  // kernel's ready list, so containers are served round-robin. Several
-  // threads may Poll at once: a socket is read by one thread at a time
-  // (EPOLLONESHOT) and re-armed only after admit returns, so whatever admit
-  // does to keep a client's requests in order cannot be overtaken by a later
-  // batch. Returns false on timeout or after Wake().
+  // socket. A socket still readable after its turn is reported again by
+  // the next Poll behind those ready before it (level-triggered epoll), so
+  // containers are served round-robin. One thread polls (the daemon's
+  // polling thread); Attach, Detach and Reply may run on others meanwhile.
+  // Returns false on timeout or after Wake().
   bool Poll(int timeout_ms, const PollLimits& limits,
             const std::function<void(std::vector<Incoming>&)>& admit);
   // Poll, collecting the batch (single-threaded callers and tests).

@@ -2,9 +2,9 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,20 +105,29 @@ Result<Datagram> NetlinkSocket::Receive(size_t max_size, int timeout_ms) {
 
 Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPlace& fn,
                                      std::vector<uint8_t>* caller_scratch) {
-  for (;;) {
-    if (timeout_ms >= 0) {
-      pollfd pfd{fd_.get(), POLLIN, 0};
-      int r = poll(&pfd, 1, timeout_ms);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return Internal(Errno("poll"));
-      if (r == 0) return DeadlineExceeded("no reply within " + std::to_string(timeout_ms) + " ms");
+  // Waiting for a datagram costs no poll(2): a bounded wait is the socket's
+  // own receive timeout (set again only when it changes), no wait at all
+  // is MSG_DONTWAIT. One system call per datagram on either side.
+  std::unique_lock<std::mutex> lock(receive_mu_, std::defer_lock);
+  if (caller_scratch == nullptr) lock.lock();
+  if (timeout_ms > 0 && timeout_ms != receive_timeout_ms_) {
+    timeval tv{timeout_ms / 1000, static_cast<suseconds_t>(timeout_ms % 1000) * 1000};
+    if (setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+      return Internal(Errno("setsockopt(SO_RCVTIMEO)"));
     }
+    receive_timeout_ms_ = timeout_ms;
+  } else if (timeout_ms < 0 && receive_timeout_ms_ != 0) {
+    timeval tv{0, 0};  // wait forever
+    if (setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+      return Internal(Errno("setsockopt(SO_RCVTIMEO)"));
+    }
+    receive_timeout_ms_ = 0;
+  }
+  for (;;) {
     // One receive buffer per socket (or the caller's), reused: allocating
     // and zero-filling a 64 KiB vector per datagram cost more than the rest
     // of the request. (Not thread_local here: this code also runs inside the
     // dlopen()ed engine; the server's listener passes a per-thread one.)
-    std::unique_lock<std::mutex> lock(receive_mu_, std::defer_lock);
-    if (caller_scratch == nullptr) lock.lock();
     std::vector<uint8_t>& scratch = caller_scratch ? *caller_scratch : receive_buffer_;
     if (scratch.size() < max_size) scratch.resize(max_size);
     Datagram d;
@@ -133,15 +142,14 @@ Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPl
     msg.msg_control = control;
     msg.msg_controllen = sizeof(control);
     // MSG_TRUNC makes recvmsg return the real length of a longer datagram.
-    ssize_t n = recvmsg(fd_.get(), &msg, MSG_TRUNC | (timeout_ms >= 0 ? MSG_DONTWAIT : 0));
+    ssize_t n = recvmsg(fd_.get(), &msg, MSG_TRUNC | (timeout_ms == 0 ? MSG_DONTWAIT : 0));
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) {
-        if (timeout_ms == 0 && errno == EAGAIN) {
-          return DeadlineExceeded("no datagram queued");
-        }
-        continue;
+      if (errno == EINTR || errno == ENOBUFS) continue;  // ENOBUFS: the kernel dropped some
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return DeadlineExceeded(timeout_ms == 0
+                                    ? "no datagram queued"
+                                    : "no reply within " + std::to_string(timeout_ms) + " ms");
       }
-      if (errno == ENOBUFS) continue;  // the kernel dropped datagrams; go on
       return Internal(Errno("netlink recvmsg"));
     }
     d.real_size = static_cast<size_t>(n);

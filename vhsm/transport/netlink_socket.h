@@ -82,6 +82,7 @@ class NetlinkSocket {
   uint32_t port_;
   std::mutex receive_mu_;
   std::vector<uint8_t> receive_buffer_;  // guarded by receive_mu_
+  int receive_timeout_ms_ = 0;           // SO_RCVTIMEO as last set (0: none); receive_mu_
 };
 
 }  // namespace vhsm::transport

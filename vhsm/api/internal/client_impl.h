@@ -18,13 +18,17 @@
 
 namespace vhsm {
 
+// CurrentPid is getpid() without a system call per request: the value is
+// kept, and a fork handler updates it in the child.
+pid_t CurrentPid();
+
 struct Client::Impl {
   ClientOptions options;
   std::mutex mu;
   std::unique_ptr<Channel> channel;  // guarded by mu
   std::string user;                  // guarded by mu; empty: not logged in
   crypto::SecretBytes password;      // guarded by mu
-  pid_t owner = getpid();            // the process whose channel it is; guarded by mu
+  pid_t owner = CurrentPid();        // the process whose channel it is; guarded by mu
 
   Result<proto::Response> Call(proto::Request& request);
   // Reconnect opens a new channel and logs in again; caller holds mu.

@@ -3,6 +3,7 @@
 // nsenter). Prints one line of JSON for the victim modes.
 //
 //   vhsm-flood --port-id N --mode slowreader|loginflood|bigframes --seconds S
+//   vhsm-flood --port-id N --mode signflood --user U --password P --key K --seconds S
 //   vhsm-flood --port-id N --mode victim-hmac --user U --password P --key K --seconds S
 //   vhsm-flood --port-id N --mode victim-login --user U --password P --seconds S
 #include <cstdio>
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
     LoginFlood(port, seconds, 4);
   } else if (mode == "bigframes") {
     BigFrameFlood(port, seconds);
+  } else if (mode == "signflood") {
+    SignFlood(port, a["user"], a["password"], a["key"], seconds, 4);
   } else if (mode == "victim-hmac" || mode == "victim-login") {
     VictimStats s = mode == "victim-hmac"
                         ? VictimHmac(port, a["user"], a["password"], a["key"], seconds)

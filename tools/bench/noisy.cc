@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "vhsm/api/client.h"
@@ -240,6 +241,26 @@ VictimStats VictimHmac(uint32_t port, const std::string& user, const std::string
   if (!c) return fail;
   const std::string msg(64, 'v');
   return Timed(seconds, [&] { return c->Mac(key_id, msg).status(); });
+}
+
+void SignFlood(uint32_t port, const std::string& user, const std::string& password,
+               const std::string& key_id, double seconds, int clients) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&] {
+      std::string error;
+      std::unique_ptr<Client> c = LoggedIn(port, user, password, &error);
+      if (!c) {
+        std::fprintf(stderr, "sign flood: %s\n", error.c_str());
+        return;
+      }
+      const std::string msg(64, 's');
+      auto start = Clock::now();
+      while (Since(start) < seconds && c->Sign(key_id, msg).ok()) {
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 VictimStats VictimLogin(uint32_t port, const std::string& user, const std::string& password,

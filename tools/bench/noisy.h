@@ -23,6 +23,12 @@ void LoginFlood(uint32_t port, double seconds, int processes);
 // requests must queue) and then send 60 KB digest frames without reading.
 void BigFrameFlood(uint32_t port, double seconds);
 
+// SignFlood: `clients` sessions of user, each signing with key_id (an
+// RSA-4096 key, say) back to back: what the polling thread must never
+// serve itself.
+void SignFlood(uint32_t port, const std::string& user, const std::string& password,
+               const std::string& key_id, double seconds, int clients);
+
 struct VictimStats {
   long ops = 0;
   double ops_per_s = 0;

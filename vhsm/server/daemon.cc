@@ -56,40 +56,58 @@ void Daemon::Answer(const transport::Incoming& in, const std::string& reply) {
   }
 }
 
-void Daemon::Serve(transport::Incoming& in, proto::Request* request) {
+bool Daemon::Serve(transport::Incoming& in, proto::Request* request, bool polling_thread) {
   Caller caller;
   caller.client = {in.container, in.sender_port};
   caller.has_creds = in.has_creds;
   caller.pid = in.pid;
   caller.uid = in.uid;
-  std::string reply = request != nullptr
-                          ? service_->HandleRequest(caller, *request).SerializeAsString()
-                          : service_->Handle(caller, in.payload);  // answers the parse error
+  std::string reply;
+  if (in.opened) {
+    reply = service_->HandleOpened(caller, &in.payload).SerializeAsString();
+  } else if (request != nullptr) {
+    std::string deferred;
+    proto::Response r =
+        service_->HandleRequest(caller, *request, polling_thread ? &deferred : nullptr);
+    if (!deferred.empty()) {
+      // Slow once its key was known: a worker runs it, opened.
+      WipeIncoming(&in);
+      in.payload = std::move(deferred);
+      in.opened = true;
+      return false;
+    }
+    reply = r.SerializeAsString();
+  } else {
+    reply = service_->Handle(caller, in.payload);  // answers the parse error
+  }
   Answer(in, reply);
   if (!reply.empty()) explicit_bzero(reply.data(), reply.size());
+  return true;
 }
 
 void Daemon::ServeClient(transport::Incoming in, bool polling_thread) {
   const std::string key = RequestScheduler::ClientKey(in);
   for (int served = 0;; ++served) {
     proto::Request request;
-    bool parsed = request.ParseFromString(in.payload);
-    bool slow = parsed && IsSlow(request);
+    bool parsed = !in.opened && request.ParseFromString(in.payload);
+    bool slow = in.opened || (parsed && IsSlow(request));
     // A worker serves the request it popped from the fair queue, then fast
     // ones for a while; the polling thread serves fast ones only. Anything
     // else goes (back) to the fair queue with what queues behind it.
     bool hand_over = polling_thread ? slow : served > 0 && (slow || served >= kFastPerWorkerTurn);
+    if (!hand_over) {
+      bool counted = !polling_thread && served == 0;  // PopSlow counted it as running
+      if (counted && !slow) scheduler_->SlowDone(in.container);
+      // On the polling thread a request may turn out slow once opened (a
+      // signature with an RSA key): it goes to the workers like the others.
+      hand_over = !Serve(in, parsed ? &request : nullptr, polling_thread);
+      if (counted && slow) scheduler_->SlowDone(in.container);
+    }
+    WipeSecrets(&request);
     if (hand_over) {
-      WipeSecrets(&request);
       Status pushed = scheduler_->PushSlow(in);
       if (pushed.ok()) return;
       Answer(in, Service::ErrorResponse(pushed));
-    } else {
-      bool counted = !polling_thread && served == 0;  // PopSlow counted it as running
-      if (counted && !slow) scheduler_->SlowDone(in.container);
-      Serve(in, parsed ? &request : nullptr);
-      if (counted && slow) scheduler_->SlowDone(in.container);
-      WipeSecrets(&request);
     }
     WipeIncoming(&in);
     std::optional<transport::Incoming> next = scheduler_->Next(key);

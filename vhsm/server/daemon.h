@@ -56,7 +56,10 @@ class Daemon {
   // request; on a worker, after `in` it serves a bounded number of fast
   // requests and then gives the client its turn back.
   void ServeClient(transport::Incoming in, bool polling_thread);
-  void Serve(transport::Incoming& in, proto::Request* request);
+  // Serve answers `in` (a request or, on a worker, one the polling thread
+  // opened); false when, on the polling thread, it turned out slow and `in`
+  // now holds it opened, for the workers.
+  bool Serve(transport::Incoming& in, proto::Request* request, bool polling_thread);
   void Answer(const transport::Incoming& in, const std::string& reply);
 
   transport::Listener* listener_;

@@ -82,12 +82,13 @@ std::string Service::Handle(const Caller& caller, const std::string& payload) {
   return HandleRequest(caller, request).SerializeAsString();
 }
 
-proto::Response Service::HandleRequest(const Caller& caller, const proto::Request& request) {
+proto::Response Service::HandleRequest(const Caller& caller, const proto::Request& request,
+                                       std::string* deferred) {
   proto::Response resp;
   resp.set_request_id(request.request_id());
   Status s = ValidateRequest(request);
   if (s.ok() && request.has_sealed()) {
-    s = Sealed(caller, request, &resp);  // logs the sealed operation itself
+    s = Sealed(caller, request, &resp, deferred);  // logs the sealed operation itself
     if (s.ok()) return resp;
   } else {
     ops::Call call{caller, request, nullptr, &resp};
@@ -183,77 +184,6 @@ Status Service::RunInSession(const ops::Op& op, ops::Call& call, Session& sessio
     call.role_for_log = "operator";
   }
   call.session = nullptr;
-  return s;
-}
-
-Status Service::RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
-                         ops::Call& call, Session& session) {
-  bool parsed = inner->ParseFromString(*plain);
-  explicit_bzero(plain->data(), plain->size());
-  if (!parsed) return InvalidArgument("sealed payload is not a valid Request message");
-  inner->set_session_id(outer.session_id());
-  call.resp->set_request_id(inner->request_id());
-  VHSM_RETURN_IF_ERROR(ValidateRequest(*inner));
-  const ops::Op* op = ops::Find(inner->op_case());
-  if (op == nullptr || inner->has_sealed()) {
-    return InvalidArgument(std::string("operation ") + OpName(*inner) + " cannot be sealed");
-  }
-  if (IsSlowOp(inner->op_case()) && !outer.sealed().slow()) {
-    return InvalidArgument(std::string(OpName(*inner)) + " is slow: mark its seal slow");
-  }
-  return RunInSession(*op, call, session);
-}
-
-Status Service::Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp) {
-  const std::string& sid = outer.session_id();
-  int64_t now = Now();
-  VHSM_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
-                        env_.sessions->Find(caller.client, sid, now));
-  proto::Request inner;
-  proto::Response inner_resp;
-  ops::Call call{caller, inner, nullptr, &inner_resp};
-  Status s;
-  bool close = false;
-  {
-    std::lock_guard<std::mutex> lock(session->mu);
-    if (!session->channel.receive.has_key()) {
-      return FailedPrecondition("the session has no secure channel");
-    }
-    // Buffers of this thread, reused; every plaintext in them is wiped.
-    thread_local std::string plain, bytes, sealed;
-    Status opened =
-        session->inbound.OpenTo(session->channel.receive, outer.sealed().counter(),
-                                session->request_ad, outer.sealed().ciphertext(), &plain);
-    if (!opened.ok()) {
-      close = true;
-      s = DataLoss(
-          "secure channel: a message was replayed, reordered or modified; "
-          "the session is closed");
-    } else {
-      s = RunInner(outer, &plain, &inner, call, *session);
-      if (inner_resp.has_bytes()) call.version_for_log = inner_resp.bytes().key_version();
-      close = s.ok() && inner.has_close_session();
-      WipeSecrets(&inner);
-      // The answer, sealed: whatever the status, it came from this vhsmd.
-      if (!s.ok()) {
-        inner_resp.clear_result();
-        inner_resp.set_message(s.message());
-      }
-      inner_resp.set_status(ToWireStatus(s.code()));
-      inner_resp.SerializeToString(&bytes);
-      Status sealed_ok =
-          session->channel.send.SealTo(session->outbound, session->response_ad, bytes, &sealed);
-      explicit_bzero(bytes.data(), bytes.size());
-      WipeResult(&inner_resp);
-      if (!sealed_ok.ok()) return sealed_ok;
-      resp->mutable_sealed()->set_counter(session->outbound++);
-      resp->mutable_sealed()->set_ciphertext(sealed);
-      resp->set_status(proto::OK);
-    }
-  }
-  Log(call, s);
-  if (close) (void)env_.sessions->Close(caller.client, sid);
-  if (resp->has_sealed()) return Status::Ok();
   return s;
 }
 

@@ -52,8 +52,16 @@ class Service {
   // Handle decodes, validates and runs one request; returns the serialized
   // Response. A payload that does not parse gets an INVALID_ARGUMENT reply.
   std::string Handle(const Caller& caller, const std::string& payload);
-  // HandleRequest is Handle on a parsed request.
-  proto::Response HandleRequest(const Caller& caller, const proto::Request& request);
+  // HandleRequest is Handle on a parsed request. With `deferred` (the
+  // polling thread), a sealed operation that turns out slow only once its
+  // key is known (a signature or decryption with an RSA or P-384 key) is
+  // not run: *deferred receives it, opened from the channel, for
+  // HandleOpened on a worker, and the Response returned is empty.
+  proto::Response HandleRequest(const Caller& caller, const proto::Request& request,
+                                std::string* deferred = nullptr);
+  // HandleOpened runs a request HandleRequest deferred, wipes *opened, and
+  // returns the sealed answer (or an error answer if the session is gone).
+  proto::Response HandleOpened(const Caller& caller, std::string* opened);
   // ErrorResponse serializes an error answer (for frames that never parsed).
   static std::string ErrorResponse(const Status& status);
   // IsSlow: whether the request must be served off the polling thread (for
@@ -76,13 +84,17 @@ class Service {
  private:
   // Plain: what may travel outside a channel (opening one, its key).
   Status Plain(const ops::Op& op, ops::Call& call);
-  // Sealed: opens a sealed request, runs it, seals the answer into resp.
-  Status Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp);
   Status RunInSession(const ops::Op& op, ops::Call& call, Session& session);
-  // RunInner parses, checks and runs the request a sealed message held
-  // (plain, wiped here), in the locked session.
+  // In service_sealed.cc: Sealed opens a sealed request, runs it, seals
+  // the answer into resp (or defers it, see HandleRequest). RunInner
+  // parses, checks and runs the request a sealed message held (plain,
+  // wiped here), in the locked session. SealAnswer seals call.resp, with
+  // s, for the session's client into resp; the caller holds session.mu.
+  Status Sealed(const Caller& caller, const proto::Request& outer, proto::Response* resp,
+                std::string* deferred);
   Status RunInner(const proto::Request& outer, std::string* plain, proto::Request* inner,
                   ops::Call& call, Session& session);
+  Status SealAnswer(const Status& s, ops::Call& call, Session& session, proto::Response* resp);
   void Log(const ops::Call& call, const Status& status) const;
   void Audit(const ops::Call& call, const Status& status) const;  // service_audit.cc
   // ChangesState: the operations that change what the store holds.

@@ -41,8 +41,12 @@ struct Incoming {
   gid_t gid = 0;
   uint32_t seq = 0;
   bool has_seq = false;
-  Status error;                           // non-OK: the datagram was not a valid frame
-  std::string payload;                    // the frame's payload when error is OK
+  Status error;         // non-OK: the datagram was not a valid frame
+  std::string payload;  // the frame's payload when error is OK
+  // Set by the daemon, never by the listener: payload is no longer the
+  // frame's but the request vhsmd opened from its session's channel and
+  // left to a worker.
+  bool opened = false;
   std::shared_ptr<NetlinkSocket> socket;  // where the reply goes
 };
 

@@ -98,6 +98,10 @@ Status Encrypt(Env& env, Call& call) {
 
 Status Decrypt(Env& env, Call& call) {
   const auto& r = call.req.decrypt();
+  if (call.may_defer) {
+    VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_DECRYPT));
+    if (DeferIfSlow(call, *key)) return Status::Ok();
+  }
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pt,
                         Open(env, call, r.key_id(), r.ciphertext(), r.aad()));
   call.resp->mutable_bytes()->set_data(pt.data(), pt.size());
@@ -123,6 +127,7 @@ Status Rewrap(Env& env, Call& call) {
 Status Sign(Env& env, Call& call) {
   const auto& r = call.req.sign();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_SIGN));
+  if (DeferIfSlow(call, *key)) return Status::Ok();
   crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
   const crypto::PrivateKey& pk = *key->private_key;
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes sig, r.prehashed() ? pk.SignDigest(r.message(), params)

@@ -146,6 +146,19 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
   return key;
 }
 
+bool DeferIfSlow(Call& call, const LoadedKey& key) {
+  if (!call.may_defer || !key.private_key) return false;
+  switch (key.private_key->alg()) {
+    case crypto::KeyAlg::kEcP256:
+    case crypto::KeyAlg::kEd25519:
+    case crypto::KeyAlg::kX25519:
+      return false;
+    default:
+      call.deferred = true;
+      return true;
+  }
+}
+
 std::string VersionPrefix(uint32_t version) {
   return version <= 1 ? std::string() : "vhsm:v" + std::to_string(version) + ":";
 }

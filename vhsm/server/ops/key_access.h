@@ -30,6 +30,12 @@ inline constexpr size_t kPage = 4096;
 Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std::string& key_id,
                                                  uint32_t needed_op, uint32_t version = 0);
 
+// DeferIfSlow: on the polling thread (call.may_defer), a key whose private
+// operations are slow (RSA, P-384: a millisecond or more each, where P-256
+// and Ed25519 take tens of microseconds) marks the call deferred and
+// returns true: the handler returns at once and a worker runs it again.
+bool DeferIfSlow(Call& call, const LoadedKey& key);
+
 // Ciphertexts of versions 2 and up carry the prefix "vhsm:vN:".
 std::string VersionPrefix(uint32_t version);
 // SplitVersion returns the version a ciphertext names (0: no prefix) and

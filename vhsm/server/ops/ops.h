@@ -85,6 +85,10 @@ struct Call {
   std::string role_for_log;      // "user", "admin", "operator" (host root)
   uint32_t version_for_log = 0;  // the key version a result came from
   bool audited = false;          // its audit record went in with its change
+  // On the polling thread: an operation that finds its key slow to use
+  // (DeferIfSlow) stops and sets `deferred`, to run again on a worker.
+  bool may_defer = false;
+  bool deferred = false;
 };
 
 enum class Need {

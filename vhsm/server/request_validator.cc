@@ -4,6 +4,11 @@
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 namespace vhsm::server {
 namespace {
 
@@ -29,44 +34,94 @@ bool ZeroMeansDefault(const FieldDescriptor* f) {
   return false;
 }
 
-Status CheckMessage(const Message& m, const std::string& path) {
-  const google::protobuf::Reflection* r = m.GetReflection();
-  if (!r->GetUnknownFields(m).empty()) {
-    return InvalidArgument("unknown field in " + path);
-  }
-  const google::protobuf::Descriptor* d = m.GetDescriptor();
+// Path: where a field is, built into a string only for an error message
+// (a request that passes costs no string).
+struct Path {
+  const Path* up;
+  const std::string& name;
+  std::string Render() const { return up == nullptr ? name : up->Render() + "." + name; }
+};
+
+// Plan: what CheckMessage looks at in one message type, worked out once:
+// its enum and string fields, its message fields outside oneofs, and its
+// oneofs (of which only the field that is set is looked at; a Request has
+// one per operation).
+struct Plan {
+  std::vector<const FieldDescriptor*> enums, strings, messages, repeated_messages;
+  std::vector<const google::protobuf::OneofDescriptor*> oneofs;
+};
+
+const Plan& PlanOf(const google::protobuf::Descriptor* d) {
+  static std::mutex mu;
+  static std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<Plan>> plans;
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<Plan>& plan = plans[d];
+  if (plan) return *plan;
+  plan = std::make_unique<Plan>();
+  for (int i = 0; i < d->real_oneof_decl_count(); ++i) plan->oneofs.push_back(d->oneof_decl(i));
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    std::string where = path + "." + f->name();
     if (f->is_repeated()) {
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        for (int j = 0; j < r->FieldSize(m, f); ++j) {
-          VHSM_RETURN_IF_ERROR(CheckMessage(r->GetRepeatedMessage(m, f, j), where));
-        }
-      }
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan->repeated_messages.push_back(f);
       continue;
     }
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        if (r->HasField(m, f)) VHSM_RETURN_IF_ERROR(CheckMessage(r->GetMessage(m, f), where));
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        int v = r->GetEnumValue(m, f);
-        if (v == 0 && ZeroMeansDefault(f)) break;
-        if (v == 0) return InvalidArgument("missing " + where);
-        if (f->enum_type()->FindValueByNumber(v) == nullptr) {
-          return InvalidArgument("unknown value " + std::to_string(v) + " for " + where);
-        }
-        break;
+    if (f->real_containing_oneof() != nullptr) continue;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan->messages.push_back(f);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) plan->enums.push_back(f);
+    if (f->type() == FieldDescriptor::TYPE_STRING) plan->strings.push_back(f);
+  }
+  return *plan;
+}
+
+Status CheckMessage(const Message& m, const Path& path);
+
+// CheckField checks one singular field that is set (or not in a oneof).
+Status CheckField(const Message& m, const FieldDescriptor* f, const Path& parent) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (r->HasField(m, f)) return CheckMessage(r->GetMessage(m, f), Path{&parent, f->name()});
+      return Status::Ok();
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      int v = r->GetEnumValue(m, f);
+      if (v == 0 && ZeroMeansDefault(f)) return Status::Ok();
+      if (v == 0) return InvalidArgument("missing " + Path{&parent, f->name()}.Render());
+      if (f->enum_type()->FindValueByNumber(v) == nullptr) {
+        return InvalidArgument("unknown value " + std::to_string(v) + " for " +
+                               Path{&parent, f->name()}.Render());
       }
-      case FieldDescriptor::CPPTYPE_STRING:
-        if (f->type() == FieldDescriptor::TYPE_STRING && r->GetString(m, f).size() > kMaxString) {
-          return InvalidArgument(where + " longer than 4096 bytes");
-        }
-        break;
-      default:
-        break;
+      return Status::Ok();
     }
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (f->type() == FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        if (r->GetStringReference(m, f, &scratch).size() > kMaxString) {
+          return InvalidArgument(Path{&parent, f->name()}.Render() + " longer than 4096 bytes");
+        }
+      }
+      return Status::Ok();
+    default:
+      return Status::Ok();
+  }
+}
+
+Status CheckMessage(const Message& m, const Path& path) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  if (!r->GetUnknownFields(m).empty()) {
+    return InvalidArgument("unknown field in " + path.Render());
+  }
+  const Plan& plan = PlanOf(m.GetDescriptor());
+  for (const FieldDescriptor* f : plan.repeated_messages) {
+    for (int j = 0; j < r->FieldSize(m, f); ++j) {
+      VHSM_RETURN_IF_ERROR(CheckMessage(r->GetRepeatedMessage(m, f, j), Path{&path, f->name()}));
+    }
+  }
+  for (const auto* fields : {&plan.messages, &plan.enums, &plan.strings}) {
+    for (const FieldDescriptor* f : *fields) VHSM_RETURN_IF_ERROR(CheckField(m, f, path));
+  }
+  for (const google::protobuf::OneofDescriptor* o : plan.oneofs) {
+    const FieldDescriptor* set = r->GetOneofFieldDescriptor(m, o);
+    if (set != nullptr) VHSM_RETURN_IF_ERROR(CheckField(m, set, path));
   }
   return Status::Ok();
 }
@@ -103,7 +158,8 @@ Status ValidateRequest(const proto::Request& request) {
   if (request.op_case() == proto::Request::OP_NOT_SET) {
     return InvalidArgument("request names no operation");
   }
-  VHSM_RETURN_IF_ERROR(CheckMessage(request, "request"));
+  static const std::string kRequest = "request";
+  VHSM_RETURN_IF_ERROR(CheckMessage(request, Path{nullptr, kRequest}));
   // Everything but opening a channel and asking for vhsmd's key travels in
   // a session's channel, administration included.
   bool sessionless = request.op_case() == proto::Request::kOpenSession ||

@@ -164,7 +164,8 @@ Result<proto::Response> Channel::Open(const std::string& reply) {
 
 Result<proto::Response> Channel::Call(proto::Request& request) {
   VHSM_ASSIGN_OR_RETURN(uint32_t seq, SendSealed(request));
-  VHSM_ASSIGN_OR_RETURN(std::string reply, state_->ch->Receive(seq));
+  VHSM_ASSIGN_OR_RETURN(std::string reply,
+                        state_->ch->Receive(seq, /*may_spin=*/!IsSlowOp(request.op_case())));
   return Open(reply);
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,12 @@ class ClientChannel {
   struct Options {
     uint32_t server_port = kDefaultVhsmPort;
     int timeout_ms = 30000;  // per reply
+    // Before sleeping for a reply, look for it this long (microseconds; -1:
+    // $VHSM_SPIN_US, else 100; 0: never). A reply that comes while the
+    // client looks costs no wake-up on either side; the channel looks only
+    // while its replies have been coming within that time (a moving
+    // average), so a busy daemon or a slow operation costs no spinning.
+    int spin_us = -1;
   };
 
   // Create returns Unavailable when no netlink socket can be made.
@@ -37,16 +44,24 @@ class ClientChannel {
   Result<uint32_t> Send(std::string_view payload);
   // Receive returns the payload of the reply to seq, waiting up to the
   // timeout (DeadlineExceeded). Replies to other seqs are kept for later.
-  Result<std::string> Receive(uint32_t seq);
-  // Call is Send then Receive.
+  // may_spin: false for an operation known to take milliseconds.
+  Result<std::string> Receive(uint32_t seq, bool may_spin = true);
+  // Call is Send then Receive, without spinning (opening a session).
   Result<std::string> Call(std::string_view payload);
 
   uint32_t local_port() const { return socket_->port(); }
 
  private:
-  ClientChannel(const Options& options, std::unique_ptr<NetlinkSocket> socket)
-      : options_(options), socket_(std::move(socket)) {}
+  ClientChannel(const Options& options, std::unique_ptr<NetlinkSocket> socket);
+  // Take: the payload if datagram d is the reply to seq; keeps other
+  // replies in early_, drops everything else.
+  std::optional<std::string> Take(Datagram& d, uint32_t seq);
+  // Spin looks for the reply to seq without sleeping, up to spin_ns_.
+  std::optional<std::string> Spin(uint32_t seq);
   Options options_;
+  int64_t spin_ns_ = 0;
+  int64_t reply_ns_ = 0;  // moving average of the time to a reply
+  int64_t last_send_ns_ = 0;
   std::unique_ptr<NetlinkSocket> socket_;
   uint32_t next_seq_ = 1;
   std::map<uint32_t, std::string> early_;  // replies that arrived out of order

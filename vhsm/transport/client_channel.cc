@@ -1,5 +1,6 @@
 #include "vhsm/transport/client_channel.h"
 
+#include <sched.h>
 #include <time.h>
 
 #include <algorithm>
@@ -71,6 +72,7 @@ std::optional<std::string> ClientChannel::Spin(uint32_t seq) {
     } else if (d.status().code() != StatusCode::kDeadlineExceeded) {
       return std::nullopt;  // the blocking receive reports it
     }
+    sched_yield();  // anything runnable here (vhsmd, say) goes first
   } while (NowNs() - start < spin_ns_);
   return std::nullopt;
 }

@@ -29,6 +29,7 @@
 #include "tools/bench/cli_batch.h"
 #include "tools/bench/concurrent_hmac.h"
 #include "tools/bench/must.h"
+#include "tools/bench/netlink_rtt.h"
 #include "tools/bench/noisy.h"
 #include "tools/bench/noisy_figures.h"
 #include "tools/bench/pg_figures.h"
@@ -80,42 +81,6 @@ std::string RandomString(size_t n) {
   std::mt19937 rng(n);
   for (char& c : s) c = static_cast<char>(rng());
   return s;
-}
-
-// ---- raw netlink round trips -----------------------------------------------------
-
-double NetlinkRtt(size_t payload) {
-  uint32_t port = vhsm::bench::RandomPort();
-  int ready[2];
-  if (pipe(ready) != 0) Die("pipe");
-  pid_t echo = fork();
-  if (echo == 0) {
-    auto s = vhsm::transport::NetlinkSocket::Create(port, false);
-    if (!s.ok()) _exit(1);
-    (*s)->SetBufferSizes(4 << 20);
-    char ok = 1;
-    if (write(ready[1], &ok, 1) != 1) _exit(1);
-    for (;;) {
-      auto d = (*s)->Receive(1 << 17, -1);
-      if (!d.ok()) continue;
-      (void)(*s)->SendTo(d->sender_port, d->data.data(), d->data.size());
-    }
-  }
-  char ok;
-  if (read(ready[0], &ok, 1) != 1) Die("echo process");
-  auto s = Must(vhsm::transport::NetlinkSocket::Create(0, false), "netlink socket");
-  s->SetBufferSizes(4 << 20);
-  std::string data = RandomString(payload);
-  double rate = Measure([&] {
-    if (!s->SendTo(port, reinterpret_cast<const uint8_t*>(data.data()), data.size()).ok()) {
-      Die("raw send");
-    }
-    if (!s->Receive(1 << 17, 5000).ok()) Die("raw receive");
-    return 1L;
-  });
-  kill(echo, SIGKILL);
-  waitpid(echo, nullptr, 0);
-  return rate;
 }
 
 // ---- noisy neighbours (issue #11): tools/bench/noisy_figures.cc --------------------
@@ -210,7 +175,7 @@ struct Bench {
 
   void Macs() {
     using vhsm::crypto::DigestAlg;
-    Record("hmac64", "netlink_rtt", NetlinkRtt(64));
+    Record("hmac64", "netlink_rtt", vhsm::bench::NetlinkRtt(64, g_seconds));
     Record("hmac64", "vhsm", Measure([&] { return Ok(client->Mac("h", m64)); }));
     std::vector<std::string> batch(256, m64);
     Record("hmac64_pipe", "vhsm", Measure([&] {
@@ -221,7 +186,8 @@ struct Bench {
              return Ok(vhsm::crypto::ComputeHmac(DigestAlg::kSha256, hmac_key, m64));
            }));
     Peer("hmac64", [&] { return softhsm->Hmac(m64); });
-    Record("hmac1m", "netlink_rtt", NetlinkRtt(16 * 1024) * 16 * 1024 / (1 << 20));
+    Record("hmac1m", "netlink_rtt",
+           vhsm::bench::NetlinkRtt(16 * 1024, g_seconds) * 16 * 1024 / (1 << 20));
     Record("hmac1m", "vhsm", Measure([&] { return Ok(client->Mac("h", m1m)); }));
     Record("hmac1m", "openssl", Measure([&] {
              return Ok(vhsm::crypto::ComputeHmac(DigestAlg::kSha256, hmac_key, m1m));

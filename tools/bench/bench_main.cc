@@ -8,10 +8,7 @@
 // through PKCS#11 in-process with token keys (`softhsm`), plus the raw
 // NETLINK_USERSOCK round trip between two processes (`netlink_rtt`). Prints a
 // table, then one line of JSON {"<op>.<who>": ops per second, ...}.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -45,8 +42,6 @@
 #include "vhsm/crypto/digest.h"
 #include "vhsm/crypto/hmac.h"
 #include "vhsm/crypto/pbkdf2.h"
-#include "vhsm/transport/frame.h"
-#include "vhsm/transport/netlink_socket.h"
 
 namespace {
 

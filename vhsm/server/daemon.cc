@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "vhsm/base/monotonic.h"
 #include "vhsm/server/idle_spin.h"
 
 namespace vhsm::server {

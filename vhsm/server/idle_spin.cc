@@ -1,14 +1,6 @@
 #include "vhsm/server/idle_spin.h"
 
-#include <time.h>
-
 namespace vhsm::server {
-
-int64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 int IdleSpin::NextTimeout(int64_t now_ns, int sleep_ms) {
   if (in_window_ && now_ns < window_end_ns_) return 0;

@@ -48,9 +48,6 @@ class IdleSpin {
   int fruitless_ = 0;  // windows in a row that caught nothing
 };
 
-// MonotonicNs: CLOCK_MONOTONIC in nanoseconds.
-int64_t MonotonicNs();
-
 }  // namespace vhsm::server
 
 #endif  // VHSM_SERVER_IDLE_SPIN_H_

@@ -4,8 +4,6 @@
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/unknown_field_set.h>
 
-#include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -51,26 +49,36 @@ struct Plan {
   std::vector<const google::protobuf::OneofDescriptor*> oneofs;
 };
 
-const Plan& PlanOf(const google::protobuf::Descriptor* d) {
-  static std::mutex mu;
-  static std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<Plan>> plans;
-  std::lock_guard<std::mutex> lock(mu);
-  std::unique_ptr<Plan>& plan = plans[d];
-  if (plan) return *plan;
-  plan = std::make_unique<Plan>();
-  for (int i = 0; i < d->real_oneof_decl_count(); ++i) plan->oneofs.push_back(d->oneof_decl(i));
+using Plans = std::unordered_map<const google::protobuf::Descriptor*, Plan>;
+
+// AddPlans works out d's plan and those of every message type under it.
+void AddPlans(const google::protobuf::Descriptor* d, Plans* plans) {
+  if (plans->count(d) != 0) return;
+  Plan& plan = (*plans)[d];  // stays valid while the map grows
+  for (int i = 0; i < d->real_oneof_decl_count(); ++i) plan.oneofs.push_back(d->oneof_decl(i));
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) AddPlans(f->message_type(), plans);
     if (f->is_repeated()) {
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan->repeated_messages.push_back(f);
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan.repeated_messages.push_back(f);
       continue;
     }
     if (f->real_containing_oneof() != nullptr) continue;
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan->messages.push_back(f);
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) plan->enums.push_back(f);
-    if (f->type() == FieldDescriptor::TYPE_STRING) plan->strings.push_back(f);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) plan.messages.push_back(f);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) plan.enums.push_back(f);
+    if (f->type() == FieldDescriptor::TYPE_STRING) plan.strings.push_back(f);
   }
-  return *plan;
+}
+
+// PlanOf: the plans of Request and everything in it, worked out at the
+// first call and read-only afterwards (no lock per request).
+const Plan& PlanOf(const google::protobuf::Descriptor* d) {
+  static const Plans* const plans = [] {
+    auto* p = new Plans;
+    AddPlans(proto::Request::descriptor(), p);
+    return p;
+  }();
+  return plans->at(d);
 }
 
 Status CheckMessage(const Message& m, const Path& path);

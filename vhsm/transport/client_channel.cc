@@ -1,12 +1,12 @@
 #include "vhsm/transport/client_channel.h"
 
 #include <sched.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
+#include "vhsm/base/monotonic.h"
 #include "vhsm/transport/frame.h"
 
 namespace vhsm::transport {
@@ -17,16 +17,6 @@ Result<std::unique_ptr<ClientChannel>> ClientChannel::Create(const Options& opti
   socket->SetBufferSizes(1 << 20);
   return std::unique_ptr<ClientChannel>(new ClientChannel(options, std::move(socket)));
 }
-
-namespace {
-
-int64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-}  // namespace
 
 ClientChannel::ClientChannel(const Options& options, std::unique_ptr<NetlinkSocket> socket)
     : options_(options), socket_(std::move(socket)) {
@@ -46,7 +36,7 @@ Result<uint32_t> ClientChannel::Send(std::string_view payload) {
   Status sent = socket_->SendTo(options_.server_port, frame.data, frame.size);
   encoder_.Wipe();  // the frame may hold a password or key material
   VHSM_RETURN_IF_ERROR(sent);
-  if (spin_ns_ > 0) last_send_ns_ = NowNs();
+  if (spin_ns_ > 0) last_send_ns_ = MonotonicNs();
   return seq;
 }
 
@@ -63,7 +53,7 @@ std::optional<std::string> ClientChannel::Take(Datagram& d, uint32_t seq) {
 }
 
 std::optional<std::string> ClientChannel::Spin(uint32_t seq) {
-  const int64_t start = NowNs();
+  const int64_t start = MonotonicNs();
   do {
     Result<Datagram> d = socket_->Receive(kMaxFrameSize, 0);
     if (d.ok()) {
@@ -73,7 +63,7 @@ std::optional<std::string> ClientChannel::Spin(uint32_t seq) {
       return std::nullopt;  // the blocking receive reports it
     }
     sched_yield();  // anything runnable here (vhsmd, say) goes first
-  } while (NowNs() - start < spin_ns_);
+  } while (MonotonicNs() - start < spin_ns_);
   return std::nullopt;
 }
 
@@ -108,7 +98,7 @@ Result<std::string> ClientChannel::Receive(uint32_t seq, bool may_spin) {
   }
   if (spin_ns_ > 0 && may_spin) {
     // What the next call's spin decision goes by: 7/8 of the old average.
-    reply_ns_ += (NowNs() - last_send_ns_ - reply_ns_) / 8;
+    reply_ns_ += (MonotonicNs() - last_send_ns_ - reply_ns_) / 8;
   }
   return std::move(*reply);
 }

@@ -110,18 +110,16 @@ Status NetlinkSocket::ReceiveInPlace(size_t max_size, int timeout_ms, const InPl
   // is MSG_DONTWAIT. One system call per datagram on either side.
   std::unique_lock<std::mutex> lock(receive_mu_, std::defer_lock);
   if (caller_scratch == nullptr) lock.lock();
-  if (timeout_ms > 0 && timeout_ms != receive_timeout_ms_) {
-    timeval tv{timeout_ms / 1000, static_cast<suseconds_t>(timeout_ms % 1000) * 1000};
+  // 0 in SO_RCVTIMEO is "forever" (timeout_ms < 0); timeout_ms == 0 needs
+  // none. Only callers without a scratch buffer of their own wait, so only
+  // they touch receive_timeout_ms_, under receive_mu_.
+  const int wanted = timeout_ms > 0 ? timeout_ms : 0;
+  if (timeout_ms != 0 && wanted != receive_timeout_ms_) {
+    timeval tv{wanted / 1000, static_cast<suseconds_t>(wanted % 1000) * 1000};
     if (setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
       return Internal(Errno("setsockopt(SO_RCVTIMEO)"));
     }
-    receive_timeout_ms_ = timeout_ms;
-  } else if (timeout_ms < 0 && receive_timeout_ms_ != 0) {
-    timeval tv{0, 0};  // wait forever
-    if (setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-      return Internal(Errno("setsockopt(SO_RCVTIMEO)"));
-    }
-    receive_timeout_ms_ = 0;
+    receive_timeout_ms_ = wanted;
   }
   for (;;) {
     // One receive buffer per socket (or the caller's), reused: allocating

@@ -11,8 +11,9 @@
 
 namespace vhsm::crypto::internal {
 
-inline const EVP_MD* EvpMd(DigestAlg alg) {
-#if defined(OPENSSL_IS_BORINGSSL) || OPENSSL_VERSION_NUMBER < 0x30000000L
+// LegacyMd: libcrypto's built-in EVP_MD (OpenSSL 3 fetches it again on
+// every init that uses it).
+inline const EVP_MD* LegacyMd(DigestAlg alg) {
   switch (alg) {
     case DigestAlg::kSha1:
       return EVP_sha1();
@@ -24,6 +25,11 @@ inline const EVP_MD* EvpMd(DigestAlg alg) {
       return EVP_sha512();
   }
   return nullptr;
+}
+
+inline const EVP_MD* EvpMd(DigestAlg alg) {
+#if defined(OPENSSL_IS_BORINGSSL) || OPENSSL_VERSION_NUMBER < 0x30000000L
+  return LegacyMd(alg);
 #else
   // Fetched once, kept for the process: OpenSSL 3 fetches an EVP_sha256()
   // again on every EVP_DigestInit_ex or EVP_DigestSignInit (a name lookup
@@ -31,18 +37,13 @@ inline const EVP_MD* EvpMd(DigestAlg alg) {
   // A fetch that fails (no provider loaded yet, inside a program that loads
   // its providers itself) is not kept: the implicit fetch serves, as before.
   static std::atomic<EVP_MD*> cache[4];
-  const char* names[] = {"SHA1", "SHA256", "SHA384", "SHA512"};
-  const EVP_MD* legacy[] = {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()};
-  int i = alg == DigestAlg::kSha1     ? 0
-          : alg == DigestAlg::kSha256 ? 1
-          : alg == DigestAlg::kSha384 ? 2
-                                      : 3;
+  const int i = static_cast<int>(alg);  // kSha1, kSha256, kSha384, kSha512
   EVP_MD* md = cache[i].load(std::memory_order_acquire);
   if (md != nullptr) return md;
-  md = EVP_MD_fetch(nullptr, names[i], nullptr);
+  md = EVP_MD_fetch(nullptr, EVP_MD_get0_name(LegacyMd(alg)), nullptr);
   if (md == nullptr) {
     ERR_clear_error();
-    return legacy[i];
+    return LegacyMd(alg);
   }
   EVP_MD* expected = nullptr;
   if (!cache[i].compare_exchange_strong(expected, md, std::memory_order_acq_rel)) {

@@ -71,6 +71,7 @@ Result<crypto::SecretBytes> Open(Env& env, Call& call, const std::string& key_id
                                  std::string_view ct, const std::string& aad) {
   uint32_t version = SplitVersion(&ct);
   VHSM_ASSIGN_OR_RETURN(auto latest, LoadKey(env, call, key_id, proto::KEY_OP_DECRYPT, version));
+  if (DeferIfSlow(call, *latest)) return crypto::SecretBytes();  // nothing opened
   if (version != 0 || !IsRsaKey(*latest)) {
     if (version == 0 && latest->opened.version != 1) {
       VHSM_ASSIGN_OR_RETURN(latest, LoadKey(env, call, key_id, proto::KEY_OP_DECRYPT, 1));
@@ -98,12 +99,9 @@ Status Encrypt(Env& env, Call& call) {
 
 Status Decrypt(Env& env, Call& call) {
   const auto& r = call.req.decrypt();
-  if (call.may_defer) {
-    VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_DECRYPT));
-    if (DeferIfSlow(call, *key)) return Status::Ok();
-  }
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pt,
                         Open(env, call, r.key_id(), r.ciphertext(), r.aad()));
+  if (call.deferred) return Status::Ok();
   call.resp->mutable_bytes()->set_data(pt.data(), pt.size());
   return Status::Ok();
 }

@@ -47,11 +47,17 @@ bool CanDerive(KeyAlg alg);
 // caller supplies it (PKCS#11's CKM_RSA_PKCS); at most modulus - 11 bytes.
 enum class SigScheme { kDefault, kPkcs1, kPss, kPkcs1Raw };
 
+class EcdsaPresigs;  // ecdsa_presign.h
+
 // SignParams: scheme and hash (unset: SHA-256, or SHA-384 for P-384).
 // Ed25519 takes neither; ECDSA and RSA take SHA-256, SHA-384 or SHA-512.
+// presigs: an ECDSA key of that pool's curve signs with one of its
+// precomputed nonces when it has one (the same signature, a fraction of the
+// time); the ordinary way otherwise.
 struct SignParams {
   SigScheme scheme = SigScheme::kDefault;
   std::optional<DigestAlg> hash;
+  EcdsaPresigs* presigs = nullptr;
 };
 
 // SignatureHash returns the hash a signature with these parameters uses,
@@ -98,6 +104,7 @@ class PrivateKey {
  private:
   template <typename K>
   friend Result<K> Adopt(evp_pkey_st* raw);
+  friend class EcdsaPresigs;
   struct Impl;
   PrivateKey(KeyAlg alg, std::unique_ptr<Impl> impl);
   KeyAlg alg_;

@@ -3,6 +3,7 @@
 #include <openssl/rsa.h>
 
 #include "vhsm/crypto/asymmetric_key.h"
+#include "vhsm/crypto/ecdsa_presign.h"
 #include "vhsm/crypto/internal/md.h"
 #include "vhsm/crypto/internal/openssl_util.h"
 #include "vhsm/crypto/internal/pkey.h"
@@ -70,6 +71,15 @@ Status CheckDigest(const Resolved& r, ByteView digest, EVP_PKEY* pkey) {
   return Status::Ok();
 }
 
+// FromPresigs: an ECDSA signature over digest with one of params.presigs'
+// nonces, when the pool is for this key's curve and has one.
+std::optional<Bytes> FromPresigs(const PrivateKey& key, const SignParams& params, ByteView digest) {
+  if (params.presigs == nullptr || !IsEc(key.alg()) || params.presigs->curve() != key.alg()) {
+    return std::nullopt;
+  }
+  return params.presigs->SignDigest(key, digest);
+}
+
 }  // namespace
 
 Result<std::optional<DigestAlg>> SignatureHash(KeyAlg alg, const SignParams& params) {
@@ -97,6 +107,15 @@ Result<std::optional<DigestAlg>> SignatureHash(KeyAlg alg, const SignParams& par
 Result<Bytes> PrivateKey::Sign(ByteView message, const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
   if (r.raw) return InvalidArgument("raw PKCS#1 v1.5 signs prepared bytes (prehashed) only");
+  if (params.presigs != nullptr && IsEc(alg_)) {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    if (EVP_Digest(message.data(), message.size(), d, &dlen, r.md, nullptr) != 1) {
+      return internal::OpenSslError("digest");
+    }
+    std::optional<Bytes> sig = FromPresigs(*this, params, ByteView(d, dlen));
+    if (sig) return *std::move(sig);
+  }
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, r.md, nullptr, impl_->pkey.get()) != 1) {
@@ -118,6 +137,7 @@ Result<Bytes> PrivateKey::Sign(ByteView message, const SignParams& params) const
 Result<Bytes> PrivateKey::SignDigest(ByteView digest, const SignParams& params) const {
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
   VHSM_RETURN_IF_ERROR(CheckDigest(r, digest, impl_->pkey.get()));
+  if (std::optional<Bytes> sig = FromPresigs(*this, params, digest)) return *std::move(sig);
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
       (!r.raw && EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1)) {

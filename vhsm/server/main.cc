@@ -27,6 +27,7 @@
 #include "vhsm/server/daemon.h"
 #include "vhsm/server/identity.h"
 #include "vhsm/server/login_throttle.h"
+#include "vhsm/server/presign_filler.h"
 #include "vhsm/server/request_log.h"
 #include "vhsm/server/request_scheduler.h"
 #include "vhsm/server/resource_ledger.h"
@@ -360,6 +361,7 @@ int main(int argc, char** argv) {
     if (!opened.ok()) Fail("audit log: " + opened.status().message());
     audit = std::move(opened).value();
   }
+  server::PresignFiller presign;  // P-256 nonces made ahead, on a thread of their own
   server::ServiceDeps deps{&*identity,
                            &vault,
                            &sessions,
@@ -367,7 +369,8 @@ int main(int argc, char** argv) {
                            &ledger,
                            &throttle,
                            cfg.quiet ? nullptr : &log,
-                           audit.get()};
+                           audit.get(),
+                           &presign};
   server::Service service(deps, service_options);
   for (const std::string& problem : service.RestoreAttachments()) {
     std::fprintf(stderr, "vhsmd: warning: not re-attached: %s\n", problem.c_str());

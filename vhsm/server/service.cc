@@ -23,6 +23,7 @@ Service::Service(const ServiceDeps& deps, ServiceOptions options)
   env_.options = &options_;
   env_.identity = deps.identity;
   env_.audit = deps.audit;
+  env_.presign = deps.presign;
 }
 
 int64_t Service::Now() const {

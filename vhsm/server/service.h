@@ -42,7 +42,8 @@ struct ServiceDeps {
   ResourceLedger* ledger = nullptr;
   LoginThrottle* throttle = nullptr;
   RequestLog* log = nullptr;
-  AuditLog* audit = nullptr;  // null: no audit log (tests)
+  AuditLog* audit = nullptr;         // null: no audit log (tests)
+  PresignFiller* presign = nullptr;  // null: ordinary ECDSA signatures
 };
 
 class Service {

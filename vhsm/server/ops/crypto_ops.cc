@@ -128,6 +128,7 @@ Status Sign(Env& env, Call& call) {
   if (DeferIfSlow(call, *key)) return Status::Ok();
   crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
   const crypto::PrivateKey& pk = *key->private_key;
+  if (env.presign != nullptr) params.presigs = env.presign->For(pk.alg());
   VHSM_ASSIGN_OR_RETURN(crypto::Bytes sig, r.prehashed() ? pk.SignDigest(r.message(), params)
                                                          : pk.Sign(r.message(), params));
   SetBytes(call.resp, sig);

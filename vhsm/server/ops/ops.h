@@ -25,6 +25,7 @@
 #include "vhsm/proto/vhsm.pb.h"
 #include "vhsm/server/audit_log.h"
 #include "vhsm/server/login_throttle.h"
+#include "vhsm/server/presign_filler.h"
 #include "vhsm/server/resource_ledger.h"
 #include "vhsm/server/session.h"
 #include "vhsm/storage/record_store.h"
@@ -71,6 +72,7 @@ struct Env {
   const ServiceOptions* options = nullptr;
   const crypto::X25519KeyPair* identity = nullptr;  // vhsmd's long-term key
   AuditLog* audit = nullptr;                        // null: none (tests)
+  PresignFiller* presign = nullptr;                 // null: no ECDSA presignatures
   int64_t now_ms = 0;                               // this request's time
 };
 

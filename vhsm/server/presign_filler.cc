@@ -1,0 +1,55 @@
+#include "vhsm/server/presign_filler.h"
+
+#include <chrono>
+
+namespace vhsm::server {
+namespace {
+// Pairs made between looks at stop_: ~20 µs each for P-256.
+constexpr size_t kStep = 16;
+}  // namespace
+
+PresignFiller::PresignFiller(size_t capacity)
+    : p256_(crypto::EcdsaPresigs::Create(crypto::KeyAlg::kEcP256, capacity)) {
+  if (p256_ != nullptr) thread_ = std::thread([this] { Run(); });
+}
+
+PresignFiller::~PresignFiller() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+crypto::EcdsaPresigs* PresignFiller::For(crypto::KeyAlg alg) {
+  if (alg != crypto::KeyAlg::kEcP256 || p256_ == nullptr) return nullptr;
+  // One wake-up per refill: only the signer that sets `wanted_` notifies.
+  if (p256_->Low() && !wanted_.exchange(true)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_one();
+  }
+  return p256_.get();
+}
+
+void PresignFiller::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || wanted_.load(); });
+    if (stop_) break;
+    if (!wanted_.load()) continue;
+    lock.unlock();
+    // Clear the request first: a signer that empties the pool while this
+    // refill runs asks again, and the loop goes round once more.
+    wanted_.store(false);
+    bool more = true;
+    while (more) {
+      more = p256_->Refill(kStep) == kStep;
+      std::lock_guard<std::mutex> check(mu_);
+      if (stop_) more = false;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace vhsm::server

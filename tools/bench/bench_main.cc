@@ -47,6 +47,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double g_seconds = 1.0;
+std::vector<std::string> g_daemon_flags;  // --daemon-flag, for --only tls|sign
 std::map<std::string, double> g_results;  // "<op>.<who>" -> ops/s
 
 using vhsm::bench::Die;
@@ -303,13 +304,15 @@ void SpeedOnly(const std::string& vhsmd) {
   vhsm::bench::StopDaemon(d);
 }
 
-// TlsOnly: the TLS rows alone, on a fresh vhsmd.
-void TlsOnly(const std::string& vhsmd) {
-  vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd);
+// RowsOnly: the TLS rows or the signature rows alone, on a fresh vhsmd
+// (with --daemon-flag flags: for trying vhsmd's options).
+void RowsOnly(const std::string& vhsmd, const std::string& which) {
+  vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd, g_daemon_flags);
   vhsm::bench::ExportServerKey(d);
   {
     Bench b(d);
-    TlsRows(b);
+    if (which == "tls") TlsRows(b);
+    if (which == "sign") b.Signatures();
   }
   vhsm::bench::StopDaemon(d);
 }
@@ -355,8 +358,10 @@ int main(int argc, char** argv) {
       engine = argv[++i];
     } else if (a == "--pg-cluster" && i + 1 < argc) {
       pg_cluster = argv[++i];
+    } else if (a == "--daemon-flag" && i + 1 < argc) {
+      g_daemon_flags.push_back(argv[++i]);
     } else if (a == "--only" && i + 1 < argc &&
-               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "speed"}.count(
+               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "sign", "speed"}.count(
                    argv[i + 1]) != 0) {
       only = argv[++i];
     } else if (a == "--audit-only") {
@@ -364,7 +369,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
-                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls|speed]\n");
+                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls|sign|speed] "
+                   "[--daemon-flag F]...\n");
       return 2;
     }
   }
@@ -373,7 +379,7 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "audit") AuditFigures(vhsmd);
   if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
   if (only.empty() || only == "scale") ScaleFiguresOf(vhsmd);
-  if (only == "tls") TlsOnly(vhsmd);
+  if (only == "tls" || only == "sign") RowsOnly(vhsmd, only);
   if (only == "speed") SpeedOnly(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;

@@ -14,7 +14,8 @@
 
 namespace vhsm::bench {
 
-// MeasureTls returns {handshakes/s with the vhsm: key, with the key file}.
+// MeasureTls returns {handshakes/s with the vhsm: key, with the key file},
+// from 4 * max(2, seconds) one-second rounds.
 std::pair<double, double> MeasureTls(Client* client, const std::string& provider_dir,
                                      double seconds);
 

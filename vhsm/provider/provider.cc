@@ -166,7 +166,9 @@ extern "C" __attribute__((visibility("default"))) int OSSL_provider_init(
   pc->owned_libctx.reset(OSSL_LIB_CTX_new());
   pc->libctx = pc->owned_libctx.get();
   if (pc->libctx != nullptr) pc->default_provider = OSSL_PROVIDER_load(pc->libctx, "default");
-  if (pc->default_provider == nullptr) {
+  if (pc->default_provider != nullptr)
+    pc->local_hmac.reset(EVP_MAC_fetch(pc->libctx, "HMAC", nullptr));
+  if (pc->local_hmac == nullptr) {
     return 0;  // owned frees the context and the library context
   }
   if (get_params != nullptr) {

@@ -81,8 +81,7 @@ int MacInit(void* ctx, const unsigned char* key, size_t keylen, const OSSL_PARAM
   m->buffer.clear();
   m->remote = !vhsm::engine::KeyIdFrom(m->key, false).empty();
   if (m->remote) return 1;
-  EvpMacPtr mac(EVP_MAC_fetch(m->pc->libctx, "HMAC", nullptr));
-  m->local.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+  if (m->local == nullptr) m->local.reset(EVP_MAC_CTX_new(m->pc->local_hmac.get()));
   OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, m->digest.data(), 0),
                     OSSL_PARAM_construct_end()};
   return m->local != nullptr &&

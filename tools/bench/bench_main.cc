@@ -304,7 +304,7 @@ void SpeedOnly(const std::string& vhsmd) {
   vhsm::bench::StopDaemon(d);
 }
 
-// RowsOnly: the TLS rows or the signature rows alone, on a fresh vhsmd
+// RowsOnly: the TLS, signature or MAC rows alone, on a fresh vhsmd
 // (with --daemon-flag flags: for trying vhsmd's options).
 void RowsOnly(const std::string& vhsmd, const std::string& which) {
   vhsm::bench::Daemon d = vhsm::bench::StartDaemon(vhsmd, g_daemon_flags);
@@ -313,6 +313,7 @@ void RowsOnly(const std::string& vhsmd, const std::string& which) {
     Bench b(d);
     if (which == "tls") TlsRows(b);
     if (which == "sign") b.Signatures();
+    if (which == "mac") b.Macs();
   }
   vhsm::bench::StopDaemon(d);
 }
@@ -361,7 +362,7 @@ int main(int argc, char** argv) {
     } else if (a == "--daemon-flag" && i + 1 < argc) {
       g_daemon_flags.push_back(argv[++i]);
     } else if (a == "--only" && i + 1 < argc &&
-               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "sign", "speed"}.count(
+               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "sign", "mac", "speed"}.count(
                    argv[i + 1]) != 0) {
       only = argv[++i];
     } else if (a == "--audit-only") {
@@ -369,7 +370,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench [--seconds S] [--vhsmd PATH] [--engine PATH] "
-                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls|sign|speed] "
+                   "[--pg-cluster PATH] [--only main|audit|pg|scale|tls|sign|mac|speed] "
                    "[--daemon-flag F]...\n");
       return 2;
     }
@@ -379,7 +380,7 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "audit") AuditFigures(vhsmd);
   if (only.empty() || only == "pg") PostgresFigures(vhsmd, pg_cluster);
   if (only.empty() || only == "scale") ScaleFiguresOf(vhsmd);
-  if (only == "tls" || only == "sign") RowsOnly(vhsmd, only);
+  if (only == "tls" || only == "sign" || only == "mac") RowsOnly(vhsmd, only);
   if (only == "speed") SpeedOnly(vhsmd);
   vhsm::bench::PrintReport(g_results, login_share);
   return 0;

@@ -162,6 +162,17 @@ class HostileTest(harness.DaemonTestCase):
         self.check_hmac_share("signflood", self.SHARE,
                               attack={"user": "mallory", "password": "m-pw", "key": "big"})
 
+    def test_p256_signature_flood_does_not_slow_other_tenants_macs(self):
+        # P-256 signatures are served by the polling thread with nonces
+        # made ahead on a thread of their own (PresignFiller, nice 10): a
+        # flood of them drains the pool and gets whole signatures, and the
+        # victim's MACs still get their share.
+        self.admin("user", "add", "--container", "attackers", "mallory", password="m-pw")
+        self.vhsm("mallory", "m-pw", "key", "generate", "--type", "ec-p256", "--id", "fast",
+                  container=self.b)
+        self.check_hmac_share("signflood", self.SHARE,
+                              attack={"user": "mallory", "password": "m-pw", "key": "fast"})
+
     def test_big_frame_flood_memory_stays_bounded(self):
         before = status_kb(self.daemon.proc.pid, "VmRSS")
         with open("/proc/%d/clear_refs" % self.daemon.proc.pid, "w") as f:

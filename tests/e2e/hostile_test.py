@@ -151,27 +151,26 @@ class HostileTest(harness.DaemonTestCase):
     def test_login_flood_does_not_slow_other_tenants_macs(self):
         self.check_hmac_share("loginflood", self.SHARE)
 
+    def check_signature_flood(self, key_type):
+        self.admin("user", "add", "--container", "attackers", "mallory", password="m-pw")
+        self.vhsm("mallory", "m-pw", "key", "generate", "--type", key_type, "--id", "flood",
+                  container=self.b)
+        self.check_hmac_share("signflood", self.SHARE,
+                              attack={"user": "mallory", "password": "m-pw", "key": "flood"})
+
     def test_rsa_signature_flood_does_not_slow_other_tenants_macs(self):
         # Signatures travel unmarked (their cost depends on the key): vhsmd
         # serves P-256 ones itself and must leave RSA-4096 ones (~5 ms
         # each) to its workers, or every MAC of the victim would wait
         # behind the flood's signatures.
-        self.admin("user", "add", "--container", "attackers", "mallory", password="m-pw")
-        self.vhsm("mallory", "m-pw", "key", "generate", "--type", "rsa-4096", "--id", "big",
-                  container=self.b)
-        self.check_hmac_share("signflood", self.SHARE,
-                              attack={"user": "mallory", "password": "m-pw", "key": "big"})
+        self.check_signature_flood("rsa-4096")
 
     def test_p256_signature_flood_does_not_slow_other_tenants_macs(self):
         # P-256 signatures are served by the polling thread with nonces
         # made ahead on a thread of their own (PresignFiller, nice 10): a
         # flood of them drains the pool and gets whole signatures, and the
         # victim's MACs still get their share.
-        self.admin("user", "add", "--container", "attackers", "mallory", password="m-pw")
-        self.vhsm("mallory", "m-pw", "key", "generate", "--type", "ec-p256", "--id", "fast",
-                  container=self.b)
-        self.check_hmac_share("signflood", self.SHARE,
-                              attack={"user": "mallory", "password": "m-pw", "key": "fast"})
+        self.check_signature_flood("ec-p256")
 
     def test_big_frame_flood_memory_stays_bounded(self):
         before = status_kb(self.daemon.proc.pid, "VmRSS")

@@ -362,8 +362,8 @@ int main(int argc, char** argv) {
     } else if (a == "--daemon-flag" && i + 1 < argc) {
       g_daemon_flags.push_back(argv[++i]);
     } else if (a == "--only" && i + 1 < argc &&
-               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "sign", "mac", "speed"}.count(
-                   argv[i + 1]) != 0) {
+               std::set<std::string>{"main", "audit", "pg", "scale", "tls", "sign", "mac", "speed"}
+                       .count(argv[i + 1]) != 0) {
       only = argv[++i];
     } else if (a == "--audit-only") {
       only = "audit";

@@ -53,11 +53,13 @@ class EcdsaPresigs;  // ecdsa_presign.h
 // Ed25519 takes neither; ECDSA and RSA take SHA-256, SHA-384 or SHA-512.
 // presigs: an ECDSA key of that pool's curve signs with one of its
 // precomputed nonces when it has one (the same signature, a fraction of the
-// time); the ordinary way otherwise.
+// time); the ordinary way otherwise, or, with presigs_only, not at all
+// (Unavailable: the caller signs elsewhere, a P-384 signature being ~1 ms).
 struct SignParams {
   SigScheme scheme = SigScheme::kDefault;
   std::optional<DigestAlg> hash;
   EcdsaPresigs* presigs = nullptr;
+  bool presigs_only = false;
 };
 
 // SignatureHash returns the hash a signature with these parameters uses,

@@ -115,6 +115,7 @@ Result<Bytes> PrivateKey::Sign(ByteView message, const SignParams& params) const
     }
     std::optional<Bytes> sig = FromPresigs(*this, params, ByteView(d, dlen));
     if (sig) return *std::move(sig);
+    if (params.presigs_only) return Unavailable("no presignature at hand");
   }
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
@@ -138,6 +139,9 @@ Result<Bytes> PrivateKey::SignDigest(ByteView digest, const SignParams& params) 
   VHSM_ASSIGN_OR_RETURN(Resolved r, Resolve(alg_, params));
   VHSM_RETURN_IF_ERROR(CheckDigest(r, digest, impl_->pkey.get()));
   if (std::optional<Bytes> sig = FromPresigs(*this, params, digest)) return *std::move(sig);
+  if (params.presigs != nullptr && params.presigs_only && IsEc(alg_)) {
+    return Unavailable("no presignature at hand");
+  }
   internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
       (!r.raw && EVP_PKEY_CTX_set_signature_md(ctx.get(), r.md) != 1)) {

@@ -100,6 +100,14 @@ TEST(EcdsaPresignTest, DigestPathAndOtherHashesAndCurves) {
     EXPECT_TRUE(Must(Must(k.GetPublicKey()).Verify(msg, s, p))) << KeyAlgName(other);
   }
   EXPECT_EQ(pool->size(), 3u);
+  // presigs_only: the pool or nothing (Unavailable), for both paths.
+  SignParams only;
+  only.presigs = pool.get();
+  only.presigs_only = true;
+  Bytes d256 = Must(ComputeDigest(DigestAlg::kSha256, msg));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Must(pub.Verify(msg, Must(key.Sign(msg, only)))));
+  EXPECT_EQ(key.Sign(msg, only).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(key.SignDigest(d256, only).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(EcdsaPresigs::Create(KeyAlg::kEd25519, 4), nullptr);
   EXPECT_EQ(EcdsaPresigs::Create(KeyAlg::kEcP256, 0), nullptr);
 }

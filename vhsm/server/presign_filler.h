@@ -1,12 +1,16 @@
-// PresignFiller: keeps vhsmd's pool of P-256 ECDSA presignatures
-// (crypto/ecdsa_presign.h) full from a thread of its own.
+// PresignFiller: keeps vhsmd's pools of ECDSA presignatures
+// (crypto/ecdsa_presign.h) full from a thread of its own: 128 for P-256,
+// 16 for P-384.
 //
 // A P-256 signature on the polling thread then costs a couple of
 // multiplications instead of ~20 µs of nonce work, and that work runs on
 // whichever core is free: with several signatures in flight both cores sign.
-// The thread sleeps until a signer finds the pool under half full, then
-// refills it in small steps. An empty pool (a burst larger than the pool)
-// is not an error: those signatures are made the ordinary way.
+// A P-384 signature (~0.8 ms whole, which the polling thread must not
+// spend) is made there too when the pool has a pair, and goes to the
+// workers when it has none. The thread sleeps until a signer finds a pool
+// under half full, then refills it in small steps, P-256 first. An empty
+// pool (a burst larger than the pool) is not an error: those signatures are
+// made the ordinary way.
 //
 // Thread-safe.
 #ifndef VHSM_SERVER_PRESIGN_FILLER_H_
@@ -25,9 +29,10 @@ namespace vhsm::server {
 
 class PresignFiller {
  public:
-  static constexpr size_t kDefaultCapacity = 128;
+  static constexpr size_t kDefaultCapacity = 128;  // P-256
+  static constexpr size_t kP384Capacity = 16;
 
-  // capacity 0 (or a library without presignatures): no pool, no thread.
+  // capacity 0 (or a library without presignatures): no pools, no thread.
   explicit PresignFiller(size_t capacity = kDefaultCapacity);
   ~PresignFiller();  // stops and joins the thread; wipes the pool
   PresignFiller(const PresignFiller&) = delete;
@@ -37,13 +42,16 @@ class PresignFiller {
   // ordinary way). Wakes the filler when the pool is under half full.
   crypto::EcdsaPresigs* For(crypto::KeyAlg alg);
 
-  // The pool itself (tests, figures); null when there is none.
+  // The pools themselves (tests, figures); null when there are none.
   crypto::EcdsaPresigs* p256() { return p256_.get(); }
+  crypto::EcdsaPresigs* p384() { return p384_.get(); }
 
  private:
   void Run();
+  bool Stopping();
 
   std::unique_ptr<crypto::EcdsaPresigs> p256_;
+  std::unique_ptr<crypto::EcdsaPresigs> p384_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;               // guarded by mu_

@@ -34,8 +34,11 @@ TEST(PresignFillerTest, FillsRefillsAndSignsValidSignatures) {
 #else
   ASSERT_NE(pool, nullptr);
   ASSERT_TRUE(WaitForSize(pool, 32));  // full from the start
-  EXPECT_EQ(filler.For(KeyAlg::kEcP384), nullptr);
+  ASSERT_NE(filler.p384(), nullptr);
+  EXPECT_TRUE(WaitForSize(filler.p384(), PresignFiller::kP384Capacity));
+  EXPECT_EQ(filler.For(KeyAlg::kEcP384), filler.p384());
   EXPECT_EQ(filler.For(KeyAlg::kEd25519), nullptr);
+  EXPECT_EQ(filler.For(KeyAlg::kRsa2048), nullptr);
   crypto::PrivateKey key = Must(crypto::PrivateKey::Generate(KeyAlg::kEcP256));
   crypto::PublicKey pub = Must(key.GetPublicKey());
   const crypto::Bytes msg(100, 0x42);
@@ -57,7 +60,9 @@ TEST(PresignFillerTest, FillsRefillsAndSignsValidSignatures) {
 TEST(PresignFillerTest, NoCapacityNoPool) {
   PresignFiller filler(0);
   EXPECT_EQ(filler.p256(), nullptr);
+  EXPECT_EQ(filler.p384(), nullptr);
   EXPECT_EQ(filler.For(KeyAlg::kEcP256), nullptr);
+  EXPECT_EQ(filler.For(KeyAlg::kEcP384), nullptr);
 }
 
 }  // namespace

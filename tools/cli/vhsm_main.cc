@@ -2,7 +2,6 @@
 // touches keys logs in first; keys never come back, only results.
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -10,6 +9,7 @@
 #include "tools/cli/audit_command.h"
 #include "tools/cli/batch_command.h"
 #include "tools/cli/cli_util.h"
+#include "tools/cli/key_info_command.h"
 #include "tools/cli/object_command.h"
 #include "tools/cli/user_command.h"
 #include "vhsm/api/client.h"
@@ -153,76 +153,6 @@ vhsm::SignOptions SignOptionsOf(const Args& args) {
   return o;
 }
 
-// Origin: where a key's material came from.
-const char* Origin(const vhsm::KeyInfo& k) {
-  return k.imported ? "imported" : k.derived ? "derived" : "generated";
-}
-
-nlohmann::json KeyJson(const vhsm::KeyInfo& k) {
-  nlohmann::json j = {{"id", k.id},
-                      {"type", k.type},
-                      {"created", k.created_unix},
-                      {"label", k.label},
-                      {"ops", vhsm::KeyOpsString(k.allowed_ops)},
-                      {"latest_version", k.latest_version},
-                      {"min_version", k.min_version},
-                      {"origin", Origin(k)}};
-  if (!k.versions.empty()) {
-    nlohmann::json versions = nlohmann::json::array();
-    for (const auto& [v, created] : k.versions) {
-      versions.push_back({{"version", v}, {"created", created}});
-    }
-    j["versions"] = versions;
-  }
-  return j;
-}
-
-// PrintKeyInfo: one "name<TAB>value" line each; a line per version held.
-void PrintKeyInfo(const Args& args, const vhsm::KeyInfo& k) {
-  if (args.Has("json")) {
-    std::printf("%s\n", KeyJson(k).dump().c_str());
-    return;
-  }
-  std::printf(
-      "id\t%s\ntype\t%s\nops\t%s\nlabel\t%s\ncreated\t%lld\nlatest_version\t%u\n"
-      "min_version\t%u\norigin\t%s\n",
-      k.id.c_str(), k.type.c_str(), vhsm::KeyOpsString(k.allowed_ops).c_str(), k.label.c_str(),
-      static_cast<long long>(k.created_unix), k.latest_version, k.min_version, Origin(k));
-  for (const auto& [v, created] : k.versions) {
-    // "version <N> <unix seconds> <UTC date>"
-    char date[32] = "-";
-    std::time_t t = static_cast<std::time_t>(created);
-    std::tm tm{};
-    if (gmtime_r(&t, &tm) != nullptr) std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::printf("version\t%u\t%lld\t%s\n", v, static_cast<long long>(created), date);
-  }
-}
-
-uint32_t VersionArg(const Args& args, const std::string& name) {
-  const std::string text = args.Get(name);
-  char* end = nullptr;
-  unsigned long v =
-      text.empty() || text[0] < '0' || text[0] > '9' ? 0 : std::strtoul(text.c_str(), &end, 10);
-  if (v == 0 || v > UINT32_MAX || end == nullptr || *end != '\0') {
-    Die(kProg, "--" + name + " must be a positive number");
-  }
-  return static_cast<uint32_t>(v);
-}
-
-void KeyVersionCommand(const Args& args, const std::string& sub, vhsm::Client* client) {
-  const std::string id = Word(kProg, args, 2, "key id");
-  if (sub == "info") {
-    PrintKeyInfo(args, Must(kProg, client->GetKeyInfo(id)));
-  } else if (sub == "rotate") {
-    PrintKeyInfo(args, Must(kProg, client->RotateKey(id)));
-  } else if (sub == "set") {
-    PrintKeyInfo(args, Must(kProg, client->SetMinVersion(id, VersionArg(args, "min-version"))));
-  } else if (sub == "public") {
-    uint32_t version = args.options.count("version") != 0 ? VersionArg(args, "version") : 0;
-    std::fputs(Must(kProg, client->PublicKeyPem(id, version)).c_str(), stdout);
-  }
-}
-
 void KeyDeriveCommand(const Args& args, vhsm::Client* client) {
   std::string peer = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "peer")));
   vhsm::DeriveOptions o;
@@ -285,7 +215,7 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
     std::vector<vhsm::KeyInfo> keys = Must(kProg, client->ListKeys());
     if (args.Has("json")) {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& k : keys) list.push_back(KeyJson(k));
+      for (const auto& k : keys) list.push_back(vhsm::cli::KeyJson(k));
       std::printf("%s\n", list.dump().c_str());
     } else {
       for (const auto& k : keys) std::printf("%s\t%s\n", k.id.c_str(), k.type.c_str());
@@ -298,7 +228,7 @@ void KeyCommand(const Args& args, const std::string& sub, std::string& input,
   } else if (sub == "unshare") {
     Must(kProg, client->UnshareKey(Word(kProg, args, 2, "key id"), Need(kProg, args, "with")));
   } else if (sub == "public" || sub == "info" || sub == "rotate" || sub == "set") {
-    KeyVersionCommand(args, sub, client);
+    vhsm::cli::KeyVersionCommand(kProg, args, sub, client);
   } else if (sub == "derive") {
     KeyDeriveCommand(args, client);
   }

@@ -16,6 +16,28 @@
 
 namespace vhsm::storage {
 
+// FreshPgStore: a PgRecordStore in a schema of its own on this process's
+// throwaway cluster, its conninfo in *conninfo; null (and the test marked
+// failed) when that cannot be.
+inline std::unique_ptr<PgRecordStore> FreshPgStore(std::string* conninfo) {
+  const vhsm::testing::PgCluster* c = vhsm::testing::StartPgCluster();
+  if (c == nullptr) {
+    ADD_FAILURE() << "tools/pg-cluster could not start PostgreSQL";
+    return nullptr;
+  }
+  *conninfo = vhsm::testing::FreshSchema(*c);
+  if (conninfo->empty()) {
+    ADD_FAILURE() << "no fresh schema";
+    return nullptr;
+  }
+  auto s = PgRecordStore::Open(*conninfo);
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status().ToString();
+    return nullptr;
+  }
+  return std::move(s).value();
+}
+
 class RecordStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -25,13 +47,8 @@ class RecordStoreTest : public ::testing::TestWithParam<std::string> {
       store_ = std::move(s).value();
       return;
     }
-    const vhsm::testing::PgCluster* c = vhsm::testing::StartPgCluster();
-    ASSERT_NE(c, nullptr) << "tools/pg-cluster could not start PostgreSQL";
-    conninfo_ = vhsm::testing::FreshSchema(*c);
-    ASSERT_FALSE(conninfo_.empty());
-    auto s = PgRecordStore::Open(conninfo_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
+    store_ = FreshPgStore(&conninfo_);
+    ASSERT_NE(store_, nullptr);
   }
 
   void AddUser(const std::string& ct, const std::string& name) {

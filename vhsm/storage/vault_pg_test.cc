@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "vhsm/crypto/random.h"
 #include "vhsm/storage/pg_record_store.h"
+#include "vhsm/storage/record_store_fixture.h"
 #include "vhsm/storage/vault.h"
 #include "vhsm/testing/pg_cluster.h"
 
@@ -26,13 +27,8 @@ std::string S(crypto::ByteView v) {
 class VaultPgTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const vhsm::testing::PgCluster* c = vhsm::testing::StartPgCluster();
-    ASSERT_NE(c, nullptr) << "tools/pg-cluster could not start PostgreSQL";
-    conninfo_ = vhsm::testing::FreshSchema(*c);
-    ASSERT_FALSE(conninfo_.empty());
-    auto s = PgRecordStore::Open(conninfo_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
+    store_ = FreshPgStore(&conninfo_);
+    ASSERT_NE(store_, nullptr);
     VaultOptions o;
     o.pbkdf2_iterations = 1000;
     vault_ = std::make_unique<Vault>(store_.get(), o);

@@ -168,8 +168,8 @@ class HostileTest(harness.DaemonTestCase):
     def test_p256_signature_flood_does_not_slow_other_tenants_macs(self):
         # P-256 signatures are served by the polling thread with nonces
         # made ahead on a thread of their own (PresignFiller, nice 10): a
-        # flood of them drains the pool and gets whole signatures, and the
-        # victim's MACs still get their share.
+        # flood of them drains the pool and the rest go to the workers'
+        # fair queue, and the victim's MACs still get their share.
         self.check_signature_flood("ec-p256")
 
     def test_big_frame_flood_memory_stays_bounded(self):

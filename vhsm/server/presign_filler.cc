@@ -49,7 +49,7 @@ bool PresignFiller::Stopping() {
 void PresignFiller::Run() {
   // Below requests in the CPU's order (nice 10): under contention the
   // polling thread and the workers go first, the pool runs dry and
-  // signatures are made whole, as without a pool.
+  // signatures are made whole on the workers, as without a pool.
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {

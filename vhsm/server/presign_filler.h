@@ -2,15 +2,14 @@
 // (crypto/ecdsa_presign.h) full from a thread of its own: 128 for P-256,
 // 16 for P-384.
 //
-// A P-256 signature on the polling thread then costs a couple of
-// multiplications instead of ~20 µs of nonce work, and that work runs on
-// whichever core is free: with several signatures in flight both cores sign.
-// A P-384 signature (~0.8 ms whole, which the polling thread must not
-// spend) is made there too when the pool has a pair, and goes to the
-// workers when it has none. The thread sleeps until a signer finds a pool
-// under half full, then refills it in small steps, P-256 first. An empty
-// pool (a burst larger than the pool) is not an error: those signatures are
-// made the ordinary way.
+// An ECDSA signature on the polling thread then costs a couple of
+// multiplications instead of ~20 µs (P-256) or ~0.8 ms (P-384) of nonce
+// work, and that work runs on whichever core is free: with several
+// signatures in flight both cores sign. The thread sleeps until a signer
+// finds a pool under half full, then refills it in small steps, P-256
+// first. An empty pool (a burst larger than the pool) is not an error: the
+// polling thread hands those signatures to the workers, which make them
+// whole (ops::Sign).
 //
 // Thread-safe.
 #ifndef VHSM_SERVER_PRESIGN_FILLER_H_

@@ -1,7 +1,6 @@
 // Ciphers and signatures: AES-256-GCM or RSA-OAEP encrypt/decrypt,
 // sign/verify with every scheme the key's type has, rewrap. Each result
 // names the key version that made it (ciphertexts by their prefix).
-#include <optional>
 #include <string_view>
 
 #include "vhsm/crypto/aead.h"
@@ -123,41 +122,26 @@ Status Rewrap(Env& env, Call& call) {
   return Status::Ok();
 }
 
-// PresignedP384: on the polling thread, a P-384 signature with a pair from
-// the pool (microseconds); nullopt when the pool has none (the signature is
-// ~0.8 ms whole: the caller hands it to the workers).
-std::optional<Result<crypto::Bytes>> PresignedP384(Env& env, const proto::SignRequest& r,
-                                                   const crypto::PrivateKey& pk) {
-  crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
-  params.presigs = env.presign != nullptr ? env.presign->For(pk.alg()) : nullptr;
-  if (params.presigs == nullptr) return std::nullopt;
-  params.presigs_only = true;
-  Result<crypto::Bytes> sig =
-      r.prehashed() ? pk.SignDigest(r.message(), params) : pk.Sign(r.message(), params);
-  if (!sig.ok() && sig.status().code() == StatusCode::kUnavailable) return std::nullopt;
-  return sig;
-}
-
+// Sign: on the polling thread an ECDSA signature is made only with a
+// presignature from vhsmd's pool (two multiplications); without one (pool
+// empty, or none in a BoringSSL build) it goes to the workers like every
+// slow key's (DeferIfSlow). Workers use a presignature when there is one.
 Status Sign(Env& env, Call& call) {
   const auto& r = call.req.sign();
   VHSM_ASSIGN_OR_RETURN(auto key, LoadKey(env, call, r.key_id(), proto::KEY_OP_SIGN));
   const crypto::PrivateKey& pk = *key->private_key;
-  std::optional<Result<crypto::Bytes>> presigned;
-  if (call.may_defer && pk.alg() == crypto::KeyAlg::kEcP384) presigned = PresignedP384(env, r, pk);
-  if (!presigned && DeferIfSlow(call, *key)) return Status::Ok();
   crypto::SignParams params = ParamsOf(r.scheme(), r.hash());
   if (env.presign != nullptr) params.presigs = env.presign->For(pk.alg());
-  // Without a presignature pool (BoringSSL) a P-256 signature is ~20 µs of
-  // the polling thread: a flood of them would take other tenants' share,
-  // so it goes to the workers like the slow ones.
-  if (call.may_defer && pk.alg() == crypto::KeyAlg::kEcP256 && params.presigs == nullptr) {
+  params.presigs_only = call.may_defer && params.presigs != nullptr;
+  if (!params.presigs_only && DeferIfSlow(call, *key)) return Status::Ok();
+  Result<crypto::Bytes> sig =
+      r.prehashed() ? pk.SignDigest(r.message(), params) : pk.Sign(r.message(), params);
+  if (params.presigs_only && sig.status().code() == StatusCode::kUnavailable) {
     call.deferred = true;
     return Status::Ok();
   }
-  VHSM_ASSIGN_OR_RETURN(crypto::Bytes sig, presigned       ? std::move(*presigned)
-                                           : r.prehashed() ? pk.SignDigest(r.message(), params)
-                                                           : pk.Sign(r.message(), params));
-  SetBytes(call.resp, sig);
+  VHSM_RETURN_IF_ERROR(sig.status());
+  SetBytes(call.resp, *sig);
   call.resp->mutable_bytes()->set_key_version(key->opened.version);
   return Status::Ok();
 }

@@ -149,7 +149,6 @@ Result<std::shared_ptr<const LoadedKey>> LoadKey(Env& env, Call& call, const std
 bool DeferIfSlow(Call& call, const LoadedKey& key) {
   if (!call.may_defer || !key.private_key) return false;
   switch (key.private_key->alg()) {
-    case crypto::KeyAlg::kEcP256:
     case crypto::KeyAlg::kEd25519:
     case crypto::KeyAlg::kX25519:
       return false;

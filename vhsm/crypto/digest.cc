@@ -66,6 +66,15 @@ Result<Bytes> Digest::Final() {
   return out;
 }
 
+Status Digest::Reset() {
+  if (!state_) return FailedPrecondition("digest reset after move");
+  if (EVP_DigestInit_ex(state_->ctx.get(), internal::EvpMd(alg_), nullptr) != 1) {
+    return internal::OpenSslError(std::string("digest reset ") + DigestAlgName(alg_));
+  }
+  state_->finished = false;
+  return Status::Ok();
+}
+
 Result<Bytes> ComputeDigest(DigestAlg alg, ByteView data) {
   VHSM_ASSIGN_OR_RETURN(Digest d, Digest::Create(alg));
   VHSM_RETURN_IF_ERROR(d.Update(data));

@@ -29,6 +29,9 @@ class Digest {
   DigestAlg alg() const { return alg_; }
   Status Update(ByteView data);
   Result<Bytes> Final();
+  // Reset starts over with the same algorithm, reusing the state's memory
+  // (cheaper than Create for many short messages).
+  Status Reset();
 
  private:
   struct State;

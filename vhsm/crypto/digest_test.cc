@@ -85,6 +85,19 @@ TEST(DigestTest, UpdateAfterFinalIsAnError) {
   EXPECT_EQ(d->Final().status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST(DigestTest, ResetStartsOverAfterFinalOrMidway) {
+  for (const Kat& k : kKats) {
+    Result<Digest> d = Digest::Create(k.alg);
+    ASSERT_TRUE(d->Update("something else entirely").ok());  // dropped by Reset
+    ASSERT_TRUE(d->Reset().ok());
+    for (int round = 0; round < 3; ++round) {
+      ASSERT_TRUE(d->Update(k.message).ok());
+      EXPECT_EQ(HexEncode(*d->Final()), k.hex) << DigestAlgName(k.alg) << " round " << round;
+      ASSERT_TRUE(d->Reset().ok());
+    }
+  }
+}
+
 TEST(DigestTest, ParseNames) {
   EXPECT_EQ(ParseDigestAlg("sha256"), DigestAlg::kSha256);
   EXPECT_EQ(ParseDigestAlg("sha-512"), DigestAlg::kSha512);

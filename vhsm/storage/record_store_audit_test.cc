@@ -42,6 +42,12 @@ TEST_P(StoreTest, AuditBatchesAreAtomicPagedAndTruncatedBehindAMarker) {
   for (uint64_t s = 151; s <= 160; ++s) long_batch.push_back(Rec("ct", s));
   long_batch.push_back(Rec("ct", 1));
   EXPECT_FALSE(store_->AppendAudit(long_batch, {}).ok());
+  // The same with the record already there among the first several rows
+  // (SQLite's store inserts eight rows to a statement).
+  long_batch.pop_back();
+  long_batch.insert(long_batch.begin() + 3, Rec("ct", 3));
+  EXPECT_FALSE(store_->AppendAudit(long_batch, {}).ok());
+  EXPECT_EQ(store_->ListAudit("ct", 0, 0)->size(), 150u);
   // Whatever the text holds comes back as it was.
   AuditRecord odd = Rec("odd", 1);
   odd.user = "tab\there";
@@ -89,10 +95,25 @@ class FakeAuditor : public Auditor {
     return {r};
   }
   void CommitFailed(std::vector<AuditRecord> records) override { returned += records.size(); }
+  void Pace() override { ++paced; }
   uint64_t next = 1;
   int handed = 0;
   size_t returned = 0;
+  int paced = 0;
 };
+
+TEST_P(StoreTest, ALongAppendLetsTheAuditorPaceItAndWritesEveryRecord) {
+  FakeAuditor auditor;
+  store_->SetAuditor(&auditor);
+  std::vector<AuditRecord> batch;
+  for (uint64_t s = 1; s <= 100; ++s) batch.push_back(Rec("ct", s));
+  ASSERT_TRUE(store_->AppendAudit(batch, {}).ok());
+  store_->SetAuditor(nullptr);
+  EXPECT_GE(auditor.paced, 10);  // every eight records or so
+  auto back = store_->ListAudit("ct", 0, 0);
+  ASSERT_EQ(back->size(), 100u);
+  for (uint64_t s = 1; s <= 100; ++s) EXPECT_EQ((*back)[s - 1].hash, Blob(32, uint8_t(s)));
+}
 
 TEST_P(StoreTest, AChangeAndItsAuditRecordCommitTogetherOrNotAtAll) {
   ASSERT_TRUE(store_->PutContainer({"ct", "", 1}).ok());

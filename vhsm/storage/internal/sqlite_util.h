@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "vhsm/base/status.h"
 #include "vhsm/storage/record_store.h"
@@ -31,6 +32,11 @@ class Stmt {
   bool ok() const { return rc_ == SQLITE_OK; }
   Stmt& Bind(const std::string& s) {
     sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // BindView: s must stay as it is until the statement's Step (or Reset).
+  Stmt& BindView(std::string_view s) {
+    sqlite3_bind_text(stmt_, ++index_, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
     return *this;
   }
   Stmt& Bind(const Blob& b) {
@@ -109,9 +115,9 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
 Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g);
 Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k);
-// InsertAuditRows inserts audit records, one prepared statement for all
-// (sqlite_audit.cc).
-Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records);
+// InsertAuditRows inserts audit records, several to a statement, letting
+// pacer (if any) Pace between statements (sqlite_audit.cc).
+Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records, Auditor* pacer);
 
 class Transaction {
  public:

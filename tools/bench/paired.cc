@@ -40,23 +40,25 @@ void StopPair(Pair& pair) {
   }
 }
 
-std::pair<double, double> Slices(const std::function<void(int)>& op, double seconds) {
-  constexpr double kSlice = 0.2;
+std::pair<double, double> Slices(const std::function<void(int)>& op, double seconds,
+                                 const std::function<void(int)>& settle, double slice) {
   op(0);  // warm-up
   op(1);
   long ops[2] = {0, 0};
   double spent[2] = {0, 0};
-  const int slices = std::max(2, static_cast<int>(seconds / kSlice)) * 2;
+  const int slices = std::max(2, static_cast<int>(seconds / slice)) * 2;
   for (int k = 0; k < slices; ++k) {
     const int who = __builtin_popcount(k) & 1;  // Thue-Morse: ABBA BAAB ...
     auto start = std::chrono::steady_clock::now();
-    double elapsed = 0;
+    auto since = [&start] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     do {
       op(who);
       ++ops[who];
-      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } while (elapsed < kSlice);
-    spent[who] += elapsed;
+    } while (since() < slice);
+    if (settle) settle(who);
+    spent[who] += since();
   }
   return {ops[0] / spent[0], ops[1] / spent[1]};
 }

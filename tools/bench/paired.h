@@ -32,10 +32,15 @@ Pair StartPair(const std::string& vhsmd, const std::vector<std::string> flags[2]
                const std::string& password);
 void StopPair(Pair& pair);
 
-// Slices runs op(0) and op(1) in alternating slices of 0.2 s (in the order
-// ABBA BAAB ..., so that a drift of the machine's speed falls on both
-// alike) until each had `seconds`; returns {op/s of 0, op/s of 1}.
-std::pair<double, double> Slices(const std::function<void(int)>& op, double seconds);
+// Slices runs op(0) and op(1) in alternating slices of `slice` seconds (in
+// the order ABBA BAAB ..., so that a drift of the machine's speed falls on
+// both alike) until each had `seconds`; returns {op/s of 0, op/s of 1}.
+// settle(who), if given, ends each slice inside its time: work the side
+// left behind (a queue its daemon writes later) is charged to that side,
+// not done during the other side's slice.
+std::pair<double, double> Slices(const std::function<void(int)>& op, double seconds,
+                                 const std::function<void(int)>& settle = nullptr,
+                                 double slice = 0.2);
 
 }  // namespace vhsm::bench
 

@@ -25,8 +25,8 @@ AuditCost MeasureAuditCost(const std::string& vhsmd, const std::string& password
   auto settle = [&](int i) {
     if (sides[i].client->DeleteKey("no-such-key").code() != StatusCode::kNotFound) Die("settle");
   };
-  cost.rates["hmac64_audit"] = Slices(
-      [&](int i) { Must(sides[i].client->Mac("h", m64), "mac"); }, seconds, settle, 1.0);
+  cost.rates["hmac64_audit"] =
+      Slices([&](int i) { Must(sides[i].client->Mac("h", m64), "mac"); }, seconds, settle, 1.0);
   cost.rates["keygen_audit"] = Slices(
       [&](int i) {
         Side& s = sides[i];

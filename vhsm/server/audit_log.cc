@@ -148,7 +148,6 @@ Status AuditLog::ChainQueuedLocked() {
   }
   chained_.reserve(chained_.size() + batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (i % 8 == 7) Pace();
     Status s = ChainLocked(batch[i]);
     if (!s.ok()) {
       // Not chained: back to the head of the queue, in order, for next time.
@@ -172,21 +171,7 @@ struct ArmedRequest {
 };
 thread_local ArmedRequest t_armed;
 
-// Set on the background writer's thread (AuditLog::Run).
-thread_local bool t_background_writer = false;
-
 }  // namespace
-
-void AuditLog::Pace() {
-  // The background writer gives way every few records to anything runnable
-  // on its CPU: with vhsmd's polling thread and a client both spinning, a
-  // writer that ran until the scheduler's next tick (idle class or not)
-  // stalled their exchange for up to a tick, and cost fast operations a
-  // sixth of their rate (tools/bench hmac64_audit); given way to, it uses
-  // the moments they have nothing to do. A request writing records itself
-  // (Flush with sync) does not wait.
-  if (t_background_writer) sched_yield();
-}
 
 void AuditLog::Arm(storage::AuditRecord tmpl) {
   tmpl.result = "ok";
@@ -313,7 +298,6 @@ void AuditLog::Run() {
   // set it just leaves the thread an ordinary one).
   sched_param param{};
   (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
-  t_background_writer = true;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     wake_.wait_for(lock, kFlushEvery);

@@ -106,7 +106,6 @@ class AuditLog : public storage::Auditor {
   Result<std::vector<storage::AuditCheckpoint>> ChainAt(std::vector<storage::AuditRecord*>& records,
                                                         const storage::AuditRecord* head,
                                                         bool checkpoint_now) override;
-  void Pace() override;
   const std::string& public_pem() const { return public_pem_; }
 
  private:

@@ -39,12 +39,10 @@ AuditRecord ReadRecord(const Rows& r, int i) {
 }
 
 // CopyRows writes a batch of records with one COPY.
-Status CopyRows(Conn& c, const std::vector<AuditRecord>& records, Auditor* pacer) {
+Status CopyRows(Conn& c, const std::vector<AuditRecord>& records) {
   std::string rows;
   rows.reserve(records.size() * 160);
-  size_t built = 0;
   for (const AuditRecord& r : records) {
-    if (pacer != nullptr && built++ % 8 == 7) pacer->Pace();
     internal::CopyText(rows, r.container);
     rows += '\t' + std::to_string(r.seq) + '\t' + std::to_string(r.time_ms) + '\t' +
             std::to_string(r.uid) + '\t' + std::to_string(r.pid) + '\t';
@@ -64,8 +62,8 @@ Status CopyRows(Conn& c, const std::vector<AuditRecord>& records, Auditor* pacer
 
 // InsertRows writes records: a batch with COPY, a few with multi-row
 // INSERTs of 4, 2 and 1 rows.
-Status InsertRows(Conn& c, const std::vector<AuditRecord>& records, Auditor* pacer) {
-  if (records.size() >= 8) return CopyRows(c, records, pacer);
+Status InsertRows(Conn& c, const std::vector<AuditRecord>& records) {
+  if (records.size() >= 8) return CopyRows(c, records);
   size_t at = 0;
   while (at < records.size()) {
     size_t n = 4;
@@ -154,7 +152,7 @@ Status InsertCheckpoint(Conn& c, const AuditCheckpoint& cp) {
 Status WriteAudit(Conn& c, Auditor* auditor, std::vector<AuditRecord>& records,
                   std::vector<AuditCheckpoint> checkpoints) {
   if (auditor != nullptr) VHSM_RETURN_IF_ERROR(LockAndChain(c, auditor, records, checkpoints));
-  VHSM_RETURN_IF_ERROR(InsertRows(c, records, auditor));
+  VHSM_RETURN_IF_ERROR(InsertRows(c, records));
   for (const AuditCheckpoint& cp : checkpoints) VHSM_RETURN_IF_ERROR(InsertCheckpoint(c, cp));
   return Status::Ok();
 }

@@ -170,9 +170,6 @@ class Auditor {
   virtual std::vector<AuditRecord> RecordsForCommit(const std::string& key) = 0;
   // CommitFailed takes back records whose transaction did not commit.
   virtual void CommitFailed(std::vector<AuditRecord> records) = 0;
-  // Pace: a store calls it every few rows of an AppendAudit batch, where
-  // the auditor's background writer may let other threads run.
-  virtual void Pace() {}
   // ChainAt (a store shared by several vhsmd, which calls it while it holds
   // the container's chain for itself in the writing transaction): gives
   // records, all of one container and in order, their numbers and hashes

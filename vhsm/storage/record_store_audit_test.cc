@@ -95,21 +95,18 @@ class FakeAuditor : public Auditor {
     return {r};
   }
   void CommitFailed(std::vector<AuditRecord> records) override { returned += records.size(); }
-  void Pace() override { ++paced; }
   uint64_t next = 1;
   int handed = 0;
   size_t returned = 0;
-  int paced = 0;
 };
 
-TEST_P(StoreTest, ALongAppendLetsTheAuditorPaceItAndWritesEveryRecord) {
+TEST_P(StoreTest, ALongAppendWithAnAuditorWritesEveryRecordInOrder) {
   FakeAuditor auditor;
   store_->SetAuditor(&auditor);
   std::vector<AuditRecord> batch;
   for (uint64_t s = 1; s <= 100; ++s) batch.push_back(Rec("ct", s));
   ASSERT_TRUE(store_->AppendAudit(batch, {}).ok());
   store_->SetAuditor(nullptr);
-  EXPECT_GE(auditor.paced, 10);  // every eight records or so
   auto back = store_->ListAudit("ct", 0, 0);
   ASSERT_EQ(back->size(), 100u);
   for (uint64_t s = 1; s <= 100; ++s) EXPECT_EQ((*back)[s - 1].hash, Blob(32, uint8_t(s)));

@@ -115,9 +115,9 @@ inline Status StepChange(sqlite3* db, Stmt& s, const std::string& what) {
 Status InsertObjectRow(sqlite3* db, const std::string& container, const ObjectRecord& o);
 Status InsertGrantRow(sqlite3* db, const std::string& container, const GrantRecord& g);
 Status InsertKeyRow(sqlite3* db, const std::string& container, const KeyRecord& k);
-// InsertAuditRows inserts audit records, several to a statement, letting
-// pacer (if any) Pace between statements (sqlite_audit.cc).
-Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records, Auditor* pacer);
+// InsertAuditRows inserts audit records, several to a statement
+// (sqlite_audit.cc).
+Status InsertAuditRows(sqlite3* db, const std::vector<AuditRecord>& records);
 
 class Transaction {
  public:

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "vhsm/server/ordinary_while_idle.h"
+
 namespace vhsm::server {
 
 using crypto::Bytes;
@@ -247,6 +249,9 @@ Status AuditLog::Flush(bool checkpoint_all) {
     if (!chained.ok() && records.empty()) return chained;
   }
   if (records.empty() && checkpoints.empty()) return Status::Ok();
+  // The store's lock is held while this writes: the background writer
+  // does it as an ordinary thread (OrdinaryWhileIdle).
+  OrdinaryWhileIdle ordinary(&boosted_);
   Status written = store_->AppendAudit(records, checkpoints);
   if (written.ok()) return Truncate();
   {
@@ -293,9 +298,10 @@ Status AuditLog::Truncate() {
 }
 
 void AuditLog::Run() {
-  // Chaining and writing batches never take a CPU from a request: the
-  // scheduler treats a CPU running only this thread as idle (a failure to
-  // set it just leaves the thread an ordinary one).
+  // Waiting and chaining never take a CPU from a request: the scheduler
+  // treats a CPU running only this thread as idle (a failure to set it just
+  // leaves the thread an ordinary one). Writing, with the store's lock
+  // held, it runs as an ordinary thread (OrdinaryWhileIdle, in Flush).
   sched_param param{};
   (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
   std::unique_lock<std::mutex> lock(mu_);

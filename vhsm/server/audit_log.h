@@ -46,9 +46,10 @@ namespace vhsm::server {
 inline constexpr uint64_t kAuditCheckpointEvery = 1000;
 inline constexpr int64_t kAuditCheckpointMs = 60 * 1000;
 // Queued records at which the request that queues one writes them itself:
-// the background writer runs on otherwise idle CPU time (SCHED_IDLE) and,
-// from kAuditBoostAt queued, as an ordinary thread until it has caught up;
-// this last resort bounds the queue even if it never gets a CPU.
+// the background writer runs on otherwise idle CPU time (SCHED_IDLE), as an
+// ordinary thread while it holds the store's lock (ordinary_while_idle.h)
+// and, from kAuditBoostAt queued, until it has caught up; this last resort
+// bounds the queue even if it never gets a CPU.
 inline constexpr size_t kAuditBoostAt = 4096;
 inline constexpr size_t kAuditFlushInlineAt = 131072;
 

@@ -155,6 +155,12 @@ class CliTest(harness.DaemonTestCase):
             (("key", "delete", "nope"), b"no key 'nope'"),
             (("key", "public", "h"), b"has no public key"),
             (("frobnicate",), b"unknown command"),
+            # A word no command takes is refused, never ignored: an id
+            # without --id must not import under a random id.
+            (("key", "import", "k2", "--type", "aes-256"), b"unexpected argument 'k2'"),
+            (("key", "delete", "h", "a"), b"unexpected argument 'a'"),
+            (("mac", "--key", "h", "extra"), b"unexpected argument 'extra'"),
+            (("audit", "verify", "now"), b"unexpected argument 'now'"),
         ]
         for args, message in cases:
             p = self.v(*args, input=b"x" * 31, check=False)
@@ -167,6 +173,9 @@ class CliTest(harness.DaemonTestCase):
         self.assertEqual(wrong.returncode, 1)
         self.assertIn(b"unknown user or wrong password", wrong.stderr)
         self.assertEqual(self.v("key", "list").stdout, before)
+        p = harness.run_cli(self.daemon, ("vhsm-admin", "container", "list", "x"), check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.strip(), b"vhsm-admin: unexpected argument 'x' (try --help)")
 
     def test_every_command_has_help(self):
         for binary in ("vhsm", "vhsm-admin"):

@@ -39,6 +39,7 @@ std::string Verdict(const std::string& container, const AuditVerdict& v) {
 }  // namespace
 
 bool CheckAuditCommand(const char* prog, const Args& args, const std::string& sub) {
+  NoMoreWords(prog, args, 2);
   if (sub == "list") {
     SinceMs(prog, args);
     return false;

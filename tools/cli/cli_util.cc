@@ -117,6 +117,12 @@ std::string Word(const char* prog, const Args& a, size_t i, const char* what) {
   return a.words[i];
 }
 
+void NoMoreWords(const char* prog, const Args& a, size_t allowed) {
+  if (a.words.size() > allowed) {
+    Die(prog, "unexpected argument '" + a.words[allowed] + "' (try --help)");
+  }
+}
+
 std::string Need(const char* prog, const Args& a, const std::string& name) {
   std::string v = a.Get(name);
   if (v.empty()) Die(prog, "--" + name + " is required (try --help)");

@@ -50,6 +50,9 @@ void SetBatchMode(bool on);
 
 // Word returns positional argument i, or Dies naming what is missing.
 std::string Word(const char* prog, const Args& a, size_t i, const char* what);
+// NoMoreWords Dies on a positional argument past the first `allowed` (an
+// id given without --id, a value without its option): never ignored.
+void NoMoreWords(const char* prog, const Args& a, size_t allowed);
 // Need returns option --name, or Dies saying it is required.
 std::string Need(const char* prog, const Args& a, const std::string& name);
 

@@ -73,6 +73,7 @@ void List(const char* prog, const Args& args, Client* client) {
 }  // namespace
 
 bool CheckObjectCommand(const char* prog, const Args& args, const std::string& sub) {
+  vhsm::cli::NoMoreWords(prog, args, sub == "get" || sub == "delete" ? 3 : 2);
   if (sub == "put") {
     std::string cls = Need(prog, args, "class");
     if (cls != "certificate" && cls != "cert" && cls != "data") {

@@ -18,6 +18,7 @@ uint64_t ParseCount(const char* prog, const std::string& text) {
 }  // namespace
 
 void CheckUserCommand(const char* prog, const Args& args, const std::string& sub) {
+  NoMoreWords(prog, args, sub == "password" ? 2 : 3);  // list [USER]: the contract's words
   if (sub == "add" || sub == "delete") {
     Word(prog, args, 2, "user name");
     std::string role = args.Get("role", "user");

@@ -126,6 +126,8 @@ bool CheckCommand(const Args& args, const std::string& command, const std::strin
     if (sub == "share") Need(kProg, args, "ops");
   }
   if (command == "key" && sub == "derive") Need(kProg, args, "peer");
+  const bool takes_id = sub != "generate" && sub != "import" && sub != "list" && sub != "derive";
+  vhsm::cli::NoMoreWords(kProg, args, command != "key" ? 1 : takes_id ? 3 : 2);
   if (command == "password") return false;
   return command != "key" || (sub == "import" && !wrapped);
 }

@@ -229,8 +229,8 @@ int main(int argc, char** argv) {
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password")) ||
                (noun == "audit" && (verb == "verify" || verb == "export"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
-  const bool named = verb != "list" && noun != "audit" &&
-                     !(verb == "attach" && args.options.count("from") != 0);
+  const bool named =
+      verb != "list" && noun != "audit" && !(verb == "attach" && args.options.count("from") != 0);
   vhsm::cli::NoMoreWords(kProg, args, named ? 3 : 2);
   std::unique_ptr<vhsm::Admin> admin =
       Must(kProg, vhsm::Admin::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));

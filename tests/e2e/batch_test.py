@@ -92,6 +92,14 @@ class BatchTest(harness.DaemonTestCase):
         self.assertGreaterEqual(len(macs), 1000)
         self.assertLessEqual(len(batch_logins), 4)  # setUp's commands and the batch's one
 
+    def test_a_missing_batch_file_says_why(self):
+        r = self.v("batch", self.path("no-such-script"), check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"no-such-script: No such file or directory", r.stderr)
+        r = self.v("batch", self.path("a"), self.path("b"), check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"unexpected argument", r.stderr)
+
 
 if __name__ == "__main__":
     harness.main()

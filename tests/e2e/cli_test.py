@@ -57,6 +57,10 @@ class CliTest(harness.DaemonTestCase):
         for key_type in ("ec-p256", "ed25519"):
             key_id = self.v("key", "generate", "--type", key_type).stdout.decode().strip()
             pub = self.write("pub.pem", self.v("key", "public", key_id).stdout)
+            out = os.path.join(self.tmp, "pub-out.pem")
+            self.v("key", "public", key_id, "--out", out)
+            with open(out, "rb") as f, open(pub, "rb") as g:
+                self.assertEqual(f.read(), g.read())
             # Ed25519 signs the message itself, so it must fit in a frame;
             # ECDSA hashes longer messages in the client.
             for size in (0, 100, 70000 if key_type == "ec-p256" else 60000):
@@ -161,6 +165,10 @@ class CliTest(harness.DaemonTestCase):
             (("key", "delete", "h", "a"), b"unexpected argument 'a'"),
             (("mac", "--key", "h", "extra"), b"unexpected argument 'extra'"),
             (("audit", "verify", "now"), b"unexpected argument 'now'"),
+            # So is an option the command does not read: --out on mac would
+            # leave the user looking for a file never written.
+            (("mac", "--key", "h", "--out", "m.bin"), b"--out does not apply to 'mac'"),
+            (("key", "list", "--type", "aes-256"), b"--type does not apply to 'key list'"),
         ]
         for args, message in cases:
             p = self.v(*args, input=b"x" * 31, check=False)
@@ -176,6 +184,10 @@ class CliTest(harness.DaemonTestCase):
         p = harness.run_cli(self.daemon, ("vhsm-admin", "container", "list", "x"), check=False)
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stderr.strip(), b"vhsm-admin: unexpected argument 'x' (try --help)")
+        p = harness.run_cli(self.daemon, ("vhsm-admin", "container", "list", "--role", "admin"),
+                            check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"--role does not apply to 'container list'", p.stderr)
 
     def test_every_command_has_help(self):
         for binary in ("vhsm", "vhsm-admin"):

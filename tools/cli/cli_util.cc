@@ -123,6 +123,17 @@ void NoMoreWords(const char* prog, const Args& a, size_t allowed) {
   }
 }
 
+void OnlyOptions(const char* prog, const Args& a, const std::string& command,
+                 const std::set<std::string>& allowed, const std::set<std::string>& global) {
+  auto check = [&](const std::string& name) {
+    if (allowed.count(name) == 0 && global.count(name) == 0) {
+      Die(prog, "--" + name + " does not apply to '" + command + "' (try --help)");
+    }
+  };
+  for (const auto& [name, value] : a.options) check(name);
+  for (const auto& name : a.flags) check(name);
+}
+
 std::string Need(const char* prog, const Args& a, const std::string& name) {
   std::string v = a.Get(name);
   if (v.empty()) Die(prog, "--" + name + " is required (try --help)");

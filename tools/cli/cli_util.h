@@ -53,6 +53,11 @@ std::string Word(const char* prog, const Args& a, size_t i, const char* what);
 // NoMoreWords Dies on a positional argument past the first `allowed` (an
 // id given without --id, a value without its option): never ignored.
 void NoMoreWords(const char* prog, const Args& a, size_t allowed);
+// OnlyOptions Dies on an option or flag that is neither in `allowed` nor in
+// `global`: "--out does not apply to 'mac'". A misplaced option is a
+// mistake the user wants to hear about (a file they expect, never written).
+void OnlyOptions(const char* prog, const Args& a, const std::string& command,
+                 const std::set<std::string>& allowed, const std::set<std::string>& global);
 // Need returns option --name, or Dies saying it is required.
 std::string Need(const char* prog, const Args& a, const std::string& name);
 

@@ -83,7 +83,7 @@ void KeyVersionCommand(const char* prog, const Args& args, const std::string& su
                  Must(prog, client->SetMinVersion(id, VersionArg(prog, args, "min-version"))));
   } else if (sub == "public") {
     uint32_t version = args.options.count("version") != 0 ? VersionArg(prog, args, "version") : 0;
-    std::fputs(Must(prog, client->PublicKeyPem(id, version)).c_str(), stdout);
+    Must(prog, WriteOutput(args.Get("out"), Must(prog, client->PublicKeyPem(id, version))));
   }
 }
 

@@ -2,6 +2,8 @@
 // the daemon checks that from the kernel's credentials).
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <string>
 
 #include "tools/cli/audit_command.h"
@@ -205,6 +207,28 @@ void UserCommand(const Args& args, const std::string& verb, vhsm::Admin* admin) 
   }
 }
 
+// What each command reads besides --port-id, --server-key and --help.
+void CheckOptions(const Args& args, const std::string& command) {
+  static const std::map<std::string, std::set<std::string>> kOptions = {
+      {"container attach", {"pid", "netns", "from"}},
+      {"container detach", {}},
+      {"container list", {}},
+      {"container export", {"out", "passphrase-file"}},
+      {"container import", {"in", "passphrase-file"}},
+      {"container quota", {"max-keys"}},
+      {"user add", {"container", "role", "password-file"}},
+      {"user delete", {"container"}},
+      {"user list", {"container"}},
+      {"user password", {"container", "old-password-file", "password-file"}},
+      {"audit verify", {"container"}},
+      {"audit export", {"container", "out"}},
+  };
+  auto it = kOptions.find(command);
+  if (it != kOptions.end()) {
+    vhsm::cli::OnlyOptions(kProg, args, command, it->second, {"port-id", "server-key", "help"});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -229,6 +253,7 @@ int main(int argc, char** argv) {
                 (verb == "add" || verb == "delete" || verb == "list" || verb == "password")) ||
                (noun == "audit" && (verb == "verify" || verb == "export"));
   if (!known) Die(kProg, "unknown command '" + noun + " " + verb + "' (try --help)");
+  CheckOptions(args, noun + " " + verb);
   const bool named =
       verb != "list" && noun != "audit" && !(verb == "attach" && args.options.count("from") != 0);
   vhsm::cli::NoMoreWords(kProg, args, named ? 3 : 2);

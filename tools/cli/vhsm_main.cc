@@ -1,7 +1,10 @@
 // vhsm: the tenant's command line (DESIGN.md section 5). Every command that
 // touches keys logs in first; keys never come back, only results.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -12,6 +15,7 @@
 #include "tools/cli/key_info_command.h"
 #include "tools/cli/object_command.h"
 #include "tools/cli/user_command.h"
+#include "tools/cli/vhsm_words.h"
 #include "vhsm/api/client.h"
 #include "vhsm/base/parse.h"
 #include "vhsm/crypto/bytes.h"
@@ -27,66 +31,10 @@ using vhsm::cli::Word;
 
 const char kProg[] = "vhsm";
 
-const char kUsageHead[] =
-    "usage: vhsm [--user USER] [--password-file FILE] [--port-id N] COMMAND ...\n"
-    "\n"
-    "  key generate --type T [--id ID] [--label L] [--ops OP,...] [--exportable-wrapped]\n"
-    "                                         generate a key; prints its id\n"
-    "  key import --type T [--id ID] [--label L] [--ops OP,...] [--in FILE]\n"
-    "                                         import raw bytes (hmac-*, aes-256) or a\n"
-    "                                         PKCS#8 PEM/DER private key; prints its id\n"
-    "  key export ID --wrap-with KEK [--out FILE]\n"
-    "                                         a key created --exportable-wrapped, wrapped\n"
-    "                                         (AES-KWP) under your aes-256 key KEK\n"
-    "  key import --wrapped FILE --wrap-with KEK [--id ID]\n"
-    "                                         store a wrapped key; prints its id\n"
-    "  key derive --key K --peer PEER.pem [--id NEW] [--type aes-256|hmac-sha256]\n"
-    "             [--salt HEX] [--info TEXT] [--label L] [--ops OP,...] [--raw]\n"
-    "                                         ECDH/X25519 + HKDF-SHA256 into a new key\n"
-    "                                         (--raw: no HKDF, the secret's first 32 bytes)\n"
-    "  key list [--json]                      list your keys\n"
-    "  key info ID [--json]                   type, operations, label, versions\n"
-    "  key rotate ID                          add a version; it signs, MACs, encrypts\n"
-    "  key set ID --min-version N             retire (wipe) every version below N\n"
-    "  key delete ID                          delete a key\n"
-    "  key share ID --with USER --ops OP,...  let USER (this container) use it as\n"
-    "                                         YOU/ID for OP (mac, encrypt, decrypt,\n"
-    "                                         sign, verify, derive)\n"
-    "  key unshare ID --with USER             end that\n"
-    "  key public ID [--version N]            print a key's public key (SPKI PEM)\n"
-    "  password [--new-password-file F]       change your password (the current one\n"
-    "                                         from the usual sources; the new one\n"
-    "                                         from F or a prompt)\n"
-    "  digest --alg sha256 [--in FILE]        print the digest in hex\n"
-    "  mac --key ID [--in FILE]               print the HMAC in hex\n"
-    "  sign --key ID [--in FILE] [--out FILE] [--scheme pkcs1|pss] [--hash H]\n"
-    "                                         sign (hex on stdout, or raw to --out)\n"
-    "  verify --key ID --sig FILE [--in FILE] [--scheme pkcs1|pss] [--hash H]\n"
-    "                                         exit 0 when the signature verifies\n"
-    "  encrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
-    "  decrypt --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
-    "                                         AES-256-GCM (nonce||ct||tag), or\n"
-    "                                         RSA-OAEP-SHA256 with an RSA key\n"
-    "  rewrap --key ID [--in FILE] [--out FILE] [--aad TEXT]\n"
-    "                                         re-encrypt under the key's latest version\n";
-const char kUsageTail[] =
-    "\n"
-    "Key types: hmac-sha256, hmac-sha512, aes-256, ec-p256, ec-p384, ed25519,\n"
-    "rsa-2048, rsa-3072, rsa-4096, x25519. Operations (--ops): mac, encrypt,\n"
-    "decrypt, sign, verify, derive; default: all the type can. Hashes (--hash):\n"
-    "sha256 (default; sha384 for ec-p384), sha384, sha512. A ciphertext made by\n"
-    "version N >= 2 of a key starts with \"vhsm:vN:\"; decrypt reads it.\n"
-    "The password comes from --password-file, VHSM_PASSWORD, VHSM_PASSWORD_FILE,\n"
-    "or a prompt. VHSM_USER and VHSM_PORT_ID stand in for --user and --port-id.\n"
-    "vhsmd's public key (the channel is pinned to it): --server-key KEY|FILE,\n"
-    "VHSM_SERVER_KEY, or /etc/vhsm/vhsmd.pub; without one vhsm refuses to connect,\n"
-    "unless --trust-on-first-use (or VHSM_TRUST_ON_FIRST_USE=1) records the key\n"
-    "vhsmd announces in ~/.vhsm/known_daemons.\n"
-    "Input defaults to stdin.\n";
-
 // CheckCommand fails fast, before connecting, on an unknown command or a
 // missing argument; returns whether the command reads input.
 bool CheckCommand(const Args& args, const std::string& command, const std::string& sub) {
+  vhsm::cli::CheckVhsmOptions(kProg, args, command, sub);
   if (command == "object") return vhsm::cli::CheckObjectCommand(kProg, args, sub);
   if (command == "user") {
     vhsm::cli::CheckUserCommand(kProg, args, sub);
@@ -269,26 +217,6 @@ void DataCommand(const Args& args, const std::string& command, const std::string
   }
 }
 
-// The options and flags of every command (and of a batch's lines).
-const std::set<std::string> kOptions = {"user",      "password-file",
-                                        "port-id",   "type",
-                                        "id",        "in",
-                                        "out",       "alg",
-                                        "key",       "sig",
-                                        "aad",       "server-key",
-                                        "label",     "ops",
-                                        "scheme",    "hash",
-                                        "peer",      "salt",
-                                        "info",      "min-version",
-                                        "version",   "wrapped",
-                                        "wrap-with", "new-password-file",
-                                        "class",     "application",
-                                        "role",      "old-password-file",
-                                        "with",      "since",
-                                        "max-keys"};
-const std::set<std::string> kFlags = {"help",    "json", "trust-on-first-use", "exportable-wrapped",
-                                      "private", "raw"};
-
 // Run runs a command with a logged-in client (not user, password, batch),
 // its data from --in (or standard input, outside a batch).
 void Run(const Args& args, vhsm::Client* client, bool batch) {
@@ -334,25 +262,27 @@ void BatchLine(const Args& line, vhsm::Client* client) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = vhsm::cli::Parse(argc, argv, kOptions, kFlags);
+  auto parsed = vhsm::cli::Parse(argc, argv, vhsm::cli::kVhsmOptions, vhsm::cli::kVhsmFlags);
   if (!parsed.ok()) Die(kProg, parsed.status().message());
   Args args = std::move(parsed).value();
   if (args.Has("help") || args.words.empty()) {
     std::FILE* out = args.Has("help") ? stdout : stderr;
-    std::fputs(kUsageHead, out);
+    std::fputs(vhsm::cli::kVhsmUsageHead, out);
     std::fputs(vhsm::cli::kObjectUsage, out);
     std::fputs(vhsm::cli::kUserUsage, out);
     std::fputs(vhsm::cli::kAuditUsage, out);
     std::fputs(vhsm::cli::kBatchUsage, out);
-    std::fputs(kUsageTail, out);
+    std::fputs(vhsm::cli::kVhsmUsageTail, out);
     return args.Has("help") ? 0 : 2;
   }
   const std::string command = args.words[0];
   const std::string sub = args.words.size() > 1 ? args.words[1] : "";
   std::FILE* batch = nullptr;
+  vhsm::cli::CheckVhsmOptions(kProg, args, command, sub);  // every command, before connecting
   if (command == "batch") {
+    vhsm::cli::NoMoreWords(kProg, args, 2);
     batch = sub.empty() ? stdin : std::fopen(sub.c_str(), "r");
-    if (batch == nullptr) Die(kProg, "cannot read " + sub);
+    if (batch == nullptr) Die(kProg, "cannot read " + sub + ": " + std::strerror(errno));
   } else if (command == "user") {
     vhsm::cli::CheckUserCommand(kProg, args, sub);  // mistakes fail before connecting
   } else if (command != "password") {
@@ -369,7 +299,7 @@ int main(int argc, char** argv) {
   }
   if (command != "digest") LogIn(args, command, client.get());
   if (batch != nullptr) {
-    int failed = vhsm::cli::RunBatch(kProg, batch, kOptions, kFlags,
+    int failed = vhsm::cli::RunBatch(kProg, batch, vhsm::cli::kVhsmOptions, vhsm::cli::kVhsmFlags,
                                      [&](const Args& line) { BatchLine(line, client.get()); });
     return failed == 0 ? 0 : 1;
   }

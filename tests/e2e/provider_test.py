@@ -81,6 +81,13 @@ class ProviderTest(harness.DaemonTestCase):
         # vhsm:ID?type=public is the public key.
         out = self.openssl("pkey", *PROV, "-pubin", "-in", "vhsm:ec?type=public", "-pubout").stdout
         self.assertEqual(out, open(self.pub["ec"], "rb").read())
+        # The private key: refused, and said why.
+        for key_id in ("ec", "ed"):
+            p = self.openssl("pkey", *PROV, "-in", "vhsm:" + key_id, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertNotIn(b"PRIVATE KEY", p.stdout)
+            self.assertIn(b"private part of key '%s' never leaves vhsmd" % key_id.encode(),
+                          p.stderr)
 
     def test_csr_and_self_signed_certificates(self):
         for key_id in ("ec", "ed"):

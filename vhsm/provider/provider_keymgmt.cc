@@ -83,8 +83,12 @@ int KmExport(void* keydata, int selection, OSSL_CALLBACK* cb, void* cbarg) {
   if (k->pub == nullptr) return 0;
   EVP_PKEY* from = k->pub.get();
   if (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) {
-    // A VHSM private key cannot be exported: that is the point.
-    if (k->full == nullptr) return 0;
+    // A VHSM private key cannot be exported: that is the point. Said, so
+    // that `openssl pkey -in vhsm:K` does not fail without a word.
+    if (k->full == nullptr) {
+      Raise(k->pc, "the private part of key '" + k->key_id + "' never leaves vhsmd");
+      return 0;
+    }
     from = k->full.get();
   }
   OSSL_PARAM* params = nullptr;

@@ -10,11 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iostream>
-#include <sstream>
 
 #include "vhsm/api/credentials.h"
 #include "vhsm/base/parse.h"
+#include "vhsm/base/read_file.h"
 
 namespace vhsm::cli {
 
@@ -56,6 +55,7 @@ Result<std::string> ReadPassword(const Args& args, const std::string& file_optio
   ssize_t ignored = write(tty, prompt.data(), prompt.size());
   tcsetattr(tty, TCSAFLUSH, &quiet);
   std::string pw;
+  pw.reserve(1024);  // no reallocation, no copy of a partial password left behind
   char c;
   while (read(tty, &c, 1) == 1 && c != '\n') pw.push_back(c);
   tcsetattr(tty, TCSAFLUSH, &old);
@@ -67,16 +67,8 @@ Result<std::string> ReadPassword(const Args& args, const std::string& file_optio
 }
 
 Result<std::string> ReadInput(const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read " + path + ": " + strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (path.empty() || path == "-") return ReadWholeFd(STDIN_FILENO, "standard input");
+  return ReadWholeFile(path);
 }
 
 Status WriteOutput(const std::string& path, const std::string& data) {

@@ -3,24 +3,24 @@
 #include <string.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <utility>
+
+#include "vhsm/base/read_file.h"
 
 namespace vhsm {
 
 Result<std::string> ReadPasswordFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read password file " + path);
-  std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result<std::string> read = ReadWholeFile(path);
+  if (!read.ok()) return NotFound("cannot read password file " + path);
+  std::string pw = std::move(read).value();
   size_t end = pw.size();
   if (end > 0 && pw[end - 1] == '\n') {
     --end;
     if (end > 0 && pw[end - 1] == '\r') --end;
   }
-  std::string out = pw.substr(0, end);
-  if (!pw.empty()) explicit_bzero(pw.data(), pw.size());
-  if (out.empty()) return InvalidArgument("password file " + path + " is empty");
-  return out;
+  pw.resize(end);  // in place: no second copy of the password
+  if (pw.empty()) return InvalidArgument("password file " + path + " is empty");
+  return pw;
 }
 
 std::optional<Result<std::string>> PasswordFromEnvironment() {

@@ -10,9 +10,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "vhsm/base/read_file.h"
 #include "vhsm/server/ordinary_while_idle.h"
 
 namespace vhsm::server {
@@ -28,14 +27,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("no " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 Status WriteFile(const std::string& path, ByteView data, mode_t mode) {
@@ -54,7 +45,7 @@ Status WriteFile(const std::string& path, ByteView data, mode_t mode) {
 
 Result<crypto::PrivateKey> LoadOrCreateKey(const std::string& data_dir) {
   const std::string path = data_dir + "/audit.key";
-  Result<std::string> der = ReadFile(path);
+  Result<std::string> der = ReadWholeFile(path);  // the key: no stray copy
   if (der.ok()) {
     struct stat st;
     if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {

@@ -189,6 +189,23 @@ class CliTest(harness.DaemonTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn(b"--role does not apply to 'container list'", p.stderr)
 
+    def test_output_that_cannot_be_written_is_an_error(self):
+        # A full disk must not pass for success: the MAC, the plaintext lost.
+        self.v("key", "import", "--type", "hmac-sha256", "--id", "h", input=os.urandom(32))
+        self.v("key", "generate", "--type", "aes-256", "--id", "a")
+        sealed = self.write("sealed", self.v("encrypt", "--key", "a", input=b"p" * 5000).stdout)
+        for args, out in ((("mac", "--key", "h"), None),
+                          (("decrypt", "--key", "a", "--in", sealed), None),
+                          (("decrypt", "--key", "a", "--in", sealed, "--out", "/dev/full"),
+                           subprocess.DEVNULL),
+                          (("key", "list"), None)):
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run([harness.VHSM, *args], input=b"m", env=self.daemon.env(
+                    VHSM_USER="alice", VHSM_PASSWORD="pw-alice"), stdout=out or full,
+                    stderr=subprocess.PIPE)
+            self.assertEqual(p.returncode, 1, args)
+            self.assertIn(b"No space left on device", p.stderr, args)
+
     def test_every_command_has_help(self):
         for binary in ("vhsm", "vhsm-admin"):
             p = harness.run_cli(self.daemon, (binary, "--help"))

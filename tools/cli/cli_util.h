@@ -39,6 +39,11 @@ Status WriteOutput(const std::string& path, const std::string& data);
 // (mode `mode`, synced, renamed over path): never a half-written file.
 Status WriteFileAtomically(const std::string& path, const std::string& data, int mode);
 
+// ExitStatus: `status`, unless what the command printed could not be
+// written (a full disk, a closed pipe): then 1, with one line on stderr,
+// never a silent loss.
+int ExitStatus(const char* prog, int status);
+
 // Die prints "PROG: message" on stderr and exits 1; in a batch (vhsm
 // batch, SetBatchMode) it throws LineFailed instead: that line fails and
 // the batch goes on.

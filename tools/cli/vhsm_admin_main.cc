@@ -71,7 +71,7 @@ int PrintServerKey(const Args& args) {
     Die(kProg, "no vhsmd key in " + dir + " (has vhsmd started with --data-dir " + dir + "?)");
   }
   std::printf("%s\n", vhsm::crypto::Base64Encode(*key).c_str());
-  return 0;
+  return vhsm::cli::ExitStatus(kProg, 0);
 }
 
 // Passphrase: --passphrase-file (one trailing newline dropped), or none.
@@ -259,11 +259,14 @@ int main(int argc, char** argv) {
   vhsm::cli::NoMoreWords(kProg, args, named ? 3 : 2);
   std::unique_ptr<vhsm::Admin> admin =
       Must(kProg, vhsm::Admin::Connect(vhsm::cli::ClientOptionsOf(kProg, args)));
-  if (noun == "audit") return vhsm::cli::AdminAuditCommand(kProg, args, verb, admin.get());
+  if (noun == "audit") {
+    int status = vhsm::cli::AdminAuditCommand(kProg, args, verb, admin.get());
+    return vhsm::cli::ExitStatus(kProg, status);
+  }
   if (noun == "container") {
     ContainerCommand(args, verb, admin.get());
   } else {
     UserCommand(args, verb, admin.get());
   }
-  return 0;
+  return vhsm::cli::ExitStatus(kProg, 0);
 }

@@ -295,18 +295,18 @@ int main(int argc, char** argv) {
     LogIn(vhsm::cli::LoginArgsForUser(args, sub), command, client.get(), &current);
     vhsm::cli::UserCommand(kProg, args, sub, current, client.get());
     vhsm::cli::WipeString(&current);
-    return 0;
+    return vhsm::cli::ExitStatus(kProg, 0);
   }
   if (command != "digest") LogIn(args, command, client.get());
   if (batch != nullptr) {
     int failed = vhsm::cli::RunBatch(kProg, batch, vhsm::cli::kVhsmOptions, vhsm::cli::kVhsmFlags,
                                      [&](const Args& line) { BatchLine(line, client.get()); });
-    return failed == 0 ? 0 : 1;
+    return vhsm::cli::ExitStatus(kProg, failed == 0 ? 0 : 1);
   }
   if (command == "password") {
     std::printf("password changed\n");
-    return 0;
+    return vhsm::cli::ExitStatus(kProg, 0);
   }
   Run(args, client.get(), /*batch=*/false);
-  return 0;
+  return vhsm::cli::ExitStatus(kProg, 0);
 }

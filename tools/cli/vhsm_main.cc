@@ -224,6 +224,10 @@ void Run(const Args& args, vhsm::Client* client, bool batch) {
   const std::string sub = args.words.size() > 1 ? args.words[1] : "";
   // Arguments and input first, so a mistake fails fast with its own message.
   std::string input;
+  struct WipeOnReturn {  // the data (a plaintext, a key) is wiped however the command ends
+    std::string* s;
+    ~WipeOnReturn() { vhsm::cli::WipeString(s); }
+  } wipe{&input};
   if (CheckCommand(args, command, sub)) {
     if (batch && args.Get("in").empty()) {
       Die(kProg, "in a batch, " + command + " takes its data from --in FILE");

@@ -58,6 +58,10 @@ Daemon StartDaemon(const std::string& vhsmd, const std::vector<std::string>& ext
   d.pid = fork();
   if (d.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark, even if it dies
+    // A session of its own, as a daemon has (and so, with the kernel's
+    // autogroups, a CPU share of its own): in the benchmark's session vhsmd
+    // shared one share with the load (openssl s_time, the clients).
+    setsid();
     dup2(fds[1], 2);
     close(fds[0]);
     std::string port = std::to_string(d.port), data = d.dir + "/data", run = d.dir + "/run";

@@ -104,6 +104,8 @@ class RolesTest(harness.DaemonTestCase):
         ann("user", "add", "carol", "--password-file", pw)
         self.assertEqual(ann("user", "list").stdout.decode().splitlines(),
                          ["ann\tadmin", "bob\tuser", "carol\tuser"])
+        self.assertEqual(ann("user", "list", "--role", "admin").stdout.decode().splitlines(),
+                         ["ann\tadmin"])
         # carol works; the host operator sees her in shop only.
         self.vhsm("carol", "pw-carol", "key", "generate", "--type", "hmac-sha256", "--id", "k",
                   container=self.c)

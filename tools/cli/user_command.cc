@@ -19,10 +19,10 @@ uint64_t ParseCount(const char* prog, const std::string& text) {
 
 void CheckUserCommand(const char* prog, const Args& args, const std::string& sub) {
   NoMoreWords(prog, args, sub == "password" ? 2 : 3);  // list [USER]: the contract's words
+  std::string role = args.Get("role", "user");
+  if (role != "user" && role != "admin") Die(prog, "unknown role '" + role + "' (user, admin)");
   if (sub == "add" || sub == "delete") {
     Word(prog, args, 2, "user name");
-    std::string role = args.Get("role", "user");
-    if (role != "user" && role != "admin") Die(prog, "unknown role '" + role + "' (user, admin)");
     return;
   }
   if (sub == "quota") {
@@ -58,8 +58,9 @@ void UserCommand(const char* prog, const Args& args, const std::string& sub,
     Must(prog, client->SetMemberQuota(Word(prog, args, 2, "user name"),
                                       ParseCount(prog, Need(prog, args, "max-keys"))));
   } else if (sub == "list") {
+    const std::string only = args.Get("role");  // --role R: only R's
     for (const auto& [name, role] : Must(prog, client->ListMembers())) {
-      std::printf("%s\t%s\n", name.c_str(), role.c_str());
+      if (only.empty() || role == only) std::printf("%s\t%s\n", name.c_str(), role.c_str());
     }
   } else if (sub == "password") {
     std::string fresh =

@@ -13,7 +13,7 @@ namespace vhsm::cli {
 inline constexpr char kUserUsage[] =
     "  user add USER [--password-file F] [--role user|admin]\n"
     "  user delete USER\n"
-    "  user list                              NAME<TAB>ROLE per user\n"
+    "  user list [--role user|admin]          NAME<TAB>ROLE per user (of that role)\n"
     "                                         (a container admin, inside the container;\n"
     "                                         the new user's password from --password-file\n"
     "                                         or a prompt, yours from the environment)\n"

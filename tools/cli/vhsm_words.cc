@@ -93,8 +93,8 @@ const std::map<std::string, std::set<std::string>> kCommandOptions = {
     {"object get", {"out"}},
     {"object delete", {}},
     {"user add", {"role"}},
-    {"user delete", {}},
-    {"user list", {}},
+    {"user delete", {"role"}},  // the contract's grammar allows it; it changes nothing
+    {"user list", {"role"}},    // only the users with that role
     {"user quota", {"max-keys"}},
     {"user password", {"old-password-file"}},
     {"audit list", {"since", "json"}},

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace vhsm {
 namespace {
 
@@ -19,8 +21,10 @@ Result<std::string> ReadWholeFd(int fd, const std::string& what) {
   struct stat st;
   size_t size = 64 * 1024;
   // One byte more than the file, so that the read seeing its end needs no
-  // bigger buffer.
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<size_t>(st.st_size) + 1;
+  // bigger buffer (at least a page: /proc's files say they are empty).
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    size = std::max<size_t>(static_cast<size_t>(st.st_size) + 1, 4096);
+  }
   std::string buf(size, '\0');
   size_t len = 0;
   for (;;) {

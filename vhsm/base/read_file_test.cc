@@ -43,6 +43,13 @@ TEST(ReadFileTest, RegularFilesComeBackByteForByte) {
   }
 }
 
+TEST(ReadFileTest, AProcFileThatSaysItIsEmptyIsReadWhole) {
+  Result<std::string> got = ReadWholeFile("/proc/self/status");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->rfind("Name:", 0), 0u) << *got;
+  EXPECT_NE(got->find("\nPid:"), std::string::npos);
+}
+
 TEST(ReadFileTest, APipeLargerThanTheFirstBufferIsReadToItsEnd) {
   // A pipe has no size: the buffer starts at 64 KiB and grows (twice here).
   const std::string data = RandomBytes(200 * 1024 + 7, 7);

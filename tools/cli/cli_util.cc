@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "vhsm/api/credentials.h"
+#include "vhsm/base/file_io.h"
 #include "vhsm/base/parse.h"
-#include "vhsm/base/read_file.h"
 
 namespace vhsm::cli {
 
@@ -70,34 +70,17 @@ Result<std::string> ReadInput(const std::string& path) {
   return ReadWholeFile(path);
 }
 
-namespace {
-
-// WriteAll: data to fd with write(2), no stream buffer in between (a
-// decrypted plaintext leaves no copy in one).
-bool WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
-
 Status WriteOutput(const std::string& path, const std::string& data) {
   if (path.empty() || path == "-") {
     std::fflush(stdout);  // what was printed before comes first
-    if (!WriteAll(STDOUT_FILENO, data)) {
+    if (!WriteAllFd(STDOUT_FILENO, data)) {
       return Unavailable(std::string("cannot write to standard output: ") + std::strerror(errno));
     }
     return Status::Ok();
   }
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  bool wrote = WriteAll(fd, data);
+  bool wrote = WriteAllFd(fd, data);
   int err = errno;
   if (close(fd) != 0 && wrote) {
     wrote = false;  // a full disk may only say so here
@@ -113,19 +96,6 @@ int ExitStatus(const char* prog, int status) {
     return 1;
   }
   return status;
-}
-
-Status WriteFileAtomically(const std::string& path, const std::string& data, int mode) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
-  bool ok = WriteAll(fd, data) && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
 }
 
 std::string Word(const char* prog, const Args& a, size_t i, const char* what) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vhsm/api/client_options.h"
+#include "vhsm/base/file_io.h"
 #include "vhsm/base/flags.h"
 #include "vhsm/base/status.h"
 
@@ -35,9 +36,7 @@ void WipeString(std::string* s);
 // ReadInput reads FILE, or stdin when path is empty or "-".
 Result<std::string> ReadInput(const std::string& path);
 Status WriteOutput(const std::string& path, const std::string& data);
-// WriteFileAtomically writes path through a temporary file in its directory
-// (mode `mode`, synced, renamed over path): never a half-written file.
-Status WriteFileAtomically(const std::string& path, const std::string& data, int mode);
+// (Files written whole: WriteFileAtomically, vhsm/base/file_io.h.)
 
 // ExitStatus: `status`, unless what the command printed could not be
 // written (a full disk, a closed pipe): then 1, with one line on stderr,

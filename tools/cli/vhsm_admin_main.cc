@@ -89,7 +89,7 @@ void TransferCommand(const Args& args, const std::string& verb, vhsm::Admin* adm
   if (verb == "export") {
     const std::string out = Need(kProg, args, "out");
     std::string file = Must(kProg, admin->ExportContainer(name, passphrase));
-    Must(kProg, vhsm::cli::WriteFileAtomically(out, file, 0600));
+    Must(kProg, vhsm::WriteFileAtomically(out, file, 0600));
   } else {
     std::string data = Must(kProg, vhsm::cli::ReadInput(Need(kProg, args, "in")));
     auto counts = Must(kProg, admin->ImportContainer(name, data, passphrase));

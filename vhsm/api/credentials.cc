@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "vhsm/base/read_file.h"
+#include "vhsm/base/file_io.h"
 
 namespace vhsm {
 

@@ -38,6 +38,10 @@ class ByteView {
     return ByteView(data_ + pos, n);
   }
   Bytes ToBytes() const { return Bytes(begin(), end()); }
+  // The same bytes as text, without a copy (for a file or a string API).
+  std::string_view AsStringView() const {
+    return std::string_view(reinterpret_cast<const char*>(data_), size_);
+  }
 
  private:
   const uint8_t* data_ = nullptr;

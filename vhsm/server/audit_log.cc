@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "vhsm/base/read_file.h"
+#include "vhsm/base/file_io.h"
 #include "vhsm/server/ordinary_while_idle.h"
 
 namespace vhsm::server {
@@ -29,36 +29,25 @@ int64_t NowMs() {
       .count();
 }
 
-Status WriteFile(const std::string& path, ByteView data, mode_t mode) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
-  fchmod(fd, mode);
-  bool ok =
-      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && fsync(fd) == 0;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    return Internal("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
 Result<crypto::PrivateKey> LoadOrCreateKey(const std::string& data_dir) {
   const std::string path = data_dir + "/audit.key";
   Result<std::string> der = ReadWholeFile(path);  // the key: no stray copy
   if (der.ok()) {
     struct stat st;
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-      return FailedPrecondition(path + " may be read by others (chmod 600 it)");
-    }
-    Result<crypto::PrivateKey> key = crypto::PrivateKey::FromPkcs8Der(ByteView(*der));
+    const bool shared = stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0;
+    Result<crypto::PrivateKey> key =
+        shared ? FailedPrecondition(path + " may be read by others (chmod 600 it)")
+               : crypto::PrivateKey::FromPkcs8Der(ByteView(*der));
     explicit_bzero(der->data(), der->size());
     return key;
   }
+  // Only a missing key is made anew: one that cannot be read is an error,
+  // never replaced (its checkpoints would no longer verify).
+  if (der.status().code() != StatusCode::kNotFound) return der.status();
   VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey key,
                         crypto::PrivateKey::Generate(crypto::KeyAlg::kEd25519));
   VHSM_ASSIGN_OR_RETURN(crypto::SecretBytes pkcs8, key.ToPkcs8Der());
-  VHSM_RETURN_IF_ERROR(WriteFile(path, pkcs8.view(), 0600));
+  VHSM_RETURN_IF_ERROR(WriteFileAtomically(path, pkcs8.view().AsStringView(), 0600));
   return key;
 }
 
@@ -73,7 +62,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::RecordStore* store,
   VHSM_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadOrCreateKey(data_dir));
   VHSM_ASSIGN_OR_RETURN(crypto::PublicKey pub, key.GetPublicKey());
   VHSM_ASSIGN_OR_RETURN(std::string pem, pub.ToPem());
-  VHSM_RETURN_IF_ERROR(WriteFile(data_dir + "/audit.pub", ByteView(pem), 0644));
+  VHSM_RETURN_IF_ERROR(WriteFileAtomically(data_dir + "/audit.pub", pem, 0644));
   std::unique_ptr<AuditLog> log(new AuditLog(store, std::move(key), pem));
   log->retention_ = retention;
   VHSM_ASSIGN_OR_RETURN(std::vector<storage::AuditRecord> heads, store->AuditHeads());

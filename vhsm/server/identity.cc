@@ -8,26 +8,10 @@
 
 #include <cstring>
 
+#include "vhsm/base/file_io.h"
 #include "vhsm/crypto/bytes.h"
 
 namespace vhsm::server {
-namespace {
-
-Status WriteAll(const std::string& path, const uint8_t* data, size_t size, mode_t mode) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
-  fchmod(fd, mode);
-  bool ok = write(fd, data, size) == static_cast<ssize_t>(size) && fsync(fd) == 0;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return Internal("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<crypto::X25519KeyPair> LoadOrCreateIdentity(const std::string& data_dir,
                                                    const std::vector<std::string>& public_copies) {
@@ -53,7 +37,7 @@ Result<crypto::X25519KeyPair> LoadOrCreateIdentity(const std::string& data_dir,
     pair = crypto::X25519KeyPair::Generate();
     if (pair.ok()) {
       const crypto::SecretBytes& priv = pair->private_key();
-      VHSM_RETURN_IF_ERROR(WriteAll(key_path, priv.data(), priv.size(), 0600));
+      VHSM_RETURN_IF_ERROR(WriteFileAtomically(key_path, priv.view().AsStringView(), 0600));
     }
   } else {
     return Internal("cannot read " + key_path + ": " + std::strerror(errno));
@@ -63,8 +47,7 @@ Result<crypto::X25519KeyPair> LoadOrCreateIdentity(const std::string& data_dir,
   std::vector<std::string> paths = public_copies;
   paths.insert(paths.begin(), data_dir + "/" + kIdentityPublicFile);
   for (const std::string& p : paths) {
-    VHSM_RETURN_IF_ERROR(
-        WriteAll(p, reinterpret_cast<const uint8_t*>(line.data()), line.size(), 0644));
+    VHSM_RETURN_IF_ERROR(WriteFileAtomically(p, line, 0644));
   }
   return pair;
 }

@@ -1,6 +1,7 @@
-#include "vhsm/base/read_file.h"
+#include "vhsm/base/file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -26,13 +27,10 @@ std::string TempPath(const std::string& name) {
 }
 
 void WriteFile(const std::string& path, const std::string& data) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
-  close(fd);
+  ASSERT_TRUE(WriteFileAtomically(path, data, 0600).ok());
 }
 
-TEST(ReadFileTest, RegularFilesComeBackByteForByte) {
+TEST(FileIoTest, RegularFilesComeBackByteForByte) {
   for (size_t size : {0u, 1u, 4095u, 65536u, 65537u, (1u << 20) + 3}) {
     const std::string path = TempPath("f" + std::to_string(size));
     const std::string data = RandomBytes(size, static_cast<unsigned>(size));
@@ -43,14 +41,14 @@ TEST(ReadFileTest, RegularFilesComeBackByteForByte) {
   }
 }
 
-TEST(ReadFileTest, AProcFileThatSaysItIsEmptyIsReadWhole) {
+TEST(FileIoTest, AProcFileThatSaysItIsEmptyIsReadWhole) {
   Result<std::string> got = ReadWholeFile("/proc/self/status");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->rfind("Name:", 0), 0u) << *got;
   EXPECT_NE(got->find("\nPid:"), std::string::npos);
 }
 
-TEST(ReadFileTest, APipeLargerThanTheFirstBufferIsReadToItsEnd) {
+TEST(FileIoTest, APipeLargerThanTheFirstBufferIsReadToItsEnd) {
   // A pipe has no size: the buffer starts at 64 KiB and grows (twice here).
   const std::string data = RandomBytes(200 * 1024 + 7, 7);
   int fds[2];
@@ -71,18 +69,43 @@ TEST(ReadFileTest, APipeLargerThanTheFirstBufferIsReadToItsEnd) {
   EXPECT_EQ(*got, data);
 }
 
-TEST(ReadFileTest, ErrorsNameThePathAndTheReason) {
+TEST(FileIoTest, ErrorsNameThePathAndTheReason) {
   Result<std::string> missing = ReadWholeFile(TempPath("no-such-file"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("no-such-file: No such file or directory"),
             std::string::npos)
       << missing.status().message();
-  // A directory opens but cannot be read.
+  // A directory opens but cannot be read: not "not found".
   Result<std::string> dir = ReadWholeFile(TempPath(""));
   ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(dir.status().message().find("Is a directory"), std::string::npos)
       << dir.status().message();
+}
+
+TEST(FileIoTest, AnAtomicWriteReplacesTheFileWholeWithExactlyItsMode) {
+  const std::string path = TempPath("atomic");
+  ASSERT_TRUE(WriteFileAtomically(path, "old contents, longer", 0644).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "new", 0600).ok());
+  EXPECT_EQ(*ReadWholeFile(path), "new");
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // not masked by the umask, not the old mode
+  // Into a directory that is not there: an error naming the path, no file.
+  Status s = WriteFileAtomically(TempPath("no-such-dir/f"), "x", 0600);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("no-such-dir"), std::string::npos) << s.message();
+}
+
+TEST(FileIoTest, AFailedRenameLeavesNoTemporaryFile) {
+  // Renaming a file over a non-empty directory fails after the write.
+  const std::string dir = TempPath("occupied");
+  mkdir(dir.c_str(), 0700);
+  WriteFile(dir + "/inside", "x");
+  Status s = WriteFileAtomically(dir, "data", 0600);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(access((dir + ".tmp." + std::to_string(getpid())).c_str(), F_OK), 0);
 }
 
 }  // namespace

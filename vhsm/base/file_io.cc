@@ -1,4 +1,4 @@
-#include "vhsm/base/read_file.h"
+#include "vhsm/base/file_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,10 +50,46 @@ Result<std::string> ReadWholeFd(int fd, const std::string& what) {
 
 Result<std::string> ReadWholeFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NotFound("cannot read " + path + ": " + strerror(errno));
+  if (fd < 0) {
+    const std::string why = "cannot read " + path + ": " + strerror(errno);
+    return errno == ENOENT ? NotFound(why) : Unavailable(why);
+  }
   Result<std::string> data = ReadWholeFd(fd, path);
   close(fd);
   return data;
+}
+
+bool WriteAllFd(int fd, std::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = EIO;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view data, mode_t mode) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Unavailable("cannot create " + tmp + ": " + strerror(errno));
+  bool ok = fchmod(fd, mode) == 0 && WriteAllFd(fd, data) && fsync(fd) == 0;
+  int err = errno;
+  if (close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    unlink(tmp.c_str());
+    return Unavailable("cannot write " + path + ": " + strerror(err));
+  }
+  return Status::Ok();
 }
 
 }  // namespace vhsm

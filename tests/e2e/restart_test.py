@@ -72,6 +72,30 @@ class RestartTest(harness.DaemonTestCase):
         self.assertIn("not re-attached: container 'ct1'", self.daemon.read_log())
         self.assertIn("ct1\tdetached", self.admin("container", "list").stdout.decode())
 
+    def test_a_second_vhsmd_on_the_same_store_is_refused(self):
+        # One SQLite store, one vhsmd: a second one (another port, another
+        # run directory) would fork the audit chain and keep serving keys
+        # the first one deleted.
+        self.admin("user", "add", "--container", "host", "alice", password="pw")
+        self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256", "--id", "k")
+        data = os.path.join(self.daemon.dir, "data")
+        second = subprocess.run(
+            [harness.VHSMD, "--data-dir", data, "--port-id", str(harness.random_port()),
+             "--run-dir", os.path.join(self.daemon.dir, "run2")],
+            capture_output=True, timeout=30)
+        self.assertNotEqual(second.returncode, 0)
+        err = second.stderr.decode()
+        self.assertIn("in use by another vhsmd", err)
+        self.assertIn("locked by process %d" % self.daemon.proc.pid, err)
+        self.assertNotIn("vhsmd: ready", err)
+        # The first one serves on, and its audit chain is whole.
+        self.vhsm("alice", "pw", "key", "delete", "k")
+        self.assertEqual(self.admin("audit", "verify", "--container", "host").returncode, 0)
+        # Once it has stopped, the store is free again.
+        self.daemon.stop()
+        self.daemon.start()
+        self.vhsm("alice", "pw", "key", "list")
+
     def test_failed_logins_delay_then_lock_out(self):
         self.admin("user", "add", "--container", "host", "alice", password="right")
         c = harness.RawClient(self.daemon.port)

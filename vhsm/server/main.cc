@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "vhsm/base/file_lock.h"
 #include "vhsm/base/flags.h"
 #include "vhsm/crypto/self_test.h"
 #include "vhsm/server/audit_log.h"
@@ -289,16 +290,26 @@ vhsm::server::LogOptions LogOf(const Config& c) {
 }
 
 // OpenStore makes the data directory (0700) and opens the store (in it, or
-// the --store one), with the host as a container.
+// the --store one), with the host as a container. A SQLite store is one
+// vhsmd's alone: *lock holds DB.lock for as long as vhsmd runs (a second
+// vhsmd would fork the audit chain and miss the first one's deletions).
 std::unique_ptr<vhsm::storage::RecordStore> OpenStore(const std::string& dir,
-                                                      const std::string& spec) {
+                                                      const std::string& spec,
+                                                      vhsm::UniqueFd* lock) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     Fail("cannot create data directory " + dir + ": " + std::strerror(errno));
   }
   std::unique_ptr<vhsm::storage::RecordStore> store;
   if (spec.empty() || spec.rfind("sqlite:", 0) == 0) {
-    auto opened =
-        vhsm::storage::SqliteRecordStore::Open(spec.empty() ? dir + "/vhsm.db" : spec.substr(7));
+    const std::string db = spec.empty() ? dir + "/vhsm.db" : spec.substr(7);
+    auto locked = vhsm::LockFileExclusive(db + ".lock");
+    if (locked.status().code() == vhsm::StatusCode::kFailedPrecondition) {
+      Fail("the store " + db + " is in use by another vhsmd (" + locked.status().message() +
+           "); a SQLite store serves one vhsmd at a time");
+    }
+    if (!locked.ok()) Fail("store: " + locked.status().message());
+    *lock = std::move(locked).value();
+    auto opened = vhsm::storage::SqliteRecordStore::Open(db);
     if (!opened.ok()) Fail(opened.status().message());
     store = std::move(opened).value();
   } else {
@@ -321,7 +332,8 @@ int main(int argc, char** argv) {
   Status self_test = crypto::RunSelfTest();
   if (!self_test.ok()) Fail("crypto self-test failed, refusing to start: " + self_test.message());
 
-  std::unique_ptr<storage::RecordStore> store = OpenStore(cfg.data_dir, cfg.store);
+  UniqueFd store_lock;
+  std::unique_ptr<storage::RecordStore> store = OpenStore(cfg.data_dir, cfg.store, &store_lock);
   std::vector<std::string> public_copies;
   if (!cfg.public_key_file.empty()) public_copies.push_back(cfg.public_key_file);
   auto identity = server::LoadOrCreateIdentity(cfg.data_dir, public_copies);

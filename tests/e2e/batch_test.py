@@ -78,6 +78,32 @@ class BatchTest(harness.DaemonTestCase):
         self.assertEqual(len(rest), 4)  # key delete prints nothing
         self.assertNotIn("g1", " ".join(single("key", "list")))
 
+    def test_binary_answers_are_one_hex_line_each(self):
+        # encrypt and decrypt print raw bytes alone; in a batch that would
+        # glue the next answer to them (or split them at a newline byte).
+        self.v("key", "generate", "--type", "aes-256", "--id", "a")
+        plain = b"line one\nline two\n" + bytes(range(256))
+        f = self.write("plain", plain)
+        ct = self.write("ct", self.v("encrypt", "--key", "a", "--in", f).stdout)
+        script = "\n".join([
+            "encrypt --key a --in %s" % f,
+            "decrypt --key a --in %s" % ct,
+            "decrypt --key a --in %s --out %s" % (ct, self.path("out")),
+            "decrypt --key a --in %s" % f,  # not a ciphertext: fails
+            "mac --key m --in %s" % f,
+        ]) + "\n"
+        r = self.v("batch", input=script.encode(), check=False)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        out = r.stdout.decode().splitlines()
+        self.assertEqual(len(out), 4, out)
+        # The batch's ciphertext, from hex, decrypts (by a single command) to the plaintext.
+        ct2 = self.write("ct2", bytes.fromhex(out[0]))
+        self.assertEqual(self.v("decrypt", "--key", "a", "--in", ct2).stdout, plain)
+        self.assertEqual(out[1], plain.hex())
+        self.assertEqual(read(self.path("out")), plain)  # --out: the bytes, as alone
+        self.assertRegex(out[2], r"^error: line 4: ")
+        self.assertEqual(out[3], hmac.new(self.key, plain, hashlib.sha256).hexdigest())
+
     def test_a_batch_file_and_one_login_for_a_thousand_macs(self):
         f1 = self.files[0]
         path = self.write("script", ("mac --key m --in %s\n" % f1).encode() * 1000)

@@ -6,7 +6,8 @@ const char kBatchUsage[] =
     "  batch [FILE]                           one command per line (the words above,\n"
     "                                         data with --in FILE) after one login;\n"
     "                                         answers one line each, \"error: line N:\n"
-    "                                         ...\" for a failed one\n";
+    "                                         ...\" for a failed one; binary answers\n"
+    "                                         (encrypt, decrypt) as hex unless --out\n";
 
 bool SplitWords(const std::string& line, std::vector<std::string>* words) {
   words->clear();

@@ -13,8 +13,12 @@
 #include "vhsm/api/credentials.h"
 #include "vhsm/base/file_io.h"
 #include "vhsm/base/parse.h"
+#include "vhsm/crypto/bytes.h"
 
 namespace vhsm::cli {
+namespace {
+bool g_batch = false;  // SetBatchMode
+}  // namespace
 
 ClientOptions ClientOptionsOf(const char* prog, const Args& a) {
   ClientOptions options;
@@ -73,7 +77,13 @@ Result<std::string> ReadInput(const std::string& path) {
 Status WriteOutput(const std::string& path, const std::string& data) {
   if (path.empty() || path == "-") {
     std::fflush(stdout);  // what was printed before comes first
-    if (!WriteAllFd(STDOUT_FILENO, data)) {
+    std::string line;
+    if (g_batch) {
+      line = crypto::HexEncode(crypto::ByteView(data)) + "\n";
+    }
+    bool wrote = WriteAllFd(STDOUT_FILENO, g_batch ? line : data);
+    WipeString(&line);  // a plaintext, when decrypted
+    if (!wrote) {
       return Unavailable(std::string("cannot write to standard output: ") + std::strerror(errno));
     }
     return Status::Ok();
@@ -125,10 +135,6 @@ std::string Need(const char* prog, const Args& a, const std::string& name) {
   if (v.empty()) Die(prog, "--" + name + " is required (try --help)");
   return v;
 }
-
-namespace {
-bool g_batch = false;
-}  // namespace
 
 void SetBatchMode(bool on) { g_batch = on; }
 

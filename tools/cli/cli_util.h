@@ -35,6 +35,9 @@ void WipeString(std::string* s);
 
 // ReadInput reads FILE, or stdin when path is empty or "-".
 Result<std::string> ReadInput(const std::string& path);
+// WriteOutput writes data to FILE, or as it is to stdout when path is empty
+// or "-"; in a batch (SetBatchMode) stdout gets it as one line of hex, since
+// a batch answers one line per line and raw bytes may hold newlines.
 Status WriteOutput(const std::string& path, const std::string& data);
 // (Files written whole: WriteFileAtomically, vhsm/base/file_io.h.)
 

@@ -24,7 +24,10 @@ const unsigned char kEd25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
 std::unique_ptr<SoftHsmPeer> SoftHsmPeer::Open(const std::string& dir, std::string* error) {
   std::string conf = dir + "/softhsm2.conf";
   std::string tokens = dir + "/tokens";
-  std::system(("mkdir -p " + tokens).c_str());
+  if (std::system(("mkdir -p " + tokens).c_str()) != 0) {
+    *error = "cannot create " + tokens;
+    return nullptr;
+  }
   std::ofstream(conf) << "directories.tokendir = " << tokens << "\nobjectstore.backend = file\n";
   setenv("SOFTHSM2_CONF", conf.c_str(), 1);
   std::string init = "softhsm2-util --init-token --free --label bench --pin " + std::string(kPin) +

@@ -63,7 +63,7 @@ long Handshakes(int port, int seconds) {
   char line[512];
   while (fgets(line, sizeof line, p)) {
     long n;
-    if (std::sscanf(line, "%ld connections in %*ld real seconds", &n) == 1) connections = n;
+    if (std::sscanf(line, "%ld connections in %*d real seconds", &n) == 1) connections = n;
   }
   pclose(p);
   return connections;

@@ -37,7 +37,7 @@ struct KeyInfo {
   uint32_t min_version = 1;     // lower versions are retired
   // GetKeyInfo, RotateKey, SetMinVersion: the versions held, with their
   // creation times.
-  std::vector<std::pair<uint32_t, int64_t>> versions;
+  std::vector<std::pair<uint32_t, int64_t>> versions{};
   bool exportable_wrapped = false;
   // Where the material came from: imported (from outside vhsmd), derived
   // (agreed with a peer), or neither (generated inside vhsmd).

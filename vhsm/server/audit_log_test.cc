@@ -89,7 +89,9 @@ TEST_F(AuditLogTest, RecordsFromManyThreadsChainInTheOrderTheyWereQueued) {
       size_t dot = all[i].op.find('.');
       int n = std::stoi(all[i].op.substr(dot + 1));
       auto it = last.find(all[i].op.substr(0, dot));
-      if (it != last.end()) EXPECT_LT(it->second, n) << "record " << all[i].seq;
+      if (it != last.end()) {
+        EXPECT_LT(it->second, n) << "record " << all[i].seq;
+      }
       last[all[i].op.substr(0, dot)] = n;
     }
     // Five checkpoints on the way (every 1,000 records), none signed twice.

@@ -317,7 +317,9 @@ std::unique_ptr<vhsm::storage::RecordStore> OpenStore(const std::string& dir,
     if (!opened.ok()) Fail("store: " + opened.status().message());
     store = std::move(opened).value();
   }
-  vhsm::Status host = store->PutContainer({vhsm::transport::kHostContainer, "", 0});
+  vhsm::storage::ContainerRecord host_record;
+  host_record.name = vhsm::transport::kHostContainer;
+  vhsm::Status host = store->PutContainer(host_record);
   if (!host.ok()) Fail(host.message());
   return store;
 }

@@ -31,9 +31,9 @@ struct ContainerRecord {
   uint64_t netns_dev = 0;
   uint64_t netns_ino = 0;
   uint64_t netns_cookie = 0;
-  std::string pin_path;
-  std::string boot_id;   // the host boot the identity belongs to
-  int64_t max_keys = 0;  // the host operator's quota (0: vhsmd's --max-keys)
+  std::string pin_path{};
+  std::string boot_id{};  // the host boot the identity belongs to
+  int64_t max_keys = 0;   // the host operator's quota (0: vhsmd's --max-keys)
 };
 
 struct UserRecord {

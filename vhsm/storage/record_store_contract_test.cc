@@ -192,7 +192,9 @@ TEST_P(StoreTest, ObjectsAreFoundByClassIdAndLabelInPages) {
     o.digest = Blob(32, 1);
     o.mac = Blob(32, 2);
     ASSERT_TRUE(store_->InsertObject(o).ok());
-    if (h == 1) EXPECT_EQ(store_->InsertObject(o).code(), StatusCode::kAlreadyExists);
+    if (h == 1) {
+      EXPECT_EQ(store_->InsertObject(o).code(), StatusCode::kAlreadyExists);
+    }
   }
   EXPECT_EQ(*store_->CountObjects("ct"), 6);
   ObjectFilter f;

@@ -38,7 +38,7 @@ struct Operation {
   std::string data;             // multi-part input gathered so far
   std::string pss_hash;         // PSS: the hash named by the parameters
   unsigned long mac_len = 0;    // HMAC _GENERAL: the MAC's length (0: all of it)
-  std::string iv, aad;          // AES-GCM: the application's IV and AAD
+  std::string iv{}, aad{};      // AES-GCM: the application's IV and AAD
 };
 
 struct Session {

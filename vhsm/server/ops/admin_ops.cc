@@ -144,7 +144,9 @@ Status ContainerDetach(Env& env, Call& call) {
     }
   }
   // Keep the container's users and keys; just do not re-attach it.
-  return env.store->PutContainer({name, "", 0});
+  storage::ContainerRecord detached;
+  detached.name = name;
+  return env.store->PutContainer(detached);
 }
 
 Status ContainerList(Env& env, Call& call) {

@@ -78,6 +78,9 @@ struct Env {
 
 // Call: one request on its way through a handler.
 struct Call {
+  Call(const Caller& c, const proto::Request& r, Session* s, proto::Response* out)
+      : caller(c), req(r), session(s), resp(out) {}
+
   const Caller& caller;
   const proto::Request& req;
   Session* session;  // locked by the Service; null when the op needs none

@@ -97,6 +97,50 @@ class RestartTest(harness.DaemonTestCase):
         self.daemon.start()
         self.vhsm("alice", "pw", "key", "list")
 
+    def test_a_full_disk_fails_cleanly_and_what_was_done_stands(self):
+        # The store on a 600 KiB file system: fill it, then delete. A delete
+        # that reports an error must not have deleted; one that reports
+        # success has. (Seen by hand before the fix: a COMMIT that failed on
+        # the full disk left its transaction open, and the "failed" delete
+        # went in with the next commit once there was room. Which statement
+        # a full disk stops varies; sqlite_transaction_test makes COMMIT
+        # fail every time.)
+        self.daemon.stop()
+        data = os.path.join(self.daemon.dir, "data")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", data], check=True)
+        self.addCleanup(subprocess.run, ["umount", "-l", data], capture_output=True)
+        self.daemon.start()
+        self.admin("user", "add", "--container", "host", "alice", password="pw")
+        made = []
+        for i in range(300):
+            p = self.vhsm("alice", "pw", "key", "generate", "--type", "ec-p256", "--id",
+                          "k%d" % i, check=False)
+            if p.returncode != 0:
+                self.assertIn(b"full", p.stderr)  # "database or disk is full"
+                break
+            made.append("k%d" % i)
+        self.assertGreater(len(made), 3)
+        self.assertLess(len(made), 300, "the file system never filled")
+        deleted = {}
+        for k in made[:4]:
+            p = self.vhsm("alice", "pw", "key", "delete", k, check=False)
+            deleted[k] = p.returncode == 0
+        # Room again: every answer given was the truth, and vhsmd serves on.
+        subprocess.run(["mount", "-o", "remount,size=16m", data], check=True)
+        self.vhsm("alice", "pw", "key", "generate", "--type", "aes-256", "--id", "after")
+        listed = self.vhsm("alice", "pw", "key", "list").stdout.decode().splitlines()
+        for k, gone in deleted.items():
+            self.assertEqual(k + "\taes-256" not in listed and k + "\tec-p256" not in listed,
+                             gone, (k, deleted))
+        self.assertIn("after\taes-256", listed)
+        if any(deleted.values()) and "cannot be checkpointed" in self.daemon.read_log():
+            # A WAL checkpoint left pending is done by vhsmd's housekeeping (10 s).
+            deadline = time.time() + 15
+            while "pending housekeeping is done" not in self.daemon.read_log():
+                self.assertLess(time.time(), deadline, self.daemon.read_log()[-2000:])
+                time.sleep(0.2)
+        self.assertEqual(self.admin("audit", "verify", "--container", "host").returncode, 0)
+
     def test_failed_logins_delay_then_lock_out(self):
         self.admin("user", "add", "--container", "host", "alice", password="right")
         c = harness.RawClient(self.daemon.port)

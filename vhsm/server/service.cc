@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "vhsm/noise/noise_nk.h"
 #include "vhsm/proto/slow_ops.h"
@@ -33,7 +34,18 @@ int64_t Service::Now() const {
       .count();
 }
 
-void Service::Sweep(int64_t now_ms) { env_.throttle->Sweep(now_ms); }
+void Service::Sweep(int64_t now_ms) {
+  env_.throttle->Sweep(now_ms);
+  if (now_ms - last_housekeeping_ms_ < 10 * 1000) return;
+  last_housekeeping_ms_ = now_ms;
+  Status s = env_.store->Housekeeping();
+  if (!s.ok() && !store_failing_) {
+    std::fprintf(stderr, "vhsmd: warning: %s\n", s.message().c_str());
+  } else if (s.ok() && store_failing_) {
+    std::fprintf(stderr, "vhsmd: the store's pending housekeeping is done\n");
+  }
+  store_failing_ = !s.ok();
+}
 
 bool Service::IsSlow(const proto::Request& request) {
   if (request.has_sealed()) return request.sealed().slow();

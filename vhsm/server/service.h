@@ -79,7 +79,9 @@ class Service {
   std::vector<std::string> RestoreAttachments();
 
   int64_t Now() const;
-  // Sweep forgets expired throttling state; the serving loop calls it.
+  // Sweep forgets expired throttling state and, every 10 s, has the store
+  // retry what it left pending (a warning on stderr when that starts or
+  // stops failing); the serving loop calls it.
   void Sweep(int64_t now_ms);
 
  private:
@@ -114,6 +116,8 @@ class Service {
   RequestLog* log_;
   AuditLog* audit_;
   ServiceOptions options_;
+  int64_t last_housekeeping_ms_ = 0;  // Sweep's (one thread)
+  bool store_failing_ = false;
 };
 
 }  // namespace vhsm::server

@@ -191,6 +191,10 @@ class RecordStore {
   virtual ~RecordStore() = default;
   // SetAuditor: null (the default) writes no audit records with changes.
   virtual void SetAuditor(Auditor* auditor) = 0;
+  // Housekeeping retries what a committed change left to do (SQLite: a WAL
+  // checkpoint that failed on a full disk); the error while it still fails.
+  // vhsmd calls it now and then.
+  virtual Status Housekeeping() { return Status::Ok(); }
 
   // Containers. PutContainer inserts or updates the namespace path;
   // PutContainers many, in one transaction.

@@ -158,7 +158,8 @@ Status SqliteRecordStore::TruncateAudit(const AuditCheckpoint& marker) {
     VHSM_RETURN_IF_ERROR(InsertCheckpoint(db_, marker));
     VHSM_RETURN_IF_ERROR(tx.Commit());
   }
-  return Checkpoint();
+  CheckpointAfterChange();
+  return Status::Ok();
 }
 
 Result<std::vector<AuditRecord>> SqliteRecordStore::ListAudit(const std::string& container,

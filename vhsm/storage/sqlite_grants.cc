@@ -106,7 +106,8 @@ Status SqliteRecordStore::DeleteGrants(const std::string& container, const std::
     }
     return Status::Ok();
   }));
-  return Checkpoint();  // the sealed copies must not linger in the WAL
+  CheckpointAfterChange();  // the sealed copies must not linger in the WAL
+  return Status::Ok();
 }
 
 }  // namespace vhsm::storage

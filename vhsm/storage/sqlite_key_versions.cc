@@ -125,7 +125,8 @@ Status SqliteRecordStore::RetireKeyVersions(const std::string& container, const 
     VHSM_RETURN_IF_ERROR(AuditInTx(key_id, &audit));
     VHSM_RETURN_IF_ERROR(CommitAudited(tx, audit));
   }
-  return Checkpoint();  // retired material must not linger in the WAL
+  CheckpointAfterChange();  // retired material must not linger in the WAL
+  return Status::Ok();
 }
 
 }  // namespace vhsm::storage

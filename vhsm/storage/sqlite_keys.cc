@@ -74,7 +74,8 @@ Status SqliteRecordStore::DeleteKey(const std::string& container, const std::str
     if (sqlite3_changes(db_) == 0) return NotFound("no key '" + key_id + "'");
     return Status::Ok();
   }));
-  return Checkpoint();
+  CheckpointAfterChange();
+  return Status::Ok();
 }
 
 Result<std::vector<KeyRecord>> SqliteRecordStore::ListKeys(const std::string& container,

@@ -10,6 +10,9 @@
 namespace vhsm::storage {
 namespace {
 
+// How long a statement waits for a lock another connection holds.
+constexpr int kBusyTimeoutMs = 5000;
+
 using internal::Exec;
 using internal::SqlError;
 using internal::SqlLimit;
@@ -174,7 +177,7 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(const std::st
     return Unavailable("cannot open database " + path + ": " + msg);
   }
   std::unique_ptr<SqliteRecordStore> store(new SqliteRecordStore(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // A file that is not a database fails here, on the first read.
   {
     Stmt check(db, "PRAGMA integrity_check");
@@ -199,7 +202,7 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(const std::st
 }
 
 SqliteRecordStore::~SqliteRecordStore() {
-  (void)Checkpoint();
+  CheckpointAfterChange();
   sqlite3_close(db_);
 }
 
@@ -225,7 +228,31 @@ Status SqliteRecordStore::Migrate() {
   return Status::Ok();
 }
 
-Status SqliteRecordStore::Checkpoint() { return Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)"); }
+void SqliteRecordStore::CheckpointAfterChange() {
+  // A try, not a wait: a reader may hold the WAL for long, and the store
+  // (mu_) would wait with it; Housekeeping tries again.
+  sqlite3_busy_timeout(db_, 0);
+  // One row: busy (1: a reader kept it from finishing), WAL frames, frames copied.
+  Stmt s(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  int rc = s.Step();
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (rc != SQLITE_ROW) {
+    checkpoint_error_ = sqlite3_errmsg(db_);
+  } else if (s.Int(0) != 0) {
+    checkpoint_error_ = "another connection is reading the store";
+  } else {
+    checkpoint_error_.clear();
+  }
+}
+
+Status SqliteRecordStore::Housekeeping() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (checkpoint_error_.empty()) return Status::Ok();
+  CheckpointAfterChange();
+  if (checkpoint_error_.empty()) return Status::Ok();
+  return Unavailable("the store's write-ahead log cannot be checkpointed (" + checkpoint_error_ +
+                     "): what deleted keys and old wrappings left in it stays there until it can");
+}
 
 namespace {
 
@@ -269,7 +296,8 @@ Status SqliteRecordStore::DeleteContainer(const std::string& name) {
   s.Bind(name);
   VHSM_RETURN_IF_ERROR(StepChange(db_, s, "container '" + name + "'"));
   if (sqlite3_changes(db_) == 0) return NotFound("no container '" + name + "'");
-  return Checkpoint();
+  CheckpointAfterChange();
+  return Status::Ok();
 }
 
 Result<std::vector<ContainerRecord>> SqliteRecordStore::ListContainers(const std::string& after,

@@ -119,6 +119,7 @@ class SqliteRecordStore : public RecordStore {
                                                 const std::string& user, const ObjectFilter& filter,
                                                 uint64_t after, size_t limit) override;
   Result<int64_t> CountObjects(const std::string& container) override;
+  Status Housekeeping() override;
 
  private:
   explicit SqliteRecordStore(sqlite3* db) : db_(db) {}
@@ -132,10 +133,16 @@ class SqliteRecordStore : public RecordStore {
   Result<std::vector<KeyRecord>> ListKeysWhere(const std::string& container,
                                                const std::string& user, const std::string* label,
                                                const std::string& after, size_t limit);
-  Status Checkpoint();
+  // CheckpointAfterChange copies the WAL into the database and truncates
+  // it, so that what a committed change removed (a deleted key's blob, an
+  // old wrapping) does not linger in the WAL. The change stands whatever
+  // happens here: a checkpoint that fails (a full disk) is left pending,
+  // tried again after the next change and by Housekeeping. mu_ held.
+  void CheckpointAfterChange();
 
   std::mutex mu_;
-  sqlite3* db_;  // guarded by mu_
+  sqlite3* db_;                   // guarded by mu_
+  std::string checkpoint_error_;  // guarded by mu_; "": none pending
   Auditor* auditor_ = nullptr;
 };
 

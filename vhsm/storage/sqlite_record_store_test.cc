@@ -60,6 +60,54 @@ TEST(SqliteRecordStoreTest, UsersAndKeysUniqueListedInOrderAndCascaded) {
   EXPECT_EQ(st.GetKey("ct", "alice", "k1").status().code(), StatusCode::kNotFound);
 }
 
+TEST(SqliteRecordStoreTest, ADeleteStandsWhenItsCheckpointMustWait) {
+  // A reader on another connection keeps the WAL checkpoint that follows a
+  // delete from finishing: the delete is done all the same (not an error),
+  // and Housekeeping finishes the checkpoint once it can.
+  std::string dir = vhsm::testing::MakeTempDir();
+  const std::string path = dir + "/s.db";
+  auto s = SqliteRecordStore::Open(path);
+  ASSERT_TRUE(s.ok());
+  SqliteRecordStore& st = **s;
+  ASSERT_TRUE(st.PutContainer({"ct", "", 1}).ok());
+  UserRecord u;
+  u.container = "ct";
+  u.name = "alice";
+  u.salt = Blob(16, 1);
+  u.iterations = 1;
+  u.wrapped_master_key = Blob(60, 2);
+  ASSERT_TRUE(st.InsertUser(u).ok());
+  KeyRecord k;
+  k.container = "ct";
+  k.user = "alice";
+  k.type = "aes-256";
+  k.key_id = "k";
+  k.blob = Blob(50, 3);
+  ASSERT_TRUE(st.InsertKey(k).ok());
+  EXPECT_TRUE(st.Housekeeping().ok());  // nothing pending
+
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM keys;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_TRUE(st.DeleteKey("ct", "alice", "k").ok());
+  EXPECT_EQ(st.GetKey("ct", "alice", "k").status().code(), StatusCode::kNotFound);
+  Status pending = st.Housekeeping();
+  EXPECT_EQ(pending.code(), StatusCode::kUnavailable);
+  EXPECT_NE(pending.message().find("another connection is reading"), std::string::npos)
+      << pending.message();
+  struct stat wal;
+  ASSERT_EQ(stat((path + "-wal").c_str(), &wal), 0);
+  EXPECT_GT(wal.st_size, 0);
+
+  ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(reader);
+  EXPECT_TRUE(st.Housekeeping().ok());
+  ASSERT_EQ(stat((path + "-wal").c_str(), &wal), 0);
+  EXPECT_EQ(wal.st_size, 0);  // truncated: the deleted blob is gone from it
+  EXPECT_EQ(st.GetKey("ct", "alice", "k").status().code(), StatusCode::kNotFound);
+}
+
 TEST(SqliteRecordStoreTest, MigratesAVersionOneStore) {
   std::string dir = vhsm::testing::MakeTempDir();
   std::string path = dir + "/v1.db";

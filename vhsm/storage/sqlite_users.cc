@@ -77,7 +77,8 @@ Status SqliteRecordStore::UpdateUserCredentials(const std::string& container,
     }
     return Status::Ok();
   }));
-  return Checkpoint();  // the old wrapping must not linger in the WAL
+  CheckpointAfterChange();  // the old wrapping must not linger in the WAL
+  return Status::Ok();
 }
 
 Status SqliteRecordStore::DeleteUser(const std::string& container, const std::string& name) {
@@ -91,7 +92,8 @@ Status SqliteRecordStore::DeleteUser(const std::string& container, const std::st
     }
     return Status::Ok();
   }));
-  return Checkpoint();
+  CheckpointAfterChange();
+  return Status::Ok();
 }
 
 Result<int64_t> SqliteRecordStore::RecordLoginFailure(const std::string& container,

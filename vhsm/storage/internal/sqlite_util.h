@@ -126,9 +126,15 @@ class Transaction {
     if (status_.ok() && !done_) (void)Exec(db_, "ROLLBACK");
   }
   const Status& status() const { return status_; }
+  // Commit: on failure nothing of the transaction stands. A COMMIT that
+  // fails (a full disk, a deferred constraint) may leave the transaction
+  // open; it is rolled back here, or its changes would ride on the next
+  // transaction's commit while the caller reported this one as failed.
   Status Commit() {
     done_ = true;
-    return Exec(db_, "COMMIT");
+    Status s = Exec(db_, "COMMIT");
+    if (!s.ok() && sqlite3_get_autocommit(db_) == 0) (void)Exec(db_, "ROLLBACK");
+    return s;
   }
 
  private:

@@ -11,6 +11,29 @@
 namespace vhsm::storage {
 namespace {
 
+// Container "ct" with user "alice" in it.
+void AddAlice(SqliteRecordStore& s) {
+  ASSERT_TRUE(s.PutContainer({"ct", "", 1}).ok());
+  UserRecord u;
+  u.container = "ct";
+  u.name = "alice";
+  u.salt = Blob(16, 1);
+  u.iterations = 1;
+  u.wrapped_master_key = Blob(60, 2);
+  ASSERT_TRUE(s.InsertUser(u).ok());
+}
+
+// An aes-256 key record of alice's.
+KeyRecord AliceKey(const std::string& id) {
+  KeyRecord k;
+  k.container = "ct";
+  k.user = "alice";
+  k.key_id = id;
+  k.type = "aes-256";
+  k.blob = Blob(50, 3);
+  return k;
+}
+
 TEST(SqliteRecordStoreTest, UsersAndKeysUniqueListedInOrderAndCascaded) {
   std::string dir = vhsm::testing::MakeTempDir();
   auto s = SqliteRecordStore::Open(dir + "/s.db");
@@ -69,21 +92,8 @@ TEST(SqliteRecordStoreTest, ADeleteStandsWhenItsCheckpointMustWait) {
   auto s = SqliteRecordStore::Open(path);
   ASSERT_TRUE(s.ok());
   SqliteRecordStore& st = **s;
-  ASSERT_TRUE(st.PutContainer({"ct", "", 1}).ok());
-  UserRecord u;
-  u.container = "ct";
-  u.name = "alice";
-  u.salt = Blob(16, 1);
-  u.iterations = 1;
-  u.wrapped_master_key = Blob(60, 2);
-  ASSERT_TRUE(st.InsertUser(u).ok());
-  KeyRecord k;
-  k.container = "ct";
-  k.user = "alice";
-  k.type = "aes-256";
-  k.key_id = "k";
-  k.blob = Blob(50, 3);
-  ASSERT_TRUE(st.InsertKey(k).ok());
+  AddAlice(st);
+  ASSERT_TRUE(st.InsertKey(AliceKey("k")).ok());
   EXPECT_TRUE(st.Housekeeping().ok());  // nothing pending
 
   sqlite3* reader = nullptr;
@@ -172,22 +182,10 @@ TEST(SqliteRecordStoreTest, AChangeCarriesItsAuditRecord) {
   auto st = SqliteRecordStore::Open(dir + "/a.db");
   ASSERT_TRUE(st.ok());
   SqliteRecordStore& s = **st;
-  ASSERT_TRUE(s.PutContainer({"ct", "", 0}).ok());
-  UserRecord u;
-  u.container = "ct";
-  u.name = "alice";
-  u.salt = Blob(16, 1);
-  u.iterations = 1;
-  u.wrapped_master_key = Blob(60, 2);
-  ASSERT_TRUE(s.InsertUser(u).ok());
+  AddAlice(s);
   OneRecord auditor;
   s.SetAuditor(&auditor);
-  KeyRecord k;
-  k.container = "ct";
-  k.user = "alice";
-  k.key_id = "k1";
-  k.type = "aes-256";
-  k.blob = Blob(50, 3);
+  KeyRecord k = AliceKey("k1");
   // A change that fails takes no record.
   k.user = "nobody";
   EXPECT_EQ(s.InsertKey(k).code(), StatusCode::kNotFound);

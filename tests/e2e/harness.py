@@ -89,16 +89,16 @@ class Daemon:
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
-    def stop(self):
-        """SIGTERM; returns the exit code. Asserts a clean exit."""
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig (SIGTERM); returns the exit code. Asserts a clean exit."""
         if self.proc is None:
             return 0
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            raise RuntimeError("vhsmd did not stop on SIGTERM")
+            raise RuntimeError("vhsmd did not stop on signal %d" % sig)
         self.proc = None
         self.log.close()
         log = self.read_log()

@@ -1,7 +1,9 @@
 """Restarts of a real vhsmd: what it re-attaches and keeps, one vhsmd per store, and
 the lock-out of failed logins."""
 import hmac
+import json
 import os
+import signal
 import subprocess
 import time
 
@@ -72,6 +74,26 @@ class RestartTest(harness.DaemonTestCase):
         self.daemon.start()
         self.assertIn("not re-attached: container 'ct1'", self.daemon.read_log())
         self.assertIn("ct1\tdetached", self.admin("container", "list").stdout.decode())
+
+    def test_sighup_stops_cleanly_with_every_audit_record_written(self):
+        # SIGHUP (a closed terminal, a service manager) stops vhsmd the way
+        # SIGTERM does; by default it would kill it with the last 50 ms of
+        # audit records still queued.
+        self.admin("user", "add", "--container", "host", "alice", password="pw")
+        self.vhsm("alice", "pw", "key", "import", "--type", "hmac-sha256", "--id", "h",
+                  input=b"k" * 32)
+        for _ in range(3):
+            self.vhsm("alice", "pw", "mac", "--key", "h", input=b"data")
+        self.daemon.stop(sig=signal.SIGHUP)  # asserts exit status 0
+        log = self.daemon.read_log()
+        self.assertIn("vhsmd: SIGHUP, shutting down", log)
+        self.assertIn("vhsmd: stopped", log)
+        self.daemon.start()
+        out = self.path("audit.json")
+        self.admin("audit", "export", "--container", "host", "--out", out)
+        with open(out) as f:
+            ops = [r["op"] for r in json.load(f)["records"]]
+        self.assertEqual(ops.count("mac"), 3, ops)
 
     def test_a_second_vhsmd_on_the_same_store_is_refused(self):
         # One SQLite store, one vhsmd: a second one (another port, another

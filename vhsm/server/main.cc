@@ -270,13 +270,16 @@ void HardenProcess() {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-// BlockSignals blocks SIGTERM and SIGINT in every thread to come (one
-// thread takes them with sigwait) and ignores SIGPIPE; returns the set.
+// BlockSignals blocks SIGTERM, SIGINT and SIGHUP in every thread to come
+// (one thread takes them with sigwait: each stops vhsmd cleanly, its audit
+// records written and its keys wiped; SIGHUP's default would kill it
+// outright) and ignores SIGPIPE; returns the set.
 sigset_t BlockSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return signals;
@@ -396,7 +399,10 @@ int main(int argc, char** argv) {
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    std::fprintf(stderr, "vhsmd: %s, shutting down\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::fprintf(stderr, "vhsmd: %s, shutting down\n",
+                 sig == SIGTERM  ? "SIGTERM"
+                 : sig == SIGHUP ? "SIGHUP"
+                                 : "SIGINT");
     daemon.Stop();
   });
   std::fprintf(stderr, "vhsmd: ready (port id %llu, %llu thread(s), data %s)\n",

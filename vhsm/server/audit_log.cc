@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "vhsm/base/file_io.h"
@@ -289,7 +290,18 @@ void AuditLog::Run() {
     wake_.wait_for(lock, kFlushEvery);
     if (stop_) break;
     lock.unlock();
-    (void)Flush();  // a failed write keeps its records for the next one
+    // A failed write keeps its records for the next one; the operator
+    // hears when writing starts failing and when it works again.
+    Status flushed = Flush();
+    if (!flushed.ok() && !writes_failing_) {
+      std::fprintf(stderr,
+                   "vhsmd: warning: audit records cannot be written (%s); they wait in memory "
+                   "and are written as soon as the store takes them\n",
+                   flushed.message().c_str());
+    } else if (flushed.ok() && writes_failing_) {
+      std::fprintf(stderr, "vhsmd: audit records are written again\n");
+    }
+    writes_failing_ = !flushed.ok();
     lock.lock();
     if (boosted_ && queued_.size() < kAuditBoostAt / 4) {
       (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);

@@ -146,6 +146,7 @@ class AuditLog : public storage::Auditor {
   std::vector<storage::AuditCheckpoint> pending_checkpoints_;  // guarded by chain_mu_
   std::mutex write_mu_;               // one writer to the store at a time, in order
   std::atomic<bool> boosted_{false};  // the writer runs as an ordinary thread
+  bool writes_failing_ = false;       // the writer's (Run) last write failed
   std::thread flusher_;
 };
 

@@ -243,9 +243,12 @@ void SqliteRecordStore::CheckpointAfterChange() {
   } else {
     checkpoint_error_.clear();
   }
+  checkpoint_pending_ = !checkpoint_error_.empty();
 }
 
 Status SqliteRecordStore::Housekeeping() {
+  // Nothing pending (the usual case): no wait for the store's lock.
+  if (!checkpoint_pending_) return Status::Ok();
   std::lock_guard<std::mutex> lock(mu_);
   if (checkpoint_error_.empty()) return Status::Ok();
   CheckpointAfterChange();

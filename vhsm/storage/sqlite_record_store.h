@@ -13,6 +13,7 @@
 #ifndef VHSM_STORAGE_SQLITE_RECORD_STORE_H_
 #define VHSM_STORAGE_SQLITE_RECORD_STORE_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -141,8 +142,9 @@ class SqliteRecordStore : public RecordStore {
   void CheckpointAfterChange();
 
   std::mutex mu_;
-  sqlite3* db_;                   // guarded by mu_
-  std::string checkpoint_error_;  // guarded by mu_; "": none pending
+  sqlite3* db_;                                  // guarded by mu_
+  std::string checkpoint_error_;                 // guarded by mu_; "": none pending
+  std::atomic<bool> checkpoint_pending_{false};  // !checkpoint_error_.empty()
   Auditor* auditor_ = nullptr;
 };
 
